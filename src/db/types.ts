@@ -1,0 +1,158 @@
+/** @module db/types — the TaskDB contract: where cache records (metadata and small values) live. */
+
+import type { Awaitable } from "../types.js";
+
+/** How a value is stored: inline in the row, or as a blob whose location is in `resultValue`. */
+export type ResultType = "DIRECT_BLOB" | "FILE";
+
+/** One cache entry as the maintenance API shows it (no value bytes). Timestamps are ISO 8601 UTC. */
+export interface TaskRecord {
+  cacheKey: string;
+  funcName: string;
+  funcIdentifier: string;
+  inputId: string;
+  version: string | null;
+  resultType: ResultType;
+  contentType: string | null;
+  /** Blob location for `FILE` rows, `null` for inline rows. */
+  resultValue: string | null;
+  /** Size in bytes of the encoded value; `null` for rows written without it (older or foreign writers). */
+  size: number | null;
+  updatedAt: string;
+  /** `null` means kept forever. */
+  expiresAt: string | null;
+}
+
+/**
+ * What the hit path reads: lean, with timestamps as Unix ms so no date text is parsed twice.
+ * Returned by `TaskDB.get`.
+ */
+export interface StoredTask {
+  cacheKey: string;
+  funcName: string;
+  funcIdentifier: string;
+  inputId: string;
+  version: string | null;
+  resultType: ResultType;
+  /** Blob location for `FILE` rows. */
+  resultValue: string | null;
+  /** Inline encoded value for `DIRECT_BLOB` rows. */
+  resultData: Uint8Array | null;
+  contentType: string | null;
+  /** Size of the encoded value; `null` for rows written without it (older or foreign writers). */
+  size: number | null;
+  /** Hex sha256 of the encoded value; `null` for rows written without it. */
+  digest: string | null;
+  /** Unix ms. */
+  updatedAt: number;
+  /** Unix ms, or `null` for never. */
+  expiresAt: number | null;
+}
+
+/** What a save writes. `expiresAt` and `updatedAt` are Unix milliseconds. */
+export interface TaskWrite {
+  cacheKey: string;
+  funcName: string;
+  funcIdentifier: string;
+  inputId: string;
+  version: string | null;
+  resultType: ResultType;
+  resultValue: string | null;
+  resultData: Uint8Array | null;
+  contentType: string | null;
+  size: number;
+  digest: string;
+  /** Absolute expiry as Unix ms, or `null` for never. */
+  expiresAt: number | null;
+  /** Write time as Unix ms. */
+  updatedAt: number;
+}
+
+/** Which rows a maintenance query looks at. Every field narrows; omitted fields match all. */
+export interface TaskFilter {
+  /** Function identity or short name (`Class.method` or `method`). */
+  func?: string;
+  resultType?: ResultType;
+  contentType?: string;
+  /** Substring of the cache key, input id or function identity. */
+  search?: string;
+}
+
+/** Sortable columns of the task list. */
+export type TaskSortField = "updatedAt" | "funcName" | "size" | "expiresAt" | "contentType";
+
+/** A page of the task list. */
+export interface TaskQuery extends TaskFilter {
+  /** @default 50 */
+  limit?: number;
+  /** @default 0 */
+  offset?: number;
+  /** @default "updatedAt" */
+  sortBy?: TaskSortField;
+  /** @default "desc" (newest first) */
+  sortOrder?: "asc" | "desc";
+}
+
+/** Which rows a bulk deletion removes. At least one criterion besides `func` may be absent (clear). */
+export interface TaskDeletion {
+  func?: string;
+  /** Rows last written before this Unix ms. */
+  updatedBefore?: number;
+  /** Rows whose expiry is at or before this Unix ms. */
+  expiredAt?: number;
+}
+
+/** Counts per group, as returned by `stats`. */
+export interface GroupStats {
+  rows: number;
+  bytes: number;
+}
+
+/** Summary of a database. */
+export interface TaskStats {
+  rows: number;
+  /** Bytes of encoded values (inline and blob sizes as recorded). */
+  bytes: number;
+  inlineBytes: number;
+  blobBytes: number;
+  expired: number;
+  byFunction: Record<string, GroupStats>;
+  byContentType: Record<string, GroupStats>;
+}
+
+/**
+ * Storage for cache records. `synchronous: true` promises that every method returns a plain
+ * value (never a promise), which `markSync` and the fast hit path rely on.
+ */
+export interface TaskDB {
+  readonly synchronous: boolean;
+  /** The record for a key, or `undefined`. Expired rows are returned; the caller decides. */
+  get(cacheKey: string): Awaitable<StoredTask | undefined>;
+  /** Inserts or replaces rows, all in one transaction. */
+  saveMany(rows: readonly TaskWrite[]): Awaitable<void>;
+  /** Removes one row; returns the removed record (for its blob location) or `undefined`. */
+  delete(cacheKey: string): Awaitable<TaskRecord | undefined>;
+  /** One page of records, sorted (newest first by default). */
+  list(query: TaskQuery): Awaitable<TaskRecord[]>;
+  count(filter: TaskFilter): Awaitable<number>;
+  stats(now: number): Awaitable<TaskStats>;
+  /**
+   * Removes matching rows in batches of at most `batchSize`, handing each batch's removed
+   * records to `onBatch` after the rows are gone (so their blobs can be deleted next).
+   * Returns how many rows were removed.
+   */
+  deleteMatching(
+    deletion: TaskDeletion,
+    onBatch: (removed: TaskRecord[]) => Awaitable<void>,
+    batchSize?: number,
+  ): Awaitable<number>;
+  /** Whether any row references this blob location. */
+  hasLocation(location: string): Awaitable<boolean>;
+  /** Keys starting with `prefix`, at most `limit` of them. */
+  keysWithPrefix(prefix: string, limit: number): Awaitable<string[]>;
+  /** Distinct function identities with their short names. */
+  functions(): Awaitable<{ funcIdentifier: string; funcName: string; rows: number }[]>;
+  /** Cheap token that changes when another connection commits (for in-memory tiers). */
+  dataVersion?(): number;
+  close(): Awaitable<void>;
+}

@@ -1,0 +1,38 @@
+/** @module errors — every failure kind beautyspot raises, one class each. */
+
+/** Options every beautyspot error accepts: the underlying failure, kept for debugging. */
+export interface BeautySpotErrorOptions {
+  cause?: unknown;
+}
+
+/**
+ * Root of every error beautyspot raises. Messages say what happened and what to do next;
+ * the original failure, when there is one, is kept as `cause`.
+ */
+export class BeautySpotError extends Error {
+  constructor(message: string, options: BeautySpotErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+/** A stored value failed its size or digest check, or its row is damaged. Read paths treat it as a miss. */
+export class CacheCorruptedError extends BeautySpotError {}
+
+/** A value could not be encoded or decoded. */
+export class SerializationError extends BeautySpotError {}
+
+/** beautyspot was set up in a way that cannot work (missing SDK, anonymous function, bad backend). */
+export class ConfigurationError extends BeautySpotError {}
+
+/** An option or argument has a value outside what is allowed. */
+export class ValidationError extends ConfigurationError {}
+
+/** A backend cannot do what was asked of it (for example synchronous reads from cloud storage). */
+export class IncompatibleProviderError extends ConfigurationError {}
+
+/** Describes any thrown value in one line, for messages that wrap a cause. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,20 @@
+/** @module serializer/types — the Serializer contract: values to bytes and back. */
+
+/** Turns values into bytes and back. Any object with these two methods can be used. */
+export interface Serializer {
+  dumps(value: unknown): Uint8Array;
+  loads(bytes: Uint8Array): unknown;
+}
+
+/** How a custom class is stored: `ext(code, msgpack(encode(obj)))`. */
+export interface TypeRegistration<T = unknown> {
+  /** MessagePack extension code, 0..127, not reserved. */
+  code: number;
+  /** Turns an instance into plain, encodable data. */
+  encode(value: T): unknown;
+  /** Rebuilds an instance from the data `encode` returned. */
+  decode(data: unknown): T;
+}
+
+/** What to do when a stored value no longer decodes. */
+export type DecodeErrorMode = "recompute" | "raw" | "throw";

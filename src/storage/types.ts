@@ -1,0 +1,36 @@
+/** @module storage/types — the BlobStorage contract: where large encoded values live. */
+
+import type { Awaitable } from "../types.js";
+
+/**
+ * A place for encoded values too large for a database row. Locations are opaque strings
+ * returned by `save` and stored in the `result_value` column; a storage must refuse
+ * locations it did not make (another folder, bucket or scheme) rather than read them.
+ * `synchronous: true` promises that `save`, `load`, `delete` return plain values.
+ */
+export interface BlobStorage {
+  readonly synchronous: boolean;
+  /** Stores `data` under `key` (a cache key), atomically; returns the location to record. */
+  save(key: string, data: Uint8Array): Awaitable<string>;
+  /** The bytes at `location`; throws `CacheCorruptedError` when they are missing or unreadable. */
+  load(location: string): Awaitable<Uint8Array>;
+  /** Removes the blob; a missing blob is not an error. Returns whether something was removed. */
+  delete(location: string): Awaitable<boolean>;
+  /** Every stored location, streamed (never all loaded at once). */
+  listKeys(): AsyncIterable<string> | Iterable<string>;
+  /** Last modification time (Unix ms) of a location, or `undefined` when it does not exist. */
+  getMtime(location: string): Awaitable<number | undefined>;
+  /**
+   * Removes leftovers of interrupted writes older than `olderThanMs` and empty folders.
+   * Optional: storages without such leftovers omit it.
+   */
+  cleanTemporary?(olderThanMs: number): Awaitable<{ tempFiles: number; emptyDirs: number }>;
+  /** Human-readable place, for messages (`/path/to/blobs`, `s3://bucket/prefix`). */
+  readonly description: string;
+}
+
+/** Decides per value whether it goes in the row or in a blob. */
+export interface StoragePolicy {
+  /** `true` to store `size` bytes as a blob. May warn (for `WarningOnlyPolicy`). */
+  shouldUseBlob(size: number, context: { funcName: string; cacheKey: string }): boolean;
+}
