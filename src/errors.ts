@@ -36,3 +36,9 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A blob could not be written or read (disk full, permissions, unreachable bucket). */
+export class BlobStorageError extends BeautySpotError {}
+
+/** The Spot was shut down and cannot be used any more. */
+export class SpotClosedError extends BeautySpotError {}

@@ -1,0 +1,119 @@
+/**
+ * @module core/background-saves — writes that happen after the caller got its result.
+ * Entries queued in the same turn of the event loop are written together, in one transaction.
+ * Pending entries are readable (a call repeated before the write lands is still a hit), and
+ * they are drained by `flush()`, `shutdown()`, and on a normal process exit.
+ */
+
+import type { Backends } from "./backends.js";
+import type { PreparedEntry } from "./write.js";
+import { writeEntriesAsync, writeEntriesSync } from "./write.js";
+
+/** Rows per transaction: large enough to amortize the commit, small enough to bound a batch's latency. */
+const BATCH_SIZE = 500;
+
+/** Writers with queued entries, drained synchronously if the process exits before they run. */
+const writersWithPendingWork = new Set<BackgroundSaves>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // One listener for every Spot: `exit` handlers must be synchronous, so only writers over
+  // synchronous backends can be drained here; async ones were drained by the event loop.
+  process.on("exit", () => {
+    for (const writer of writersWithPendingWork) writer.drainSyncAtExit();
+  });
+}
+
+/** The queue of one Spot. */
+export class BackgroundSaves {
+  /** Entries not yet written, by cache key: lets reads see them before they land. */
+  readonly pending = new Map<string, PreparedEntry>();
+  private queue: PreparedEntry[] = [];
+  private scheduled = false;
+  private draining: Promise<void> | null = null;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly backends: Backends) {}
+
+  /** Queues an entry; it is written on a later turn of the event loop. */
+  enqueue(entry: PreparedEntry): void {
+    this.queue.push(entry);
+    this.pending.set(entry.row.cacheKey, entry);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      installExitHook();
+      writersWithPendingWork.add(this);
+      setImmediate(() => this.startDrain());
+    }
+  }
+
+  /** Drops a queued entry (its key was deleted before it was written). */
+  cancel(cacheKey: string): void {
+    if (!this.pending.delete(cacheKey)) return;
+    this.queue = this.queue.filter((entry) => entry.row.cacheKey !== cacheKey);
+  }
+
+  /** Whether nothing is queued or being written. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.draining === null;
+  }
+
+  /** Resolves when everything queued so far is written (or failed and was reported). */
+  whenIdle(): Promise<void> {
+    if (this.idle && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private startDrain(): void {
+    if (this.draining !== null) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      if (this.queue.length > 0) {
+        this.startDrain();
+        return;
+      }
+      this.scheduled = false;
+      writersWithPendingWork.delete(this);
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, BATCH_SIZE);
+      const failures = this.backends.synchronous
+        ? writeEntriesSync(batch, this.backends)
+        : await writeEntriesAsync(batch, this.backends);
+      this.settle(batch, failures);
+    }
+  }
+
+  /** Last-chance synchronous drain when the process exits with entries still queued. */
+  drainSyncAtExit(): void {
+    if (!this.backends.synchronous || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.queue.length);
+    this.settle(batch, writeEntriesSync(batch, this.backends));
+  }
+
+  private settle(
+    batch: readonly PreparedEntry[],
+    failures: readonly { entry: PreparedEntry; error: unknown }[],
+  ): void {
+    for (const entry of batch) {
+      if (this.pending.get(entry.row.cacheKey) === entry) this.pending.delete(entry.row.cacheKey);
+    }
+    for (const { entry, error } of failures) {
+      this.backends.reportBackgroundError(error, {
+        operation: "save",
+        funcName: entry.row.funcIdentifier,
+        cacheKey: entry.row.cacheKey,
+        resultType: entry.row.resultType,
+        size: entry.row.size,
+      });
+    }
+  }
+}

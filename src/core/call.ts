@@ -1,0 +1,254 @@
+/**
+ * @module core/call — the call path of a marked function, top to bottom:
+ * key → pending write or stored entry (hit) → in-flight call → run → save → hooks.
+ * Rejections are never stored; concurrent identical calls share one run.
+ */
+
+import { runHooks } from "../hooks/dispatch.js";
+import type { HookContext, HookResultContext } from "../hooks/types.js";
+import type { BackgroundSaves } from "./background-saves.js";
+import type { Backends } from "./backends.js";
+import type { CallPlan } from "./plan.js";
+import { computeCacheKey } from "./plan.js";
+import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
+import type { PreparedEntry } from "./write.js";
+import { prepareEntry, writeEntriesAsync, writeEntriesSync } from "./write.js";
+
+/** What the call path needs from its Spot. */
+export interface CallRuntime {
+  readonly backends: Backends;
+  readonly writer: BackgroundSaves;
+  /** Runs in progress by cache key, shared by every function of the Spot. */
+  readonly inflight: Map<string, Promise<unknown>>;
+  /** Throws when the Spot was shut down. */
+  assertOpen(): void;
+  /** Called after every call (hit or miss): gives eviction its chance. */
+  afterCall(): void;
+}
+
+/** The extra methods of a marked function. */
+export interface MarkedMethods<A extends readonly unknown[], R> {
+  /** Deletes the stored entry for these arguments; resolves `true` if one existed. */
+  invalidate(...args: A): Promise<boolean>;
+  /** The stored value for these arguments, or `undefined`; never runs the function. */
+  peek(...args: A): Promise<R | undefined>;
+  /** The cache key for these arguments. */
+  key(...args: A): string;
+  /** The function identity used in keys and records. */
+  readonly identity: string;
+}
+
+/** A marked asynchronous function: same parameters, result always a promise. */
+export type MarkedFunction<A extends readonly unknown[], R> = ((
+  ...args: A
+) => Promise<Awaited<R>>) &
+  MarkedMethods<A, Awaited<R>>;
+
+/** A marked synchronous function. */
+export type MarkedSyncFunction<A extends readonly unknown[], R> = ((...args: A) => R) & {
+  invalidate(...args: A): boolean;
+  peek(...args: A): R | undefined;
+  key(...args: A): string;
+  readonly identity: string;
+};
+
+/** Looks up a key: a pending background write first, then the stored entry. */
+function lookupSync(plan: CallPlan, cacheKey: string, runtime: CallRuntime): unknown {
+  const pending = runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
+  if (pending !== undefined) return decodePending(plan, pending, runtime);
+  return readEntrySync(plan, cacheKey, runtime.backends);
+}
+
+async function lookupAsync(plan: CallPlan, cacheKey: string, runtime: CallRuntime): Promise<unknown> {
+  const pending = runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
+  if (pending !== undefined) return decodePending(plan, pending, runtime);
+  return readEntryAsync(plan, cacheKey, runtime.backends);
+}
+
+function decodePending(plan: CallPlan, pending: PreparedEntry, runtime: CallRuntime): unknown {
+  return decodeStored(
+    plan,
+    {
+      ...pending.row,
+      resultValue: null,
+      resultData: pending.bytes,
+      digest: null,
+      resultType: "DIRECT_BLOB",
+    },
+    pending.bytes,
+    runtime.backends,
+  );
+}
+
+function createContext(plan: CallPlan, inputId: string, cacheKey: string, args: readonly unknown[]): HookContext {
+  return Object.freeze({
+    funcName: plan.identity,
+    inputId,
+    cacheKey,
+    args: Object.freeze([...args]),
+    version: plan.version,
+  });
+}
+
+function withResult(context: HookContext, result: unknown): HookResultContext {
+  return Object.freeze({ ...context, result });
+}
+
+/** Stores a fresh result: now (saveSync) or in the background. Rejects only in saveSync mode. */
+async function saveResult(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  result: unknown,
+  runtime: CallRuntime,
+): Promise<void> {
+  if (!plan.saveSync) {
+    let entry: PreparedEntry;
+    try {
+      entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends);
+    } catch (error) {
+      runtime.backends.reportBackgroundError(error, { operation: "save", funcName: plan.identity, cacheKey });
+      return;
+    }
+    runtime.writer.enqueue(entry);
+    return;
+  }
+  const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends);
+  const failures = runtime.backends.synchronous
+    ? writeEntriesSync([entry], runtime.backends)
+    : await writeEntriesAsync([entry], runtime.backends);
+  if (failures.length > 0) throw failures[0]?.error;
+}
+
+/** Builds the asynchronous wrapper of `fn` following `plan`. */
+export function createMarkedFunction<A extends unknown[], R>(
+  fn: (...args: A) => R,
+  plan: CallPlan,
+  runtime: CallRuntime,
+): MarkedFunction<A, R> {
+  const { backends, inflight } = runtime;
+  const hasHooks = plan.hooks.length > 0;
+
+  async function run(thisArg: unknown, args: A, inputId: string, cacheKey: string, context: HookContext | null) {
+    try {
+      const result = await fn.apply(thisArg, args);
+      await saveResult(plan, cacheKey, inputId, result, runtime);
+      if (context !== null) await runHooks(plan.hooks, "onCacheMiss", withResult(context, result), backends.logger);
+      return result;
+    } finally {
+      inflight.delete(cacheKey);
+    }
+  }
+
+  async function marked(this: unknown, ...args: A): Promise<Awaited<R>> {
+    runtime.assertOpen();
+    const inputId = plan.computeInputId(args);
+    const cacheKey = computeCacheKey(plan, inputId);
+    let context: HookContext | null = null;
+    if (hasHooks) {
+      context = createContext(plan, inputId, cacheKey, args);
+      await runHooks(plan.hooks, "preExecute", context, backends.logger);
+    }
+    runtime.afterCall();
+    const stored = backends.synchronous
+      ? lookupSync(plan, cacheKey, runtime)
+      : await lookupAsync(plan, cacheKey, runtime);
+    if (stored !== MISS) {
+      if (context !== null) await runHooks(plan.hooks, "onCacheHit", withResult(context, stored), backends.logger);
+      return stored as Awaited<R>;
+    }
+    const running = inflight.get(cacheKey);
+    if (running !== undefined) return running as Promise<Awaited<R>>;
+    const started = run(this, args, inputId, cacheKey, context);
+    inflight.set(cacheKey, started);
+    return started as Promise<Awaited<R>>;
+  }
+
+  return Object.assign(marked, {
+    identity: plan.identity,
+    key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),
+    async peek(...args: A) {
+      runtime.assertOpen();
+      const value = await lookupAsync(plan, computeCacheKey(plan, plan.computeInputId(args)), runtime);
+      return value === MISS ? undefined : (value as Awaited<R>);
+    },
+    async invalidate(...args: A) {
+      runtime.assertOpen();
+      return deleteEntry(computeCacheKey(plan, plan.computeInputId(args)), runtime);
+    },
+  }) as unknown as MarkedFunction<A, R>;
+}
+
+/** Builds the synchronous wrapper of `fn`; the Spot checked that its backends are synchronous. */
+export function createMarkedSyncFunction<A extends unknown[], R>(
+  fn: (...args: A) => R,
+  plan: CallPlan,
+  runtime: CallRuntime,
+): MarkedSyncFunction<A, R> {
+  const { backends } = runtime;
+  const hasHooks = plan.hooks.length > 0;
+
+  function marked(this: unknown, ...args: A): R {
+    runtime.assertOpen();
+    const inputId = plan.computeInputId(args);
+    const cacheKey = computeCacheKey(plan, inputId);
+    // Hooks of a synchronous function cannot be awaited: they run in order, detached.
+    const context = hasHooks ? createContext(plan, inputId, cacheKey, args) : null;
+    if (context !== null) void runHooks(plan.hooks, "preExecute", context, backends.logger);
+    runtime.afterCall();
+    const stored = lookupSync(plan, cacheKey, runtime);
+    if (stored !== MISS) {
+      if (context !== null) void runHooks(plan.hooks, "onCacheHit", withResult(context, stored), backends.logger);
+      return stored as R;
+    }
+    const result = fn.apply(this, args);
+    if (plan.saveSync) {
+      const failures = writeEntriesSync([prepareEntry(plan, cacheKey, inputId, result, backends)], backends);
+      if (failures.length > 0) throw failures[0]?.error;
+    } else {
+      try {
+        runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, backends));
+      } catch (error) {
+        backends.reportBackgroundError(error, { operation: "save", funcName: plan.identity, cacheKey });
+      }
+    }
+    if (context !== null) void runHooks(plan.hooks, "onCacheMiss", withResult(context, result), backends.logger);
+    return result;
+  }
+
+  return Object.assign(marked, {
+    identity: plan.identity,
+    key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),
+    peek(...args: A) {
+      runtime.assertOpen();
+      const value = lookupSync(plan, computeCacheKey(plan, plan.computeInputId(args)), runtime);
+      return value === MISS ? undefined : (value as R);
+    },
+    invalidate(...args: A) {
+      runtime.assertOpen();
+      return deleteEntrySync(computeCacheKey(plan, plan.computeInputId(args)), runtime);
+    },
+  }) as unknown as MarkedSyncFunction<A, R>;
+}
+
+/** Removes an entry: any pending write, the row, then its blob. Resolves whether one existed. */
+export async function deleteEntry(cacheKey: string, runtime: CallRuntime): Promise<boolean> {
+  const wasPending = runtime.writer.pending.has(cacheKey);
+  runtime.writer.cancel(cacheKey);
+  const { db, storage } = runtime.backends;
+  const removed = await db.delete(cacheKey);
+  if (removed?.resultType === "FILE" && removed.resultValue !== null) {
+    await storage.delete(removed.resultValue);
+  }
+  return wasPending || removed !== undefined;
+}
+
+/** `deleteEntry` for synchronous backends. */
+export function deleteEntrySync(cacheKey: string, runtime: CallRuntime): boolean {
+  const wasPending = runtime.writer.pending.has(cacheKey);
+  runtime.writer.cancel(cacheKey);
+  const { db, storage } = runtime.backends;
+  const removed = db.delete(cacheKey) as Awaited<ReturnType<typeof db.delete>>;
+  if (removed?.resultType === "FILE" && removed.resultValue !== null) storage.delete(removed.resultValue);
+  return wasPending || removed !== undefined;
+}

@@ -1,0 +1,136 @@
+/** @module core/mark — resolving `mark` options into a CallPlan, once, at mark time. */
+
+import { ConfigurationError, ValidationError } from "../errors.js";
+import { normalizeHooks } from "../hooks/dispatch.js";
+import { createInputIdFunction } from "../keys/keygen.js";
+import type { LifecyclePolicy } from "../lifecycle/policy.js";
+import { parseRetention } from "../lifecycle/retention.js";
+import type { Serializer } from "../serializer/types.js";
+import type { MarkOptions } from "./options.js";
+import { requireBoolean, requireDecodeErrorMode, requireMethods } from "./options.js";
+import type { CallPlan } from "./plan.js";
+import { shortNameOf } from "./plan.js";
+
+/** Marks a function wrapped by `spot.consume`, so keys can read the original's parameters. */
+export const WRAPPED_FUNCTION = Symbol.for("beautyspot.wrappedFunction");
+
+/** Spot-level defaults a plan falls back to. */
+export interface PlanDefaults {
+  readonly serializer: Serializer;
+  readonly saveBlob: boolean;
+  readonly saveSync: boolean;
+  readonly lifecyclePolicy: LifecyclePolicy;
+}
+
+const MARK_OPTION_NAMES = new Set([
+  "name",
+  "version",
+  "keygen",
+  "contentType",
+  "serializer",
+  "saveBlob",
+  "saveSync",
+  "retention",
+  "hooks",
+  "onDecodeError",
+]);
+
+/** The function whose parameters define the keys (looks through `spot.consume` wrappers). */
+export function unwrapFunction(fn: Function): Function {
+  let current = fn;
+  for (;;) {
+    const inner = (current as unknown as Record<symbol, unknown>)[WRAPPED_FUNCTION];
+    if (typeof inner !== "function") return current;
+    current = inner;
+  }
+}
+
+/** Refuses what cannot be cached: non-functions and generators. */
+export function assertMarkable(fn: unknown, how: string): asserts fn is Function {
+  if (typeof fn !== "function") {
+    throw new ConfigurationError(
+      `${how} expects a function, got ${fn === null ? "null" : typeof fn}. Pass the function to cache: ${how}(async function name(...) { ... }).`,
+    );
+  }
+  const kind = fn.constructor?.name;
+  if (kind === "GeneratorFunction" || kind === "AsyncGeneratorFunction") {
+    throw new ConfigurationError(
+      `${fn.name || "This function"} is a generator; caching generators is not supported yet. Collect the items into an array in a regular function and mark that one.`,
+    );
+  }
+}
+
+/** Builds the plan of a marked function. `identity` is the resolved function identity. */
+export function createCallPlan(
+  fn: Function,
+  identity: string,
+  options: MarkOptions<never[]>,
+  defaults: PlanDefaults,
+): CallPlan {
+  for (const key of Object.keys(options)) {
+    if (!MARK_OPTION_NAMES.has(key)) {
+      throw new ValidationError(
+        `Unknown mark option \`${key}\` for ${identity}. Known options: ${[...MARK_OPTION_NAMES].join(", ")}.`,
+      );
+    }
+  }
+  const where = `mark(${identity})`;
+  const version = options.version ?? null;
+  if (version !== null && (typeof version !== "string" || version === "")) {
+    throw new ValidationError(`Option \`version\` of ${where} must be a non-empty string.`);
+  }
+  const contentType = options.contentType ?? null;
+  if (contentType !== null && (typeof contentType !== "string" || contentType === "")) {
+    throw new ValidationError(
+      `Option \`contentType\` of ${where} must be a non-empty string such as ContentType.MARKDOWN.`,
+    );
+  }
+  if (options.serializer !== undefined) {
+    requireMethods(options.serializer, `serializer of ${where}`, ["dumps", "loads"]);
+  }
+  const funcName = shortNameOf(identity);
+  const retentionMs =
+    options.retention === undefined
+      ? defaults.lifecyclePolicy.resolve(identity, funcName)
+      : parseRetention(options.retention, `retention of ${identity}`);
+  return {
+    identity,
+    funcName,
+    version,
+    keySuffix: version === null ? "" : `:${version}`,
+    computeInputId: createInputIdFunction(unwrapFunction(fn), options.keygen as never, identity),
+    contentType,
+    serializer: options.serializer ?? defaults.serializer,
+    saveBlob:
+      options.saveBlob !== undefined
+        ? requireBoolean(options.saveBlob, `saveBlob of ${where}`) || undefined
+        : defaults.saveBlob || undefined,
+    saveSync:
+      options.saveSync !== undefined
+        ? requireBoolean(options.saveSync, `saveSync of ${where}`)
+        : defaults.saveSync,
+    retentionMs,
+    hooks: options.hooks === undefined ? [] : normalizeHooks(options.hooks, where),
+    onDecodeError:
+      options.onDecodeError === undefined
+        ? "recompute"
+        : requireDecodeErrorMode(options.onDecodeError, where),
+  };
+}
+
+/** The identity of a plain function: the `name` option, else the function's own name. */
+export function resolveFunctionIdentity(fn: Function, name: unknown): string {
+  if (name !== undefined) {
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new ValidationError(`Option \`name\` must be a non-empty string, got ${JSON.stringify(name)}.`);
+    }
+    return name;
+  }
+  const own = unwrapFunction(fn).name || fn.name;
+  if (own === "" || own === "anonymous") {
+    throw new ConfigurationError(
+      "Cannot mark an anonymous function: its name is part of every cache key. Give it a name (`async function summarize(...) {}`) or pass `{ name: \"summarize\" }`.",
+    );
+  }
+  return own;
+}

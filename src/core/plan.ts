@@ -1,0 +1,37 @@
+/** @module core/plan — everything about a marked function that is decided once, at mark time. */
+
+import { hash } from "node:crypto";
+import type { Hook } from "../hooks/types.js";
+import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
+
+/** A marked function's fixed settings; the call path only reads it. */
+export interface CallPlan {
+  /** Full identity (`func_identifier`), e.g. `Pipeline.summarize`. */
+  readonly identity: string;
+  /** Short name (`func_name`), e.g. `summarize`. */
+  readonly funcName: string;
+  readonly version: string | null;
+  /** Appended to `${identity}:${inputId}` before hashing: `:${version}` or empty. */
+  readonly keySuffix: string;
+  readonly computeInputId: (args: readonly unknown[]) => string;
+  readonly contentType: string | null;
+  readonly serializer: Serializer;
+  /** `true` forces a blob; `undefined` lets the storage policy decide. */
+  readonly saveBlob: boolean | undefined;
+  readonly saveSync: boolean;
+  /** Retention in ms, `null` for forever. */
+  readonly retentionMs: number | null;
+  readonly hooks: readonly Hook[];
+  readonly onDecodeError: DecodeErrorMode;
+}
+
+/** The cache key of one call: sha256 hex of `${identity}:${inputId}[:${version}]`. */
+export function computeCacheKey(plan: CallPlan, inputId: string): string {
+  return hash("sha256", `${plan.identity}:${inputId}${plan.keySuffix}`, "hex");
+}
+
+/** The short name of an identity: the part after the last dot. */
+export function shortNameOf(identity: string): string {
+  const dot = identity.lastIndexOf(".");
+  return dot === -1 || dot === identity.length - 1 ? identity : identity.slice(dot + 1);
+}

@@ -1,0 +1,145 @@
+/**
+ * @module core/read — looking an entry up: row, blob, integrity check, decode.
+ * A damaged or undecodable entry never reaches the caller as a wrong value: it becomes a miss
+ * plus a warning (or, with `onDecodeError: "throw"`, a SerializationError).
+ */
+
+import { hash } from "node:crypto";
+import type { StoredTask } from "../db/types.js";
+import { CacheCorruptedError, describeError, SerializationError } from "../errors.js";
+import type { Backends } from "./backends.js";
+import type { CallPlan } from "./plan.js";
+
+/** Returned instead of a value when there is nothing usable stored. */
+export const MISS: unique symbol = Symbol("beautyspot.miss");
+export type Miss = typeof MISS;
+
+/** A serializer that can also rescue raw data from values it can no longer decode. */
+interface RescuingSerializer {
+  loadsRescued(bytes: Uint8Array): { value: unknown; rescued: boolean };
+}
+
+/** Throws CacheCorruptedError unless `bytes` match the size and digest recorded with them. */
+export function verifyIntegrity(row: StoredTask, bytes: Uint8Array): void {
+  if (row.size !== null && row.size !== bytes.byteLength) {
+    throw new CacheCorruptedError(
+      `Stored value for ${row.funcIdentifier} (key ${row.cacheKey}) has ${bytes.byteLength} bytes, expected ${row.size}: it was truncated or altered. It is treated as a miss and will be recomputed.`,
+    );
+  }
+  if (row.digest !== null && hash("sha256", bytes, "hex") !== row.digest) {
+    throw new CacheCorruptedError(
+      `Stored value for ${row.funcIdentifier} (key ${row.cacheKey}) does not match its digest: it was altered or damaged. It is treated as a miss and will be recomputed.`,
+    );
+  }
+}
+
+/** Whether a row can be used now: not expired and of a known kind. */
+function isUsable(row: StoredTask, backends: Backends): boolean {
+  if (row.expiresAt !== null && row.expiresAt <= Date.now()) return false;
+  if (row.resultType === "DIRECT_BLOB") {
+    if (row.resultData !== null) return true;
+  } else if (row.resultType === "FILE" && row.resultValue !== null) {
+    return true;
+  }
+  backends.logger.warn(
+    `Ignoring damaged entry ${row.cacheKey} of ${row.funcIdentifier}: result_type ${JSON.stringify(row.resultType)} without its value. It is treated as a miss; run \`beautyspot clean\` to tidy up.`,
+  );
+  return false;
+}
+
+/** Decodes verified bytes, applying the plan's `onDecodeError` mode when they no longer decode. */
+function decodeValue(plan: CallPlan, row: StoredTask, bytes: Uint8Array, backends: Backends): unknown {
+  try {
+    return plan.serializer.loads(bytes);
+  } catch (error) {
+    if (plan.onDecodeError === "throw") {
+      if (error instanceof SerializationError) throw error;
+      throw new SerializationError(
+        `Cannot decode the stored value of ${plan.identity} (key ${row.cacheKey}): ${describeError(error)}. Bump the function's \`version\`, or use onDecodeError: "recompute" to recompute stale entries.`,
+        { cause: error },
+      );
+    }
+    if (plan.onDecodeError === "raw") return rescueValue(plan, bytes);
+    backends.logger.warn(
+      `Stored value of ${plan.identity} (key ${row.cacheKey}) no longer decodes (${describeError(error)}); recomputing it. Bump \`version\` when a stored type changes, or set onDecodeError.`,
+    );
+    return MISS;
+  }
+}
+
+/** The raw data of a value that no longer decodes, as far as the serializer can rescue it. */
+function rescueValue(plan: CallPlan, bytes: Uint8Array): unknown {
+  const serializer = plan.serializer as Partial<RescuingSerializer>;
+  if (typeof serializer.loadsRescued === "function") return serializer.loadsRescued(bytes).value;
+  return { __beautyspot_rescued__: { data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) } };
+}
+
+/** Checks and decodes a row whose bytes are at hand; a corrupted one becomes a miss. */
+export function decodeStored(
+  plan: CallPlan,
+  row: StoredTask,
+  bytes: Uint8Array,
+  backends: Backends,
+): unknown {
+  try {
+    verifyIntegrity(row, bytes);
+  } catch (error) {
+    backends.logger.warn(describeError(error));
+    return MISS;
+  }
+  return decodeValue(plan, row, bytes, backends);
+}
+
+/** Looks an entry up with synchronous backends. Returns the value or MISS. */
+export function readEntrySync(plan: CallPlan, cacheKey: string, backends: Backends): unknown {
+  const row = backends.db.get(cacheKey) as StoredTask | undefined;
+  if (row === undefined || !isUsable(row, backends)) return MISS;
+  let bytes: Uint8Array;
+  if (row.resultType === "DIRECT_BLOB") {
+    bytes = row.resultData as Uint8Array;
+  } else {
+    try {
+      bytes = backends.storage.load(row.resultValue as string) as Uint8Array;
+    } catch (error) {
+      reportUnreadableBlob(row, error, backends);
+      return MISS;
+    }
+  }
+  return decodeStored(plan, row, bytes, backends);
+}
+
+/** Looks an entry up with any backends. Resolves to the value or MISS. */
+export async function readEntryAsync(
+  plan: CallPlan,
+  cacheKey: string,
+  backends: Backends,
+): Promise<unknown> {
+  let row: StoredTask | undefined;
+  try {
+    row = await backends.db.get(cacheKey);
+  } catch (error) {
+    backends.logger.warn(
+      `Could not read the cache entry ${cacheKey} of ${plan.identity} (${describeError(error)}); running the function instead.`,
+    );
+    return MISS;
+  }
+  if (row === undefined || !isUsable(row, backends)) return MISS;
+  let bytes: Uint8Array;
+  if (row.resultType === "DIRECT_BLOB") {
+    bytes = row.resultData as Uint8Array;
+  } else {
+    try {
+      bytes = await backends.storage.load(row.resultValue as string);
+    } catch (error) {
+      reportUnreadableBlob(row, error, backends);
+      return MISS;
+    }
+  }
+  return decodeStored(plan, row, bytes, backends);
+}
+
+function reportUnreadableBlob(row: StoredTask, error: unknown, backends: Backends): void {
+  backends.logger.warn(
+    `Blob ${row.resultValue} of ${row.funcIdentifier} (key ${row.cacheKey}) could not be read from ${backends.storage.description}: ${describeError(error)}. Treating it as a miss; the function runs again and overwrites it.`,
+  );
+}

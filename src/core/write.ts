@@ -1,0 +1,144 @@
+/**
+ * @module core/write — turning a result into a stored entry.
+ * The blob is written first, then the row: a crash in between leaves at worst an orphan blob
+ * (collected by clean-up), never a row that points at nothing.
+ */
+
+import { hash } from "node:crypto";
+import type { TaskWrite } from "../db/types.js";
+import { BlobStorageError, describeError, SerializationError } from "../errors.js";
+import type { Backends } from "./backends.js";
+import type { CallPlan } from "./plan.js";
+
+/** A result encoded and ready to write; `blob` is set when it goes to blob storage. */
+export interface PreparedEntry {
+  readonly row: TaskWrite;
+  /** The encoded value (kept for reads of entries still waiting to be written). */
+  readonly bytes: Uint8Array;
+  readonly blob: boolean;
+}
+
+/** Encodes a result and decides where it goes. Throws SerializationError when it cannot be encoded. */
+export function prepareEntry(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  value: unknown,
+  backends: Backends,
+): PreparedEntry {
+  let bytes: Uint8Array;
+  try {
+    bytes = plan.serializer.dumps(value);
+  } catch (error) {
+    if (error instanceof SerializationError) throw error;
+    throw new SerializationError(
+      `Cannot encode the result of ${plan.identity}: ${describeError(error)}. Return plain data, or register the type with spot.register(Class, { code, encode, decode }).`,
+      { cause: error },
+    );
+  }
+  const size = bytes.byteLength;
+  const blob =
+    plan.saveBlob ??
+    backends.storagePolicy.shouldUseBlob(size, { funcName: plan.identity, cacheKey });
+  const now = Date.now();
+  return {
+    bytes,
+    blob,
+    row: {
+      cacheKey,
+      funcName: plan.funcName,
+      funcIdentifier: plan.identity,
+      inputId,
+      version: plan.version,
+      resultType: blob ? "FILE" : "DIRECT_BLOB",
+      resultValue: null,
+      resultData: blob ? null : bytes,
+      contentType: plan.contentType,
+      size,
+      digest: hash("sha256", bytes, "hex"),
+      expiresAt: plan.retentionMs === null ? null : now + plan.retentionMs,
+      updatedAt: now,
+    },
+  };
+}
+
+/** Describes where a blob write failed, for the error that reaches the user. */
+function wrapBlobError(entry: PreparedEntry, error: unknown, backends: Backends): Error {
+  const reason = describeError(error);
+  const code = (error as { code?: string } | null)?.code;
+  const hint =
+    code === "ENOSPC" || code === "EFBIG" || code === "EDQUOT"
+      ? " The disk is full (or a file-size limit was hit): free some space, then the next call stores it again."
+      : " Check that the storage is reachable and writable.";
+  return new BlobStorageError(
+    `Could not store the ${entry.row.size}-byte result of ${entry.row.funcIdentifier} in ${backends.storage.description}: ${reason}.${hint}`,
+    { cause: error },
+  );
+}
+
+/**
+ * Writes entries with synchronous backends: blobs first, then all rows in one transaction.
+ * Returns the entries that could not be written with their errors (their rows are not written).
+ */
+export function writeEntriesSync(
+  entries: readonly PreparedEntry[],
+  backends: Backends,
+): { entry: PreparedEntry; error: unknown }[] {
+  const failures: { entry: PreparedEntry; error: unknown }[] = [];
+  const rows: TaskWrite[] = [];
+  for (const entry of entries) {
+    if (!entry.blob) {
+      rows.push(entry.row);
+      continue;
+    }
+    try {
+      const location = backends.storage.save(entry.row.cacheKey, entry.bytes) as string;
+      rows.push({ ...entry.row, resultValue: location });
+    } catch (error) {
+      failures.push({ entry, error: wrapBlobError(entry, error, backends) });
+    }
+  }
+  if (rows.length > 0) {
+    try {
+      backends.db.saveMany(rows);
+    } catch (error) {
+      for (const entry of entries) {
+        if (!failures.some((failure) => failure.entry === entry)) failures.push({ entry, error });
+      }
+    }
+  }
+  return failures;
+}
+
+/** Writes entries with any backends; same contract as `writeEntriesSync`. */
+export async function writeEntriesAsync(
+  entries: readonly PreparedEntry[],
+  backends: Backends,
+): Promise<{ entry: PreparedEntry; error: unknown }[]> {
+  const failures: { entry: PreparedEntry; error: unknown }[] = [];
+  const rows: TaskWrite[] = [];
+  await Promise.all(
+    entries.map(async (entry) => {
+      if (!entry.blob) {
+        rows.push(entry.row);
+        return;
+      }
+      try {
+        const location = await backends.storage.save(entry.row.cacheKey, entry.bytes);
+        rows.push({ ...entry.row, resultValue: location });
+      } catch (error) {
+        failures.push({ entry, error: wrapBlobError(entry, error, backends) });
+      }
+    }),
+  );
+  if (rows.length > 0) {
+    try {
+      await backends.db.saveMany(rows);
+    } catch (error) {
+      for (const entry of entries) {
+        if (!failures.some((failure) => failure.entry === entry)) failures.push({ entry, error });
+      }
+    }
+  }
+  return failures;
+}

@@ -1,0 +1,108 @@
+/** @module db/sqlite/query — parameterized WHERE and ORDER BY clauses built from filters and sort options. */
+
+import { ValidationError } from "../../errors.js";
+import type { TaskDeletion, TaskFilter, TaskQuery, TaskSortField } from "../types.js";
+import { formatTimestamp } from "./timestamps.js";
+
+/** A SQL fragment and its positional parameters. */
+export interface SqlClause {
+  sql: string;
+  parameters: unknown[];
+}
+
+/** Sort fields mapped to columns: a whitelist, so no caller text ever reaches the SQL. */
+const SORT_COLUMNS: Record<TaskSortField, string> = {
+  updatedAt: "updated_at",
+  funcName: "func_name",
+  size: "size",
+  expiresAt: "expires_at",
+  contentType: "content_type",
+};
+
+/** `WHERE …` for a filter (empty when it matches everything). */
+export function buildFilterClause(filter: TaskFilter): SqlClause {
+  const conditions: string[] = [];
+  const parameters: unknown[] = [];
+  if (filter.func !== undefined) {
+    conditions.push("(func_identifier = ? OR func_name = ?)");
+    parameters.push(filter.func, filter.func);
+  }
+  if (filter.resultType !== undefined) {
+    conditions.push("result_type = ?");
+    parameters.push(filter.resultType);
+  }
+  if (filter.contentType !== undefined) {
+    conditions.push("content_type = ?");
+    parameters.push(filter.contentType);
+  }
+  if (filter.search !== undefined && filter.search !== "") {
+    // instr() is a plain substring test: no LIKE wildcards to escape in user text.
+    conditions.push("(instr(cache_key, ?) > 0 OR instr(input_id, ?) > 0 OR instr(func_identifier, ?) > 0)");
+    parameters.push(filter.search, filter.search, filter.search);
+  }
+  return {
+    sql: conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`,
+    parameters,
+  };
+}
+
+/**
+ * `WHERE …` for a bulk deletion. Timestamps are compared as text, which orders correctly for
+ * the canonical format every beautyspot writer uses and lets SQLite use the indexes.
+ */
+export function buildDeletionClause(deletion: TaskDeletion): SqlClause {
+  const filter = buildFilterClause(deletion.func === undefined ? {} : { func: deletion.func });
+  const conditions = filter.sql === "" ? [] : [filter.sql.slice(" WHERE ".length)];
+  const parameters = filter.parameters;
+  if (deletion.updatedBefore !== undefined) {
+    conditions.push("updated_at < ?");
+    parameters.push(formatTimestamp(deletion.updatedBefore));
+  }
+  if (deletion.expiredAt !== undefined) {
+    conditions.push("(expires_at IS NOT NULL AND expires_at <= ?)");
+    parameters.push(formatTimestamp(deletion.expiredAt));
+  }
+  return {
+    sql: conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`,
+    parameters,
+  };
+}
+
+/** A page size or offset checked to be a non-negative integer. */
+function readCount(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ValidationError(
+      `Task list ${name} must be a non-negative integer, got ${value}. Pass a whole number such as ${fallback}.`,
+    );
+  }
+  return value;
+}
+
+/** `ORDER BY … LIMIT ? OFFSET ?` for a query; rowid breaks ties so pages never overlap. */
+export function buildPageClause(query: TaskQuery): SqlClause {
+  const sortBy = query.sortBy ?? "updatedAt";
+  const column = SORT_COLUMNS[sortBy];
+  if (column === undefined) {
+    throw new ValidationError(
+      `Cannot sort tasks by ${JSON.stringify(sortBy)}. Use one of: ${Object.keys(SORT_COLUMNS).join(", ")}.`,
+    );
+  }
+  const order = query.sortOrder ?? "desc";
+  if (order !== "asc" && order !== "desc") {
+    throw new ValidationError(
+      `Sort order must be "asc" or "desc", got ${JSON.stringify(order)}.`,
+    );
+  }
+  const direction = order === "asc" ? "ASC" : "DESC";
+  return {
+    sql: ` ORDER BY ${column} ${direction}, rowid ${direction} LIMIT ? OFFSET ?`,
+    parameters: [readCount(query.limit, 50, "limit"), readCount(query.offset, 0, "offset")],
+  };
+}
+
+/** The smallest text above every key starting with `prefix` (for a primary-key range scan). */
+export function findPrefixUpperBound(prefix: string): string {
+  // U+10FFFF encodes as the largest UTF-8 sequence, so prefix + any real character sorts below it.
+  return `${prefix}\u{10FFFF}`;
+}

@@ -1,0 +1,136 @@
+/** @module db/sqlite/rows — column lists and the mapping from raw SQLite rows to the contract shapes. */
+
+import type { ResultType, StoredTask, TaskRecord, TaskWrite } from "../types.js";
+import { formatIsoTimestamp, formatTimestamp, readStoredTimestamp } from "./timestamps.js";
+
+/**
+ * Columns read for the hit path, in the order `mapStoredTask` expects. Columns an old file
+ * opened read-only lacks are read as NULL.
+ */
+export function selectStoredColumns(columns: ReadonlySet<string>): string {
+  return [
+    "cache_key",
+    "func_name",
+    "func_identifier",
+    "input_id",
+    "result_type",
+    "result_value",
+    "result_data",
+    "content_type",
+    "version",
+    "expires_at",
+    "updated_at",
+    "size",
+    "digest",
+  ]
+    .map((name) => (columns.has(name) ? name : `NULL AS ${name}`))
+    .join(", ");
+}
+
+/** Columns read for maintenance records (no value bytes), in the order `mapTaskRecord` expects. */
+export function selectRecordColumns(columns: ReadonlySet<string>): string {
+  return [
+    "cache_key",
+    "func_name",
+    "func_identifier",
+    "input_id",
+    "version",
+    "result_type",
+    "content_type",
+    "result_value",
+    "size",
+    "updated_at",
+    "expires_at",
+  ]
+    .map((name) => (columns.has(name) ? name : `NULL AS ${name}`))
+    .join(", ");
+}
+
+/** Text or null as stored; other writers may leave NULLs where we always write text. */
+function readText(value: unknown): string {
+  return typeof value === "string" ? value : value == null ? "" : String(value);
+}
+
+function readOptionalText(value: unknown): string | null {
+  return value == null ? null : typeof value === "string" ? value : String(value);
+}
+
+function readOptionalNumber(value: unknown): number | null {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  return null;
+}
+
+/**
+ * A raw hit-path row (see `selectStoredColumns`) as a StoredTask. `resultType` is passed through
+ * as stored: a row from a newer or foreign writer may carry a value outside `ResultType`, which
+ * the reader must treat as a miss (it checks for the two known kinds). An unreadable
+ * `updated_at` becomes 0; an unreadable `expires_at` becomes 0 too, so the row reads as expired
+ * rather than as kept forever.
+ */
+export function mapStoredTask(row: unknown[]): StoredTask {
+  const data = row[6];
+  const expires = row[9];
+  let expiresAt: number | null = null;
+  if (expires != null) {
+    expiresAt = readStoredTimestamp(expires);
+    if (Number.isNaN(expiresAt)) expiresAt = 0;
+  }
+  const updatedAt = readStoredTimestamp(row[10]);
+  return {
+    cacheKey: row[0] as string,
+    funcName: readText(row[1]),
+    funcIdentifier: readText(row[2]),
+    inputId: readText(row[3]),
+    resultType: row[4] as ResultType,
+    resultValue: readOptionalText(row[5]),
+    // A Python writer may have stored text in result_data; only bytes are a value.
+    resultData: data instanceof Uint8Array ? data : null,
+    contentType: readOptionalText(row[7]),
+    version: readOptionalText(row[8]),
+    expiresAt,
+    updatedAt: Number.isNaN(updatedAt) ? 0 : updatedAt,
+    size: readOptionalNumber(row[11]),
+    digest: readOptionalText(row[12]),
+  };
+}
+
+/** A raw maintenance row (see `selectRecordColumns`) as a TaskRecord with ISO 8601 timestamps. */
+export function mapTaskRecord(row: unknown[]): TaskRecord {
+  const expires = row[10];
+  return {
+    cacheKey: row[0] as string,
+    funcName: readText(row[1]),
+    funcIdentifier: readText(row[2]),
+    inputId: readText(row[3]),
+    version: readOptionalText(row[4]),
+    resultType: readText(row[5]) as ResultType,
+    contentType: readOptionalText(row[6]),
+    resultValue: readOptionalText(row[7]),
+    size: readOptionalNumber(row[8]),
+    updatedAt: row[9] == null ? "" : formatIsoTimestamp(row[9]),
+    expiresAt: expires == null ? null : formatIsoTimestamp(expires),
+  };
+}
+
+/** SQL of the upsert; parameters in the order `toWriteParameters` produces. */
+export const UPSERT_SQL = `INSERT OR REPLACE INTO tasks (cache_key, func_name, func_identifier, input_id, result_type, result_value, result_data, content_type, version, expires_at, updated_at, size, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Positional parameters for `UPSERT_SQL`. */
+export function toWriteParameters(row: TaskWrite): unknown[] {
+  return [
+    row.cacheKey,
+    row.funcName,
+    row.funcIdentifier,
+    row.inputId,
+    row.resultType,
+    row.resultValue,
+    row.resultData,
+    row.contentType,
+    row.version,
+    row.expiresAt === null ? null : formatTimestamp(row.expiresAt),
+    formatTimestamp(row.updatedAt),
+    row.size,
+    row.digest,
+  ];
+}

@@ -1,0 +1,168 @@
+/**
+ * @module db/sqlite/schema — the `tasks` table, its indexes, and the migrations that bring
+ * databases written by older versions or by the Python library up to date.
+ */
+
+import type Database from "better-sqlite3";
+import { ConfigurationError } from "../../errors.js";
+
+/** Stored in `PRAGMA user_version`. Bump it with every migration step added below. */
+export const SCHEMA_VERSION = 1;
+
+/** The columns the Python library creates, in its order, so both can read each other's files. */
+const PYTHON_COLUMNS: readonly (readonly [name: string, type: string])[] = [
+  ["cache_key", "TEXT PRIMARY KEY"],
+  ["func_name", "TEXT"],
+  ["func_identifier", "TEXT"],
+  ["input_id", "TEXT"],
+  ["result_type", "TEXT"],
+  ["result_value", "TEXT"],
+  ["result_data", "BLOB"],
+  ["content_type", "TEXT"],
+  ["version", "TEXT"],
+  ["expires_at", "TIMESTAMP"],
+  ["updated_at", "TIMESTAMP"],
+];
+
+/** Our additions: integrity data for every stored value. */
+const EXTRA_COLUMNS: readonly (readonly [name: string, type: string])[] = [
+  ["size", "INTEGER"],
+  ["digest", "TEXT"],
+];
+
+const ALL_COLUMNS = [...PYTHON_COLUMNS, ...EXTRA_COLUMNS];
+
+/** One index per query shape the library runs; each keeps a page or a clean-up off a full scan. */
+const INDEXES: readonly string[] = [
+  "CREATE INDEX IF NOT EXISTS idx_tasks_updated_at ON tasks (updated_at)",
+  "CREATE INDEX IF NOT EXISTS idx_tasks_func_identifier ON tasks (func_identifier, updated_at)",
+  "CREATE INDEX IF NOT EXISTS idx_tasks_func_name ON tasks (func_name, updated_at)",
+  "CREATE INDEX IF NOT EXISTS idx_tasks_expires_at ON tasks (expires_at)",
+  "CREATE INDEX IF NOT EXISTS idx_tasks_result_value ON tasks (result_value)",
+  "CREATE INDEX IF NOT EXISTS idx_tasks_content_type ON tasks (content_type, updated_at)",
+  "CREATE INDEX IF NOT EXISTS idx_tasks_result_type ON tasks (result_type, updated_at)",
+];
+
+/** What the opened file holds, as far as the statements need to know. */
+export interface SchemaInfo {
+  /** Column names of `tasks`. Read-only connections to old files may lack the extra columns. */
+  columns: ReadonlySet<string>;
+}
+
+interface TableInfoRow {
+  name: string;
+  pk: number;
+}
+
+/** Names of the user tables in the file (SQLite's own bookkeeping tables left out). */
+function listTables(db: Database.Database): string[] {
+  return db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+    .pluck()
+    .all() as string[];
+}
+
+function readColumns(db: Database.Database): TableInfoRow[] {
+  return db.prepare("PRAGMA table_info(tasks)").all() as TableInfoRow[];
+}
+
+function readUserVersion(db: Database.Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+/** Whether `cache_key` is the primary key or has a unique index of its own (needed to replace rows). */
+function isCacheKeyUnique(db: Database.Database, columns: TableInfoRow[]): boolean {
+  const keyColumns = columns.filter((column) => column.pk > 0);
+  if (keyColumns.length === 1 && keyColumns[0]?.name === "cache_key") return true;
+  const indexes = db.prepare("PRAGMA index_list(tasks)").all() as { name: string; unique: number }[];
+  return indexes.some((index) => {
+    if (index.unique !== 1) return false;
+    const indexed = db.prepare("SELECT name FROM pragma_index_info(?)").pluck().all(index.name);
+    return indexed.length === 1 && indexed[0] === "cache_key";
+  });
+}
+
+function describeTables(tables: string[]): string {
+  const shown = tables.slice(0, 5).join(", ");
+  return tables.length > 5 ? `${shown} and ${tables.length - 5} more` : shown;
+}
+
+/** Refuses files that belong to someone else before anything is written to them. */
+function assertOwnDatabase(path: string, tables: string[], columns: TableInfoRow[]): void {
+  if (!tables.includes("tasks")) {
+    if (tables.length === 0) return;
+    throw new ConfigurationError(
+      `${path} is not a beautyspot database (no \`tasks\` table; it has tables ${describeTables(tables)}). Pass a different path, or delete the file if it is stale.`,
+    );
+  }
+  if (!columns.some((column) => column.name === "cache_key")) {
+    throw new ConfigurationError(
+      `${path} has a \`tasks\` table without a \`cache_key\` column, so it is not a beautyspot database and cannot be upgraded. Pass a different path, or delete the file if it is stale.`,
+    );
+  }
+}
+
+/** Brings the file to SCHEMA_VERSION. Runs inside BEGIN IMMEDIATE, so it sees the final state. */
+function migrate(db: Database.Database, path: string): void {
+  const tables = listTables(db);
+  let columns = readColumns(db);
+  assertOwnDatabase(path, tables, columns);
+  if (!tables.includes("tasks")) {
+    const definitions = ALL_COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ");
+    db.exec(`CREATE TABLE tasks (${definitions})`);
+    columns = readColumns(db);
+  }
+  const present = new Set(columns.map((column) => column.name));
+  for (const [name, type] of ALL_COLUMNS) {
+    if (present.has(name)) continue;
+    // ALTER TABLE cannot add a PRIMARY KEY column; cache_key is known to exist at this point.
+    db.exec(`ALTER TABLE tasks ADD COLUMN ${name} ${type}`);
+  }
+  if (!isCacheKeyUnique(db, columns)) {
+    try {
+      db.exec("CREATE UNIQUE INDEX IF NOT EXISTS idx_tasks_cache_key ON tasks (cache_key)");
+    } catch (error) {
+      throw new ConfigurationError(
+        `${path} has a \`tasks\` table whose cache_key values are not unique, so entries cannot be replaced safely. Delete the duplicate rows or pass a different path.`,
+        { cause: error },
+      );
+    }
+  }
+  for (const statement of INDEXES) db.exec(statement);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+/** Whether the file already has everything the current version needs (checked without a lock). */
+function isUpToDate(db: Database.Database): boolean {
+  if (readUserVersion(db) < SCHEMA_VERSION) return false;
+  const present = new Set(readColumns(db).map((column) => column.name));
+  return ALL_COLUMNS.every(([name]) => present.has(name));
+}
+
+/**
+ * Makes sure the file holds an up-to-date `tasks` table, creating or migrating it. Several
+ * processes may open the same old file at once: the migration takes the write lock first
+ * (BEGIN IMMEDIATE) and re-checks, so the second one finds the work done. Read-only
+ * connections never migrate; they report which columns exist so reads can adapt.
+ */
+export function ensureSchema(db: Database.Database, path: string, readonly: boolean): SchemaInfo {
+  if (!readonly && !isUpToDate(db)) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      if (!isUpToDate(db)) migrate(db, path);
+      db.exec("COMMIT");
+    } catch (error) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+  const tables = listTables(db);
+  const columns = readColumns(db);
+  assertOwnDatabase(path, tables, columns);
+  if (!tables.includes("tasks")) {
+    throw new ConfigurationError(
+      `${path} has no \`tasks\` table yet, and it was opened read-only so none can be created. Open it once without \`readonly\`, or check the path.`,
+    );
+  }
+  return { columns: new Set(columns.map((column) => column.name)) };
+}

@@ -1,0 +1,340 @@
+/** @module db/sqlite/sqlite-task-db — the default TaskDB: one SQLite file in WAL mode, shareable by several processes. */
+
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { ConfigurationError, describeError, ValidationError } from "../../errors.js";
+import type { Awaitable } from "../../types.js";
+import type {
+  GroupStats,
+  StoredTask,
+  TaskDB,
+  TaskDeletion,
+  TaskFilter,
+  TaskQuery,
+  TaskRecord,
+  TaskStats,
+  TaskWrite,
+} from "../types.js";
+import {
+  buildDeletionClause,
+  buildFilterClause,
+  buildPageClause,
+  findPrefixUpperBound,
+} from "./query.js";
+import {
+  mapStoredTask,
+  mapTaskRecord,
+  selectRecordColumns,
+  selectStoredColumns,
+  toWriteParameters,
+  UPSERT_SQL,
+} from "./rows.js";
+import { ensureSchema } from "./schema.js";
+import { formatTimestamp } from "./timestamps.js";
+
+/** How to open a task database. */
+export interface SQLiteTaskDBOptions {
+  /**
+   * How long a write waits for another process holding the lock before failing (ms).
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * Open without writing anything: no migration, no WAL switch. The file must exist.
+   * @default false
+   */
+  readonly?: boolean;
+}
+
+/** Rows removed per transaction in `deleteMatching`: bounds memory and lock time. */
+const DEFAULT_BATCH_SIZE = 500;
+/** Distinct list/count queries kept prepared; filters combine into only a few dozen shapes. */
+const STATEMENT_CACHE_LIMIT = 64;
+
+/** Opens the file, turning SQLite's failures into messages that say what to do. */
+function openConnection(file: string, options: SQLiteTaskDBOptions): Database.Database {
+  const readonly = options.readonly ?? false;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (!Number.isFinite(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new ValidationError(
+      `busyTimeoutMs must be a non-negative number of milliseconds, got ${busyTimeoutMs}. Leave it unset for 5000.`,
+    );
+  }
+  if (file !== ":memory:") {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) {
+      throw new ConfigurationError(
+        `${file} is a directory, not a database file. Pass a file path such as ${path.join(file, "cache.db")}.`,
+      );
+    }
+    if (stat === undefined) {
+      if (readonly) {
+        throw new ConfigurationError(
+          `Database ${file} does not exist. Check the path, or run the program that creates it first.`,
+        );
+      }
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+    }
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+  } catch (error) {
+    throw new ConfigurationError(
+      `Cannot open database ${file}: ${describeError(error)}. Check the path and its permissions.`,
+      { cause: error },
+    );
+  }
+  try {
+    // The first read is where SQLite notices a file that is not a database at all.
+    db.pragma("user_version", { simple: true });
+    if (!readonly) {
+      // WAL lets readers in other processes keep reading while one process writes.
+      // synchronous = NORMAL in WAL mode: a crash of the process loses nothing committed; a power
+      // loss or OS crash may lose the last few transactions (never corrupts the file). A cache can
+      // recompute those, and skipping the fsync per commit makes writes several times faster.
+      setJournalModeWal(db);
+      db.pragma("synchronous = NORMAL");
+    }
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: string }).code;
+    if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
+      throw new ConfigurationError(
+        `${file} is not a SQLite database (${describeError(error)}), so it cannot be a beautyspot database. Pass a different path, or delete the file if it is stale.`,
+        { cause: error },
+      );
+    }
+    throw new ConfigurationError(`Cannot open database ${file}: ${describeError(error)}.`, {
+      cause: error,
+    });
+  }
+  return db;
+}
+
+/** Switches to WAL; when another process holds the file the switch waits for a later open. */
+function setJournalModeWal(db: Database.Database): void {
+  try {
+    db.pragma("journal_mode = WAL");
+  } catch (error) {
+    if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+  }
+}
+
+/**
+ * The default TaskDB: a SQLite file with the Python library's `tasks` table (plus `size` and
+ * `digest`), WAL mode and a busy timeout so several processes can share it. Every method is
+ * synchronous. Rows with a `result_type` this version does not know are returned unchanged by
+ * `get`; callers treat anything but `DIRECT_BLOB` and `FILE` as a miss.
+ */
+export class SQLiteTaskDB implements TaskDB {
+  readonly synchronous = true;
+  /** The database file as given. */
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #getStatement: Database.Statement;
+  readonly #upsertStatement: Database.Statement;
+  readonly #deleteStatement: Database.Statement;
+  readonly #hasLocationStatement: Database.Statement;
+  readonly #prefixStatement: Database.Statement;
+  readonly #dataVersionStatement: Database.Statement;
+  readonly #saveAll: (rows: readonly TaskWrite[]) => void;
+  readonly #recordColumns: string;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(file: string, options: SQLiteTaskDBOptions = {}) {
+    if (typeof file !== "string" || file === "") {
+      throw new ValidationError(
+        "The database path is empty. Pass a file path such as .beautyspot/my_app.db.",
+      );
+    }
+    this.path = file;
+    const db = openConnection(file, options);
+    try {
+      const { columns } = ensureSchema(db, file, options.readonly ?? false);
+      this.#recordColumns = selectRecordColumns(columns);
+      // raw(): rows as arrays skip building an object per row, which the mapping replaces anyway.
+      this.#getStatement = db
+        .prepare(`SELECT ${selectStoredColumns(columns)} FROM tasks WHERE cache_key = ?`)
+        .raw(true);
+      this.#deleteStatement = db
+        .prepare(`DELETE FROM tasks WHERE cache_key = ? RETURNING ${this.#recordColumns}`)
+        .raw(true);
+      this.#hasLocationStatement = db
+        .prepare("SELECT 1 FROM tasks WHERE result_value = ? LIMIT 1")
+        .pluck();
+      this.#prefixStatement = db
+        .prepare(
+          "SELECT cache_key FROM tasks WHERE cache_key >= ? AND cache_key < ? ORDER BY cache_key LIMIT ?",
+        )
+        .pluck();
+      this.#dataVersionStatement = db.prepare("PRAGMA data_version").pluck();
+      // Read-only connections cannot prepare writes against tables lacking the extra columns.
+      this.#upsertStatement =
+        options.readonly === true && !(columns.has("size") && columns.has("digest"))
+          ? db.prepare("SELECT 1")
+          : db.prepare(UPSERT_SQL);
+      const upsert = this.#upsertStatement;
+      this.#saveAll = db.transaction((rows: readonly TaskWrite[]) => {
+        for (const row of rows) upsert.run(toWriteParameters(row));
+      });
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.#db = db;
+  }
+
+  get(cacheKey: string): StoredTask | undefined {
+    const row = this.#getStatement.get(cacheKey) as unknown[] | undefined;
+    return row === undefined ? undefined : mapStoredTask(row);
+  }
+
+  saveMany(rows: readonly TaskWrite[]): void {
+    if (rows.length === 0) return;
+    this.#saveAll(rows);
+  }
+
+  delete(cacheKey: string): TaskRecord | undefined {
+    const row = this.#deleteStatement.get(cacheKey) as unknown[] | undefined;
+    return row === undefined ? undefined : mapTaskRecord(row);
+  }
+
+  list(query: TaskQuery = {}): TaskRecord[] {
+    const filter = buildFilterClause(query);
+    const page = buildPageClause(query);
+    const rows = this.#prepare(
+      `SELECT ${this.#recordColumns} FROM tasks${filter.sql}${page.sql}`,
+      true,
+    ).all(...filter.parameters, ...page.parameters) as unknown[][];
+    return rows.map(mapTaskRecord);
+  }
+
+  count(filter: TaskFilter = {}): number {
+    const clause = buildFilterClause(filter);
+    return this.#prepare(`SELECT COUNT(*) FROM tasks${clause.sql}`, false)
+      .pluck()
+      .get(...clause.parameters) as number;
+  }
+
+  stats(now: number): TaskStats {
+    const nowText = formatTimestamp(now);
+    // Sizes of rows written by other writers are recovered from the inline bytes when missing.
+    const bytes = "COALESCE(size, length(result_data), 0)";
+    const totals = this.#prepare(
+      `SELECT COUNT(*), COALESCE(SUM(${bytes}), 0),
+        COALESCE(SUM(CASE WHEN result_type = 'FILE' THEN ${bytes} ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN 1 ELSE 0 END), 0)
+        FROM tasks`,
+      true,
+    ).get(nowText) as [number, number, number, number];
+    const [rows, totalBytes, blobBytes, expired] = totals;
+    return {
+      rows,
+      bytes: totalBytes,
+      inlineBytes: totalBytes - blobBytes,
+      blobBytes,
+      expired,
+      byFunction: this.#groupStats("func_identifier", bytes),
+      byContentType: this.#groupStats("content_type", bytes),
+    };
+  }
+
+  deleteMatching(
+    deletion: TaskDeletion,
+    onBatch: (removed: TaskRecord[]) => Awaitable<void>,
+    batchSize: number = DEFAULT_BATCH_SIZE,
+  ): Awaitable<number> {
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+      throw new ValidationError(
+        `batchSize must be a positive integer, got ${batchSize}. Leave it unset for ${DEFAULT_BATCH_SIZE}.`,
+      );
+    }
+    const clause = buildDeletionClause(deletion);
+    // Only a batch's keys are ever selected, so memory stays flat however many rows match.
+    const statement = this.#prepare(
+      `DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks${clause.sql} LIMIT ?) RETURNING ${this.#recordColumns}`,
+      true,
+    );
+    const parameters = [...clause.parameters, batchSize];
+    let removed = 0;
+    // Stays synchronous while onBatch does; switches to a promise at the first async onBatch.
+    const runBatches = (): Awaitable<number> => {
+      for (;;) {
+        const rows = statement.all(...parameters) as unknown[][];
+        if (rows.length === 0) return removed;
+        removed += rows.length;
+        const pending = onBatch(rows.map(mapTaskRecord));
+        if (pending instanceof Promise) return pending.then(runBatches);
+      }
+    };
+    return runBatches();
+  }
+
+  hasLocation(location: string): boolean {
+    return this.#hasLocationStatement.get(location) !== undefined;
+  }
+
+  keysWithPrefix(prefix: string, limit: number): string[] {
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new ValidationError(`limit must be a non-negative integer, got ${limit}.`);
+    }
+    return this.#prefixStatement.all(prefix, findPrefixUpperBound(prefix), limit) as string[];
+  }
+
+  functions(): { funcIdentifier: string; funcName: string; rows: number }[] {
+    const rows = this.#prepare(
+      "SELECT func_identifier, MAX(func_name), COUNT(*) FROM tasks GROUP BY func_identifier ORDER BY func_identifier",
+      true,
+    ).all() as [string | null, string | null, number][];
+    return rows.map(([funcIdentifier, funcName, count]) => ({
+      funcIdentifier: funcIdentifier ?? "",
+      funcName: funcName ?? "",
+      rows: count,
+    }));
+  }
+
+  dataVersion(): number {
+    return this.#dataVersionStatement.get() as number;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Rows and bytes per value of `column`; NULL groups are reported under "(none)". */
+  #groupStats(column: string, bytes: string): Record<string, GroupStats> {
+    const rows = this.#prepare(
+      `SELECT ${column}, COUNT(*), COALESCE(SUM(${bytes}), 0) FROM tasks GROUP BY ${column}`,
+      true,
+    ).all() as [string | null, number, number][];
+    const groups: Record<string, GroupStats> = {};
+    for (const [name, count, total] of rows) {
+      const label = name ?? "(none)";
+      const group = groups[label];
+      // An empty-text group and the NULL group both read "(none)"-like; merge rather than overwrite.
+      if (group === undefined) groups[label] = { rows: count, bytes: total };
+      else {
+        group.rows += count;
+        group.bytes += total;
+      }
+    }
+    return groups;
+  }
+
+  /** A prepared statement for `sql`, reused across calls (filters produce few distinct shapes). */
+  #prepare(sql: string, raw: boolean): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      if (raw) statement.raw(true);
+      if (this.#statements.size >= STATEMENT_CACHE_LIMIT) {
+        const oldest = this.#statements.keys().next().value;
+        if (oldest !== undefined) this.#statements.delete(oldest);
+      }
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

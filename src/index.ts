@@ -1,0 +1,47 @@
+/** @module beautyspot — public API, exported by name. */
+
+export { ContentType } from "./content-type.js";
+export type { BackgroundSaves } from "./core/background-saves.js";
+export type { MarkedFunction, MarkedMethods, MarkedSyncFunction } from "./core/call.js";
+export type { BackgroundErrorContext, MarkOptions, SpotOptions } from "./core/options.js";
+export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
+export type {
+  ResultType,
+  StoredTask,
+  TaskDB,
+  TaskDeletion,
+  TaskFilter,
+  TaskQuery,
+  TaskRecord,
+  TaskSortField,
+  TaskStats,
+  TaskWrite,
+} from "./db/types.js";
+export {
+  BeautySpotError,
+  BlobStorageError,
+  CacheCorruptedError,
+  ConfigurationError,
+  IncompatibleProviderError,
+  SerializationError,
+  SpotClosedError,
+  ValidationError,
+} from "./errors.js";
+export { HookBase } from "./hooks/base.js";
+export type { Hook, HookContext, HookResultContext } from "./hooks/types.js";
+export { KeyGen } from "./keys/keygen.js";
+export type { KeyGenOption, KeyGenPolicy } from "./keys/keygen.js";
+export { LifecyclePolicy } from "./lifecycle/policy.js";
+export { Retention } from "./lifecycle/retention.js";
+export type { RetentionSpec } from "./lifecycle/retention.js";
+export { TokenBucket } from "./limiter/token-bucket.js";
+export type { RateLimiter } from "./limiter/types.js";
+export { MaintenanceService } from "./maintenance/service.js";
+export { MsgpackSerializer } from "./serializer/msgpack.js";
+export type { DecodeErrorMode, Serializer, TypeRegistration } from "./serializer/types.js";
+export { Spot } from "./spot.js";
+export { createStorage } from "./storage/create.js";
+export { LocalStorage } from "./storage/local.js";
+export { AlwaysBlobPolicy, ThresholdStoragePolicy, WarningOnlyPolicy } from "./storage/policy.js";
+export type { BlobStorage, StoragePolicy } from "./storage/types.js";
+export type { Awaitable, Logger } from "./types.js";

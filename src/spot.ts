@@ -1,0 +1,439 @@
+/**
+ * @module spot — the Spot: composition root (defaults chosen here, in one place) and the
+ * public methods users call. The call path itself lives in `core/`.
+ */
+
+import { isAbsolute, join, resolve } from "node:path";
+import { BackgroundSaves } from "./core/background-saves.js";
+import type { Backends } from "./core/backends.js";
+import type { CallRuntime, MarkedFunction, MarkedSyncFunction } from "./core/call.js";
+import { createMarkedFunction, createMarkedSyncFunction, deleteEntry } from "./core/call.js";
+import {
+  assertMarkable,
+  createCallPlan,
+  type PlanDefaults,
+  resolveFunctionIdentity,
+} from "./core/mark.js";
+import type { BackgroundErrorContext, MarkOptions, SpotOptions } from "./core/options.js";
+import { describeValue, requireBoolean, requireMethods, requireNumberInRange } from "./core/options.js";
+import { DEFAULT_WORKSPACE, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
+import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
+import type { TaskDB } from "./db/types.js";
+import {
+  ConfigurationError,
+  describeError,
+  IncompatibleProviderError,
+  SpotClosedError,
+  ValidationError,
+} from "./errors.js";
+import { createDefaultLifecyclePolicy, LifecyclePolicy } from "./lifecycle/policy.js";
+import { wrapWithLimiter } from "./limiter/consume.js";
+import { TokenBucket } from "./limiter/token-bucket.js";
+import type { RateLimiter } from "./limiter/types.js";
+import { MaintenanceService } from "./maintenance/service.js";
+import { MsgpackSerializer } from "./serializer/msgpack.js";
+import type { Serializer, TypeRegistration } from "./serializer/types.js";
+import { createStorage } from "./storage/create.js";
+import { LocalStorage } from "./storage/local.js";
+import { WarningOnlyPolicy } from "./storage/policy.js";
+import type { BlobStorage, StoragePolicy } from "./storage/types.js";
+import type { Logger } from "./types.js";
+
+/** Clean-up triggered by `evictionRate` runs at most this often. */
+const EVICTION_INTERVAL_MS = 60_000;
+const DEFAULT_BLOB_WARNING_THRESHOLD = 1024 * 1024;
+const DEFAULT_TOKENS_PER_MINUTE = 10_000;
+const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+
+const SPOT_OPTION_NAMES = new Set([
+  "db",
+  "serializer",
+  "storage",
+  "storagePolicy",
+  "limiter",
+  "lifecyclePolicy",
+  "workspace",
+  "evictionRate",
+  "blobWarningThreshold",
+  "saveBlob",
+  "tpm",
+  "saveSync",
+  "drainTimeout",
+  "onBackgroundError",
+  "logger",
+]);
+
+/** Writes to the console with a `[beautyspot]` prefix. */
+const consoleLogger: Logger = {
+  warn: (message, ...details) => console.warn(`[beautyspot] ${message}`, ...details),
+  error: (message, ...details) => console.error(`[beautyspot] ${message}`, ...details),
+};
+
+type AnyFunction = (...args: never[]) => unknown;
+type MarkedAll<F extends readonly AnyFunction[]> = {
+  [K in keyof F]: F[K] extends (...args: infer A) => infer R ? MarkedFunction<A, R> : never;
+};
+type MethodDecorator = <This, A extends unknown[], R>(
+  method: (this: This, ...args: A) => R,
+  context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>,
+) => (this: This, ...args: A) => Promise<Awaited<R>>;
+
+/**
+ * A cache namespace: one database, one blob folder, and the functions marked on it.
+ *
+ * @example
+ * const spot = new Spot("my_app");
+ * const summarize = spot.mark(async function summarize(text: string) { ... });
+ */
+export class Spot implements AsyncDisposable {
+  readonly name: string;
+  readonly db: TaskDB;
+  readonly storage: BlobStorage;
+  readonly serializer: Serializer;
+  readonly workspace: string;
+  private readonly backends: Backends;
+  private readonly runtime: CallRuntime;
+  private readonly writer: BackgroundSaves;
+  private readonly defaults: PlanDefaults;
+  private readonly options: SpotOptions;
+  private readonly evictionRate: number;
+  private readonly drainTimeout: number;
+  private limiterInstance: RateLimiter | undefined;
+  private maintenanceInstance: MaintenanceService | undefined;
+  private lastEvictionAt = 0;
+  private eviction: Promise<void> | null = null;
+  private closed = false;
+  private shutdownPromise: Promise<void> | null = null;
+
+  constructor(name: string, options: SpotOptions = {}) {
+    this.name = validateSpotName(name);
+    if (options === null || typeof options !== "object") {
+      throw new ValidationError(`Spot options must be an object, got ${describeValue(options)}.`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!SPOT_OPTION_NAMES.has(key)) {
+        throw new ValidationError(
+          `Unknown Spot option \`${key}\`. Known options: ${[...SPOT_OPTION_NAMES].join(", ")}.`,
+        );
+      }
+    }
+    this.options = options;
+    const logger = options.logger ?? consoleLogger;
+    if (options.logger !== undefined) requireMethods(options.logger, "logger", ["warn", "error"]);
+    if (options.workspace !== undefined && (typeof options.workspace !== "string" || options.workspace === "")) {
+      throw new ValidationError(`Option \`workspace\` must be a folder path, got ${describeValue(options.workspace)}.`);
+    }
+    this.workspace = resolve(options.workspace ?? DEFAULT_WORKSPACE);
+    this.evictionRate =
+      options.evictionRate === undefined ? 0 : requireNumberInRange(options.evictionRate, "evictionRate", 0, 1);
+    this.drainTimeout =
+      options.drainTimeout === undefined
+        ? DEFAULT_DRAIN_TIMEOUT_MS
+        : requireNumberInRange(options.drainTimeout, "drainTimeout", 0, Number.POSITIVE_INFINITY);
+    const blobWarningThreshold =
+      options.blobWarningThreshold === undefined
+        ? DEFAULT_BLOB_WARNING_THRESHOLD
+        : requireNumberInRange(options.blobWarningThreshold, "blobWarningThreshold", 0, Number.POSITIVE_INFINITY);
+    if (options.tpm !== undefined) requireNumberInRange(options.tpm, "tpm", Number.MIN_VALUE, Number.POSITIVE_INFINITY);
+    if (options.serializer !== undefined) requireMethods(options.serializer, "serializer", ["dumps", "loads"]);
+    if (options.storagePolicy !== undefined) requireMethods(options.storagePolicy, "storagePolicy", ["shouldUseBlob"]);
+    if (options.limiter !== undefined) requireMethods(options.limiter, "limiter", ["consume"]);
+    if (options.onBackgroundError !== undefined && typeof options.onBackgroundError !== "function") {
+      throw new ValidationError("Option `onBackgroundError` must be a function (error, context) => void.");
+    }
+    if (options.lifecyclePolicy !== undefined && !(options.lifecyclePolicy instanceof LifecyclePolicy)) {
+      throw new ValidationError("Option `lifecyclePolicy` must be a LifecyclePolicy: new LifecyclePolicy({ rules, defaultRetention }).");
+    }
+
+    this.serializer = options.serializer ?? new MsgpackSerializer();
+    this.db = this.openDb(options.db);
+    this.storage = this.openStorage(options.storage);
+    const storagePolicy: StoragePolicy =
+      options.storagePolicy ?? new WarningOnlyPolicy({ warningThreshold: blobWarningThreshold, logger });
+    this.limiterInstance = options.limiter;
+
+    this.backends = {
+      db: this.db,
+      storage: this.storage,
+      storagePolicy,
+      logger,
+      synchronous: this.db.synchronous && this.storage.synchronous,
+      reportBackgroundError: (error, context) => this.reportBackgroundError(error, context),
+    };
+    this.writer = new BackgroundSaves(this.backends);
+    this.runtime = {
+      backends: this.backends,
+      writer: this.writer,
+      inflight: new Map(),
+      assertOpen: () => {
+        if (this.closed) this.throwClosed();
+      },
+      afterCall: () => {
+        if (this.evictionRate > 0) this.maybeEvict();
+      },
+    };
+    this.defaults = {
+      serializer: this.serializer,
+      saveBlob: options.saveBlob === undefined ? false : requireBoolean(options.saveBlob, "saveBlob"),
+      saveSync: options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
+      lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
+    };
+  }
+
+  private openDb(db: SpotOptions["db"]): TaskDB {
+    if (db === undefined) {
+      ensureOwnedFolder(this.workspace);
+      return new SQLiteTaskDB(join(this.workspace, `${this.name}.db`));
+    }
+    if (typeof db === "string") {
+      if (db === "") throw new ValidationError("Option `db` must be a TaskDB or a database file path, got an empty string.");
+      return new SQLiteTaskDB(isAbsolute(db) ? db : resolve(db));
+    }
+    requireMethods(db, "db", ["get", "saveMany", "delete", "list", "count", "close"]);
+    return db;
+  }
+
+  private openStorage(storage: SpotOptions["storage"]): BlobStorage {
+    if (storage === undefined) {
+      ensureOwnedFolder(this.workspace);
+      ensureOwnedFolder(join(this.workspace, "blobs"));
+      return new LocalStorage(join(this.workspace, "blobs", this.name));
+    }
+    if (typeof storage === "string") {
+      if (storage === "") throw new ValidationError("Option `storage` must be a BlobStorage, a folder path or a URI, got an empty string.");
+      return /^[a-z][a-z0-9+.-]*:\/\//i.test(storage) ? createStorage(storage) : new LocalStorage(resolve(storage));
+    }
+    requireMethods(storage, "storage", ["save", "load", "delete", "listKeys", "getMtime"]);
+    return storage;
+  }
+
+  /** The rate limiter used by `consume` (created on first use from `tpm`). */
+  get limiter(): RateLimiter {
+    this.limiterInstance ??= new TokenBucket({ tokensPerMinute: this.options.tpm ?? DEFAULT_TOKENS_PER_MINUTE });
+    return this.limiterInstance;
+  }
+
+  /** Listing, inspection and clean-up of this Spot's entries. */
+  get maintenance(): MaintenanceService {
+    this.maintenanceInstance ??= new MaintenanceService({
+      db: this.db,
+      storage: this.storage,
+      serializer: this.serializer,
+      logger: this.backends.logger,
+    });
+    return this.maintenanceInstance;
+  }
+
+  /**
+   * Caches a function's results. Returns a wrapper with the same parameters whose result is a
+   * promise. Without a function, returns a TC39 method decorator: `@spot.mark({ version: "v2" })`.
+   */
+  mark<A extends unknown[], R>(fn: (...args: A) => R, options?: MarkOptions<A>): MarkedFunction<A, R>;
+  mark(options?: MarkOptions): MethodDecorator;
+  mark(fnOrOptions?: unknown, options?: MarkOptions): unknown {
+    if (typeof fnOrOptions === "function") return this.markFunction(fnOrOptions as AnyFunction, options ?? {});
+    if (fnOrOptions !== undefined && (fnOrOptions === null || typeof fnOrOptions !== "object")) {
+      throw new ConfigurationError(
+        `spot.mark expects a function (or options, when used as a decorator), got ${describeValue(fnOrOptions)}.`,
+      );
+    }
+    return this.createMethodDecorator((fnOrOptions ?? {}) as MarkOptions);
+  }
+
+  /** Same as `mark` for synchronous functions: the wrapper returns synchronously. */
+  markSync<A extends unknown[], R>(fn: (...args: A) => R, options: MarkOptions<A> = {}): MarkedSyncFunction<A, R> {
+    this.assertOpen();
+    assertMarkable(fn, "spot.markSync");
+    if (!this.backends.synchronous) {
+      const culprit = this.db.synchronous ? `storage ${this.storage.description}` : "the database";
+      throw new IncompatibleProviderError(
+        `markSync needs synchronous storage, but ${culprit} can only be read asynchronously. Use spot.mark (async) for ${fn.name || "this function"}, or local storage.`,
+      );
+    }
+    if (fn.constructor?.name === "AsyncFunction") {
+      throw new ConfigurationError(
+        `${fn.name || "This function"} is async; markSync is for synchronous functions. Use spot.mark instead.`,
+      );
+    }
+    const identity = resolveFunctionIdentity(fn, options.name);
+    const plan = createCallPlan(fn, identity, options as MarkOptions<never[]>, this.defaults);
+    return createMarkedSyncFunction(fn, plan, this.runtime);
+  }
+
+  private markFunction<A extends unknown[], R>(fn: (...args: A) => R, options: MarkOptions<A>): MarkedFunction<A, R> {
+    this.assertOpen();
+    assertMarkable(fn, "spot.mark");
+    const identity = resolveFunctionIdentity(fn, options.name);
+    const plan = createCallPlan(fn, identity, options as MarkOptions<never[]>, this.defaults);
+    return createMarkedFunction(fn, plan, this.runtime);
+  }
+
+  private createMethodDecorator(options: MarkOptions): MethodDecorator {
+    const spot = this;
+    return (method, context) => {
+      assertMarkable(method, "@spot.mark()");
+      if (context?.kind !== "method") {
+        throw new ConfigurationError(
+          `@spot.mark() decorates class methods, not ${context?.kind ?? "this target"}. For a plain function use spot.mark(fn, options).`,
+        );
+      }
+      const methodName = String(context.name);
+      // Validate options and keygen parameters now, at class definition time.
+      createCallPlan(method, options.name ?? methodName, options as MarkOptions<never[]>, spot.defaults);
+      let marked: MarkedFunction<unknown[], unknown> | undefined;
+      const replacement = function (this: unknown, ...args: unknown[]) {
+        if (marked === undefined) {
+          const identity = options.name ?? `${findOwnerName(this, methodName, replacement, context.static)}.${methodName}`;
+          const plan = createCallPlan(method, identity, options as MarkOptions<never[]>, spot.defaults);
+          marked = createMarkedFunction(method as (...args: unknown[]) => unknown, plan, spot.runtime);
+        }
+        return marked.apply(this, args);
+      };
+      Object.defineProperty(replacement, "name", { value: methodName });
+      return replacement as never;
+    };
+  }
+
+  /**
+   * Marks `fns` for the duration of `body`, then waits for their pending saves.
+   * @example await spot.cachedRun([fetchPage, summarize], { version: "v1" }, async (fetch, sum) => ...)
+   */
+  async cachedRun<F extends AnyFunction, T>(fns: F, options: MarkOptions, body: (wrapper: MarkedAll<[F]>[0]) => T): Promise<Awaited<T>>;
+  async cachedRun<F extends readonly AnyFunction[], T>(fns: readonly [...F], options: MarkOptions, body: (...wrappers: MarkedAll<F>) => T): Promise<Awaited<T>>;
+  async cachedRun(fns: unknown, options: MarkOptions, body: (...wrappers: unknown[]) => unknown): Promise<unknown> {
+    if (typeof body !== "function") {
+      throw new ConfigurationError("spot.cachedRun(fns, options, body) needs a body function that receives the wrapped functions.");
+    }
+    const list = Array.isArray(fns) ? fns : [fns];
+    const wrappers = list.map((fn) => this.markFunction(fn as AnyFunction, options ?? {}));
+    try {
+      return await body(...wrappers);
+    } finally {
+      await this.flush();
+    }
+  }
+
+  /** Wraps `fn` so each call first waits for `cost` tokens from the Spot's limiter. */
+  consume<A extends unknown[], R>(
+    fn: (...args: A) => R,
+    options: { cost?: number | ((...args: A) => number) } = {},
+  ): (...args: A) => Promise<Awaited<R>> {
+    return wrapWithLimiter(this.limiter, fn, options);
+  }
+
+  /** Registers a class with the serializer: stored as `ext(code, msgpack(encode(obj)))`. */
+  register<T>(cls: abstract new (...args: never[]) => T, registration: TypeRegistration<T>): void {
+    const serializer = this.serializer as Partial<{ register: (cls: unknown, registration: unknown) => void }>;
+    if (typeof serializer.register !== "function") {
+      throw new ConfigurationError(
+        "This Spot's serializer does not support registering classes. Use the default MsgpackSerializer, or encode the class in your own serializer.",
+      );
+    }
+    serializer.register(cls, registration);
+  }
+
+  /** Class decorator form of `register`: `@spot.registerType({ code, encode, decode })`. */
+  registerType<T>(registration: TypeRegistration<T>) {
+    return (cls: abstract new (...args: never[]) => T, _context?: ClassDecoratorContext): void => {
+      this.register(cls, registration);
+    };
+  }
+
+  /** Removes a record and its blob. Resolves whether something was removed. */
+  async delete(cacheKey: string): Promise<boolean> {
+    this.assertOpen();
+    if (typeof cacheKey !== "string" || cacheKey === "") {
+      throw new ValidationError(`spot.delete needs a cache key string, got ${describeValue(cacheKey)}.`);
+    }
+    return deleteEntry(cacheKey, this.runtime);
+  }
+
+  /**
+   * Waits for background saves (and a running clean-up). Resolves `true` when everything was
+   * written, `false` when `timeoutMs` passed first (the writes go on).
+   */
+  async flush(timeoutMs: number = this.drainTimeout): Promise<boolean> {
+    const work = Promise.all([this.writer.whenIdle(), this.eviction ?? undefined]).then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolveTimeout) => {
+      timer = setTimeout(() => resolveTimeout(false), timeoutMs);
+    });
+    try {
+      const drained = await Promise.race([work, timeout]);
+      if (!drained) {
+        this.backends.logger.warn(
+          `flush() timed out after ${timeoutMs} ms with saves still pending; they continue in the background. Pass a longer timeout or raise \`drainTimeout\`.`,
+        );
+      }
+      return drained;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Drains pending saves and closes the database. Safe to call more than once. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      await this.flush();
+      this.closed = true;
+      await this.db.close();
+    })();
+    return this.shutdownPromise;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) this.throwClosed();
+  }
+
+  private throwClosed(): never {
+    throw new SpotClosedError(`Spot "${this.name}" has been shut down and cannot be used. Create a new Spot to continue.`);
+  }
+
+  private maybeEvict(): void {
+    const now = Date.now();
+    if (this.eviction !== null || now - this.lastEvictionAt < EVICTION_INTERVAL_MS) return;
+    if (Math.random() >= this.evictionRate) return;
+    this.lastEvictionAt = now;
+    this.eviction = new Promise<void>((resolveEviction) => setImmediate(resolveEviction))
+      .then(() => this.maintenance.cleanGarbage())
+      .then(
+        () => undefined,
+        (error: unknown) => this.reportBackgroundError(error, { operation: "eviction" }),
+      )
+      .finally(() => {
+        this.eviction = null;
+      });
+  }
+
+  private reportBackgroundError(error: unknown, context: BackgroundErrorContext): void {
+    const handler = this.options.onBackgroundError;
+    if (handler !== undefined) {
+      try {
+        handler(error, context);
+        return;
+      } catch (handlerError) {
+        this.backends.logger.error(`onBackgroundError threw: ${describeError(handlerError)}`);
+      }
+    }
+    const what = context.operation === "save" ? `Background save of ${context.funcName ?? "a result"}` : "Background clean-up";
+    this.backends.logger.error(
+      `${what} failed${context.cacheKey ? ` (key ${context.cacheKey})` : ""}: ${describeError(error)}. The result was returned to the caller but not stored; the next call recomputes it. Pass onBackgroundError to handle this yourself.`,
+    );
+  }
+}
+
+/** The class name that owns `method` on `receiver`'s chain (`this` of a decorated method). */
+function findOwnerName(receiver: unknown, methodName: string, method: Function, isStatic: boolean): string {
+  let owner: unknown = isStatic ? receiver : receiver === null || receiver === undefined ? undefined : Object.getPrototypeOf(receiver);
+  while (owner !== null && owner !== undefined) {
+    if (Object.getOwnPropertyDescriptor(owner, methodName)?.value === method) {
+      return isStatic ? (owner as Function).name : ((owner as { constructor?: Function }).constructor?.name ?? "Anonymous");
+    }
+    owner = Object.getPrototypeOf(owner);
+  }
+  return "Anonymous";
+}
