@@ -300,14 +300,14 @@ export class Spot implements AsyncDisposable {
    */
   async cachedRun<F extends AnyFunction, T>(fns: F, options: MarkOptions, body: (wrapper: MarkedAll<[F]>[0]) => T): Promise<Awaited<T>>;
   async cachedRun<F extends readonly AnyFunction[], T>(fns: readonly [...F], options: MarkOptions, body: (...wrappers: MarkedAll<F>) => T): Promise<Awaited<T>>;
-  async cachedRun(fns: unknown, options: MarkOptions, body: (...wrappers: unknown[]) => unknown): Promise<unknown> {
+  async cachedRun(fns: unknown, options: MarkOptions, body: Function): Promise<unknown> {
     if (typeof body !== "function") {
       throw new ConfigurationError("spot.cachedRun(fns, options, body) needs a body function that receives the wrapped functions.");
     }
     const list = Array.isArray(fns) ? fns : [fns];
     const wrappers = list.map((fn) => this.markFunction(fn as AnyFunction, options ?? {}));
     try {
-      return await body(...wrappers);
+      return await (body as (...wrappers: unknown[]) => unknown)(...wrappers);
     } finally {
       await this.flush();
     }

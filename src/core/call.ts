@@ -4,8 +4,8 @@
  * Rejections are never stored; concurrent identical calls share one run.
  */
 
-import { runHooks } from "../hooks/dispatch.js";
-import type { HookContext, HookResultContext } from "../hooks/types.js";
+import { createHookContext, createHookResultContext, runHooks } from "../hooks/dispatch.js";
+import type { HookContext } from "../hooks/types.js";
 import type { BackgroundSaves } from "./background-saves.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
@@ -80,20 +80,6 @@ function decodePending(plan: CallPlan, pending: PreparedEntry, runtime: CallRunt
   );
 }
 
-function createContext(plan: CallPlan, inputId: string, cacheKey: string, args: readonly unknown[]): HookContext {
-  return Object.freeze({
-    funcName: plan.identity,
-    inputId,
-    cacheKey,
-    args: Object.freeze([...args]),
-    version: plan.version,
-  });
-}
-
-function withResult(context: HookContext, result: unknown): HookResultContext {
-  return Object.freeze({ ...context, result });
-}
-
 /** Stores a fresh result: now (saveSync) or in the background. Rejects only in saveSync mode. */
 async function saveResult(
   plan: CallPlan,
@@ -133,7 +119,7 @@ export function createMarkedFunction<A extends unknown[], R>(
     try {
       const result = await fn.apply(thisArg, args);
       await saveResult(plan, cacheKey, inputId, result, runtime);
-      if (context !== null) await runHooks(plan.hooks, "onCacheMiss", withResult(context, result), backends.logger);
+      if (context !== null) await runHooks(plan.hooks, "onCacheMiss", createHookResultContext(context, result), backends.logger);
       return result;
     } finally {
       inflight.delete(cacheKey);
@@ -146,7 +132,7 @@ export function createMarkedFunction<A extends unknown[], R>(
     const cacheKey = computeCacheKey(plan, inputId);
     let context: HookContext | null = null;
     if (hasHooks) {
-      context = createContext(plan, inputId, cacheKey, args);
+      context = createHookContext({ funcName: plan.identity, inputId, cacheKey, args, version: plan.version });
       await runHooks(plan.hooks, "preExecute", context, backends.logger);
     }
     runtime.afterCall();
@@ -154,7 +140,7 @@ export function createMarkedFunction<A extends unknown[], R>(
       ? lookupSync(plan, cacheKey, runtime)
       : await lookupAsync(plan, cacheKey, runtime);
     if (stored !== MISS) {
-      if (context !== null) await runHooks(plan.hooks, "onCacheHit", withResult(context, stored), backends.logger);
+      if (context !== null) await runHooks(plan.hooks, "onCacheHit", createHookResultContext(context, stored), backends.logger);
       return stored as Awaited<R>;
     }
     const running = inflight.get(cacheKey);
@@ -193,12 +179,12 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
     const inputId = plan.computeInputId(args);
     const cacheKey = computeCacheKey(plan, inputId);
     // Hooks of a synchronous function cannot be awaited: they run in order, detached.
-    const context = hasHooks ? createContext(plan, inputId, cacheKey, args) : null;
+    const context = hasHooks ? createHookContext({ funcName: plan.identity, inputId, cacheKey, args, version: plan.version }) : null;
     if (context !== null) void runHooks(plan.hooks, "preExecute", context, backends.logger);
     runtime.afterCall();
     const stored = lookupSync(plan, cacheKey, runtime);
     if (stored !== MISS) {
-      if (context !== null) void runHooks(plan.hooks, "onCacheHit", withResult(context, stored), backends.logger);
+      if (context !== null) void runHooks(plan.hooks, "onCacheHit", createHookResultContext(context, stored), backends.logger);
       return stored as R;
     }
     const result = fn.apply(this, args);
@@ -212,7 +198,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
         backends.reportBackgroundError(error, { operation: "save", funcName: plan.identity, cacheKey });
       }
     }
-    if (context !== null) void runHooks(plan.hooks, "onCacheMiss", withResult(context, result), backends.logger);
+    if (context !== null) void runHooks(plan.hooks, "onCacheMiss", createHookResultContext(context, result), backends.logger);
     return result;
   }
 

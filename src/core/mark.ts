@@ -1,18 +1,17 @@
 /** @module core/mark — resolving `mark` options into a CallPlan, once, at mark time. */
 
+import { validateContentType } from "../content-type.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { normalizeHooks } from "../hooks/dispatch.js";
 import { createInputIdFunction } from "../keys/keygen.js";
 import type { LifecyclePolicy } from "../lifecycle/policy.js";
 import { parseRetention } from "../lifecycle/retention.js";
+import { unwrapFunction } from "../limiter/consume.js";
 import type { Serializer } from "../serializer/types.js";
 import type { MarkOptions } from "./options.js";
 import { requireBoolean, requireDecodeErrorMode, requireMethods } from "./options.js";
 import type { CallPlan } from "./plan.js";
 import { shortNameOf } from "./plan.js";
-
-/** Marks a function wrapped by `spot.consume`, so keys can read the original's parameters. */
-export const WRAPPED_FUNCTION = Symbol.for("beautyspot.wrappedFunction");
 
 /** Spot-level defaults a plan falls back to. */
 export interface PlanDefaults {
@@ -34,16 +33,6 @@ const MARK_OPTION_NAMES = new Set([
   "hooks",
   "onDecodeError",
 ]);
-
-/** The function whose parameters define the keys (looks through `spot.consume` wrappers). */
-export function unwrapFunction(fn: Function): Function {
-  let current = fn;
-  for (;;) {
-    const inner = (current as unknown as Record<symbol, unknown>)[WRAPPED_FUNCTION];
-    if (typeof inner !== "function") return current;
-    current = inner;
-  }
-}
 
 /** Refuses what cannot be cached: non-functions and generators. */
 export function assertMarkable(fn: unknown, how: string): asserts fn is Function {
@@ -79,12 +68,8 @@ export function createCallPlan(
   if (version !== null && (typeof version !== "string" || version === "")) {
     throw new ValidationError(`Option \`version\` of ${where} must be a non-empty string.`);
   }
-  const contentType = options.contentType ?? null;
-  if (contentType !== null && (typeof contentType !== "string" || contentType === "")) {
-    throw new ValidationError(
-      `Option \`contentType\` of ${where} must be a non-empty string such as ContentType.MARKDOWN.`,
-    );
-  }
+  const contentType =
+    options.contentType === undefined ? null : validateContentType(options.contentType, `contentType of ${where}`);
   if (options.serializer !== undefined) {
     requireMethods(options.serializer, `serializer of ${where}`, ["dumps", "loads"]);
   }

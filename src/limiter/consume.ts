@@ -49,7 +49,8 @@ export function copyFunctionIdentity(wrapper: Function, original: Function): voi
 export function wrapWithLimiter<A extends unknown[], R>(
   limiter: RateLimiter,
   fn: (...args: A) => R,
-  options: LimitedFunctionOptions<A> = {},
+  // NoInfer: the parameter types come from `fn`; a cost function must fit them, not shape them.
+  options: LimitedFunctionOptions<NoInfer<A>> = {},
 ): (...args: A) => Promise<Awaited<R>> {
   if (limiter === null || typeof limiter !== "object" || typeof limiter.consume !== "function") {
     throw new ValidationError(

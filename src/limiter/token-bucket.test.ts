@@ -2,9 +2,9 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ValidationError } from "../errors.js";
@@ -125,10 +125,10 @@ describe("TokenBucket", () => {
   });
 
   it("keeps the process alive for a pending consume and lets it exit right after", () => {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+    const directory = mkdtempSync(join(tmpdir(), "bs-"));
     const moduleUrl = new URL("./token-bucket.ts", import.meta.url).href;
-    const script = path.join(directory, "pending.mts");
-    fs.writeFileSync(
+    const script = join(directory, "pending.mts");
+    writeFileSync(
       script,
       `import { TokenBucket } from ${JSON.stringify(moduleUrl)};
 const bucket = new TokenBucket({ tokensPerMinute: 120 });
@@ -139,11 +139,11 @@ void bucket.consume(1).then(() => console.log("released"));
     const started = performance.now();
     const result = spawnSync(process.execPath, ["--import", "tsx", script], {
       encoding: "utf8",
-      cwd: path.dirname(fileURLToPath(import.meta.url)),
+      cwd: dirname(fileURLToPath(import.meta.url)),
       timeout: 20_000,
     });
     const elapsed = performance.now() - started;
-    fs.rmSync(directory, { recursive: true, force: true });
+    rmSync(directory, { recursive: true, force: true });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout.trim(), "released");
     assert.ok(elapsed < 10_000, `process took ${elapsed} ms to exit`);

@@ -37,7 +37,9 @@ export function buildFilterClause(filter: TaskFilter): SqlClause {
   }
   if (filter.search !== undefined && filter.search !== "") {
     // instr() is a plain substring test: no LIKE wildcards to escape in user text.
-    conditions.push("(instr(cache_key, ?) > 0 OR instr(input_id, ?) > 0 OR instr(func_identifier, ?) > 0)");
+    conditions.push(
+      "(instr(cache_key, ?) > 0 OR instr(input_id, ?) > 0 OR instr(func_identifier, ?) > 0)",
+    );
     parameters.push(filter.search, filter.search, filter.search);
   }
   return {
@@ -90,9 +92,7 @@ export function buildPageClause(query: TaskQuery): SqlClause {
   }
   const order = query.sortOrder ?? "desc";
   if (order !== "asc" && order !== "desc") {
-    throw new ValidationError(
-      `Sort order must be "asc" or "desc", got ${JSON.stringify(order)}.`,
-    );
+    throw new ValidationError(`Sort order must be "asc" or "desc", got ${JSON.stringify(order)}.`);
   }
   const direction = order === "asc" ? "ASC" : "DESC";
   return {
@@ -105,4 +105,27 @@ export function buildPageClause(query: TaskQuery): SqlClause {
 export function findPrefixUpperBound(prefix: string): string {
   // U+10FFFF encodes as the largest UTF-8 sequence, so prefix + any real character sorts below it.
   return `${prefix}\u{10FFFF}`;
+}
+
+/** The full page query of `list`: record columns, filter, order and page. */
+export function buildListStatement(recordColumns: string, query: TaskQuery): SqlClause {
+  const filter = buildFilterClause(query);
+  const page = buildPageClause(query);
+  return {
+    sql: `SELECT ${recordColumns} FROM tasks${filter.sql}${page.sql}`,
+    parameters: [...filter.parameters, ...page.parameters],
+  };
+}
+
+/** One batch of `deleteMatching`: removes up to `batchSize` matching rows and returns them. */
+export function buildDeletionBatchStatement(
+  recordColumns: string,
+  deletion: TaskDeletion,
+  batchSize: number,
+): SqlClause {
+  const clause = buildDeletionClause(deletion);
+  return {
+    sql: `DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks${clause.sql} LIMIT ?) RETURNING ${recordColumns}`,
+    parameters: [...clause.parameters, batchSize],
+  };
 }

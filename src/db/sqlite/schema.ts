@@ -57,7 +57,9 @@ interface TableInfoRow {
 /** Names of the user tables in the file (SQLite's own bookkeeping tables left out). */
 function listTables(db: Database.Database): string[] {
   return db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )
     .pluck()
     .all() as string[];
 }
@@ -74,7 +76,10 @@ function readUserVersion(db: Database.Database): number {
 function isCacheKeyUnique(db: Database.Database, columns: TableInfoRow[]): boolean {
   const keyColumns = columns.filter((column) => column.pk > 0);
   if (keyColumns.length === 1 && keyColumns[0]?.name === "cache_key") return true;
-  const indexes = db.prepare("PRAGMA index_list(tasks)").all() as { name: string; unique: number }[];
+  const indexes = db.prepare("PRAGMA index_list(tasks)").all() as {
+    name: string;
+    unique: number;
+  }[];
   return indexes.some((index) => {
     if (index.unique !== 1) return false;
     const indexed = db.prepare("SELECT name FROM pragma_index_info(?)").pluck().all(index.name);

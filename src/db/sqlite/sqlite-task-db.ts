@@ -1,7 +1,7 @@
 /** @module db/sqlite/sqlite-task-db — the default TaskDB: one SQLite file in WAL mode, shareable by several processes. */
 
-import fs from "node:fs";
-import path from "node:path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import Database from "better-sqlite3";
 import { ConfigurationError, describeError, ValidationError } from "../../errors.js";
 import type { Awaitable } from "../../types.js";
@@ -17,9 +17,9 @@ import type {
   TaskWrite,
 } from "../types.js";
 import {
-  buildDeletionClause,
+  buildDeletionBatchStatement,
   buildFilterClause,
-  buildPageClause,
+  buildListStatement,
   findPrefixUpperBound,
 } from "./query.js";
 import {
@@ -134,7 +134,7 @@ export class SQLiteTaskDB implements TaskDB {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #getStatement: Database.Statement;
-  readonly #upsertStatement: Database.Statement;
+  readonly #readonly: boolean;
   readonly #deleteStatement: Database.Statement;
   readonly #hasLocationStatement: Database.Statement;
   readonly #prefixStatement: Database.Statement;
@@ -150,6 +150,7 @@ export class SQLiteTaskDB implements TaskDB {
       );
     }
     this.path = file;
+    this.#readonly = options.readonly ?? false;
     const db = openConnection(file, options);
     try {
       const { columns } = ensureSchema(db, file, options.readonly ?? false);
@@ -170,15 +171,15 @@ export class SQLiteTaskDB implements TaskDB {
         )
         .pluck();
       this.#dataVersionStatement = db.prepare("PRAGMA data_version").pluck();
-      // Read-only connections cannot prepare writes against tables lacking the extra columns.
-      this.#upsertStatement =
-        options.readonly === true && !(columns.has("size") && columns.has("digest"))
-          ? db.prepare("SELECT 1")
-          : db.prepare(UPSERT_SQL);
-      const upsert = this.#upsertStatement;
-      this.#saveAll = db.transaction((rows: readonly TaskWrite[]) => {
-        for (const row of rows) upsert.run(toWriteParameters(row));
-      });
+      if (this.#readonly) {
+        // Old files opened read-only may lack the extra columns the upsert names.
+        this.#saveAll = () => this.#assertWritable();
+      } else {
+        const upsert = db.prepare(UPSERT_SQL);
+        this.#saveAll = db.transaction((rows: readonly TaskWrite[]) => {
+          for (const row of rows) upsert.run(toWriteParameters(row));
+        });
+      }
     } catch (error) {
       db.close();
       throw error;
@@ -197,25 +198,22 @@ export class SQLiteTaskDB implements TaskDB {
   }
 
   delete(cacheKey: string): TaskRecord | undefined {
+    this.#assertWritable();
     const row = this.#deleteStatement.get(cacheKey) as unknown[] | undefined;
     return row === undefined ? undefined : mapTaskRecord(row);
   }
 
   list(query: TaskQuery = {}): TaskRecord[] {
-    const filter = buildFilterClause(query);
-    const page = buildPageClause(query);
-    const rows = this.#prepare(
-      `SELECT ${this.#recordColumns} FROM tasks${filter.sql}${page.sql}`,
-      true,
-    ).all(...filter.parameters, ...page.parameters) as unknown[][];
+    const statement = buildListStatement(this.#recordColumns, query);
+    const rows = this.#prepare(statement.sql, "raw").all(...statement.parameters) as unknown[][];
     return rows.map(mapTaskRecord);
   }
 
   count(filter: TaskFilter = {}): number {
     const clause = buildFilterClause(filter);
-    return this.#prepare(`SELECT COUNT(*) FROM tasks${clause.sql}`, false)
-      .pluck()
-      .get(...clause.parameters) as number;
+    return this.#prepare(`SELECT COUNT(*) FROM tasks${clause.sql}`, "pluck").get(
+      ...clause.parameters,
+    ) as number;
   }
 
   stats(now: number): TaskStats {
@@ -227,7 +225,7 @@ export class SQLiteTaskDB implements TaskDB {
         COALESCE(SUM(CASE WHEN result_type = 'FILE' THEN ${bytes} ELSE 0 END), 0),
         COALESCE(SUM(CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN 1 ELSE 0 END), 0)
         FROM tasks`,
-      true,
+      "raw",
     ).get(nowText) as [number, number, number, number];
     const [rows, totalBytes, blobBytes, expired] = totals;
     return {
@@ -251,13 +249,14 @@ export class SQLiteTaskDB implements TaskDB {
         `batchSize must be a positive integer, got ${batchSize}. Leave it unset for ${DEFAULT_BATCH_SIZE}.`,
       );
     }
-    const clause = buildDeletionClause(deletion);
+    this.#assertWritable();
     // Only a batch's keys are ever selected, so memory stays flat however many rows match.
-    const statement = this.#prepare(
-      `DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks${clause.sql} LIMIT ?) RETURNING ${this.#recordColumns}`,
-      true,
+    const { sql, parameters } = buildDeletionBatchStatement(
+      this.#recordColumns,
+      deletion,
+      batchSize,
     );
-    const parameters = [...clause.parameters, batchSize];
+    const statement = this.#prepare(sql, "raw");
     let removed = 0;
     // Stays synchronous while onBatch does; switches to a promise at the first async onBatch.
     const runBatches = (): Awaitable<number> => {
@@ -286,7 +285,7 @@ export class SQLiteTaskDB implements TaskDB {
   functions(): { funcIdentifier: string; funcName: string; rows: number }[] {
     const rows = this.#prepare(
       "SELECT func_identifier, MAX(func_name), COUNT(*) FROM tasks GROUP BY func_identifier ORDER BY func_identifier",
-      true,
+      "raw",
     ).all() as [string | null, string | null, number][];
     return rows.map(([funcIdentifier, funcName, count]) => ({
       funcIdentifier: funcIdentifier ?? "",
@@ -303,32 +302,42 @@ export class SQLiteTaskDB implements TaskDB {
     if (this.#db.open) this.#db.close();
   }
 
+  #assertWritable(): void {
+    if (this.#readonly) {
+      throw new ConfigurationError(
+        `Database ${this.path} was opened read-only, so it cannot be changed. Open it without \`readonly\` to write.`,
+      );
+    }
+  }
+
   /** Rows and bytes per value of `column`; NULL groups are reported under "(none)". */
   #groupStats(column: string, bytes: string): Record<string, GroupStats> {
     const rows = this.#prepare(
       `SELECT ${column}, COUNT(*), COALESCE(SUM(${bytes}), 0) FROM tasks GROUP BY ${column}`,
-      true,
+      "raw",
     ).all() as [string | null, number, number][];
-    const groups: Record<string, GroupStats> = {};
+    const groups = new Map<string, GroupStats>();
     for (const [name, count, total] of rows) {
       const label = name ?? "(none)";
-      const group = groups[label];
-      // An empty-text group and the NULL group both read "(none)"-like; merge rather than overwrite.
-      if (group === undefined) groups[label] = { rows: count, bytes: total };
+      const group = groups.get(label);
+      // A stored "(none)" and the NULL group share a label: add up rather than overwrite.
+      if (group === undefined) groups.set(label, { rows: count, bytes: total });
       else {
         group.rows += count;
         group.bytes += total;
       }
     }
-    return groups;
+    // fromEntries defines own properties, so a group named "__proto__" stays an ordinary key.
+    return Object.fromEntries(groups);
   }
 
   /** A prepared statement for `sql`, reused across calls (filters produce few distinct shapes). */
-  #prepare(sql: string, raw: boolean): Database.Statement {
+  #prepare(sql: string, mode: "raw" | "pluck"): Database.Statement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
       statement = this.#db.prepare(sql);
-      if (raw) statement.raw(true);
+      if (mode === "raw") statement.raw(true);
+      else statement.pluck(true);
       if (this.#statements.size >= STATEMENT_CACHE_LIMIT) {
         const oldest = this.#statements.keys().next().value;
         if (oldest !== undefined) this.#statements.delete(oldest);

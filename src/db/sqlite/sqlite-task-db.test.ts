@@ -1,0 +1,402 @@
+/** @module db/sqlite/sqlite-task-db.test — the SQLite TaskDB: shared contract, files, migrations, plans. */
+
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, describe, it } from "node:test";
+import { Worker } from "node:worker_threads";
+import Database from "better-sqlite3";
+import { makeTaskWrite, runTaskDBContract } from "../../../test/contracts/task-db.contract.js";
+import { ConfigurationError } from "../../errors.js";
+import { buildDeletionBatchStatement, buildListStatement } from "./query.js";
+import { selectRecordColumns } from "./rows.js";
+import { SCHEMA_VERSION } from "./schema.js";
+import { SQLiteTaskDB } from "./sqlite-task-db.js";
+
+const createdDirs: string[] = [];
+
+function makeTempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+  createdDirs.push(dir);
+  return dir;
+}
+
+after(() => {
+  for (const dir of createdDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Creates a database the way the Python library does: its 11 columns, no indexes, one inline row. */
+function createPythonDatabase(file: string): void {
+  const db = new Database(file);
+  db.exec(`CREATE TABLE tasks (
+    cache_key TEXT PRIMARY KEY, func_name TEXT, func_identifier TEXT, input_id TEXT,
+    result_type TEXT, result_value TEXT, result_data BLOB, content_type TEXT, version TEXT,
+    expires_at TIMESTAMP, updated_at TIMESTAMP)`);
+  db.prepare("INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(
+    "py-key",
+    "add",
+    "__main__.add",
+    "py-input",
+    "DIRECT_BLOB",
+    null,
+    Buffer.from([0x93, 0x01, 0x02, 0x03]),
+    "application/json",
+    "v1",
+    "2026-12-01 00:00:00.500000+00:00",
+    "2026-11-28 15:30:00.123456+00:00",
+  );
+  db.close();
+}
+
+runTaskDBContract("SQLiteTaskDB", async () => {
+  const dir = makeTempDir();
+  return {
+    db: new SQLiteTaskDB(path.join(dir, "tasks.db")),
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe("SQLiteTaskDB files", () => {
+  it("creates missing parent folders and the tasks table for a new path", () => {
+    const dir = makeTempDir();
+    const file = path.join(dir, "nested", "deeper", "app.db");
+    const db = new SQLiteTaskDB(file);
+    db.saveMany([makeTaskWrite({ cacheKey: "k" })]);
+    db.close();
+    const raw = new Database(file, { readonly: true });
+    assert.equal(raw.prepare("SELECT COUNT(*) FROM tasks").pluck().get(), 1);
+    assert.equal(raw.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+    assert.equal(raw.pragma("journal_mode", { simple: true }), "wal");
+    raw.close();
+  });
+
+  it("refuses a path that is a directory", () => {
+    const dir = makeTempDir();
+    assert.throws(
+      () => new SQLiteTaskDB(dir),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.match(error.message, /is a directory/);
+        return true;
+      },
+    );
+  });
+
+  it("refuses a file that is not a SQLite database", () => {
+    const file = path.join(makeTempDir(), "noise.db");
+    fs.writeFileSync(file, randomBytes(8192));
+    assert.throws(
+      () => new SQLiteTaskDB(file),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.match(error.message, /is not a SQLite database/);
+        assert.ok(error.message.includes(file));
+        return true;
+      },
+    );
+  });
+
+  it("refuses another application's SQLite file and names its tables", () => {
+    const file = path.join(makeTempDir(), "other.db");
+    const other = new Database(file);
+    other.exec("CREATE TABLE users (id INTEGER); CREATE TABLE orders (id INTEGER)");
+    other.close();
+    assert.throws(
+      () => new SQLiteTaskDB(file),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.match(
+          error.message,
+          /not a beautyspot database \(no `tasks` table; it has tables orders, users\)/,
+        );
+        return true;
+      },
+    );
+    const check = new Database(file, { readonly: true });
+    assert.deepEqual(
+      check
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .pluck()
+        .all(),
+      ["orders", "users"],
+    );
+    check.close();
+  });
+
+  it("refuses a tasks table without cache_key", () => {
+    const file = path.join(makeTempDir(), "odd.db");
+    const other = new Database(file);
+    other.exec("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT)");
+    other.close();
+    assert.throws(() => new SQLiteTaskDB(file), /without a `cache_key` column/);
+  });
+
+  it("refuses to open a missing file read-only", () => {
+    const file = path.join(makeTempDir(), "absent.db");
+    assert.throws(() => new SQLiteTaskDB(file, { readonly: true }), /does not exist/);
+    assert.equal(fs.existsSync(file), false);
+  });
+
+  it("closes more than once without error", () => {
+    const db = new SQLiteTaskDB(path.join(makeTempDir(), "twice.db"));
+    db.close();
+    db.close();
+  });
+
+  it("lets two connections to one file see each other's writes", () => {
+    const file = path.join(makeTempDir(), "shared.db");
+    const first = new SQLiteTaskDB(file);
+    const second = new SQLiteTaskDB(file);
+    const versionBefore = second.dataVersion();
+    first.saveMany([makeTaskWrite({ cacheKey: "from-first" })]);
+    assert.ok(second.get("from-first"));
+    assert.notEqual(second.dataVersion(), versionBefore);
+    second.delete("from-first");
+    assert.equal(first.get("from-first"), undefined);
+    first.close();
+    second.close();
+  });
+
+  it("returns a row with an unknown result_type unchanged instead of failing", () => {
+    const file = path.join(makeTempDir(), "future.db");
+    const db = new SQLiteTaskDB(file);
+    const raw = new Database(file);
+    raw
+      .prepare("INSERT INTO tasks (cache_key, result_type, updated_at) VALUES (?, ?, ?)")
+      .run("odd", "STREAM", "2026-01-01 00:00:00+00:00");
+    raw.close();
+    const stored = db.get("odd");
+    assert.equal(stored?.resultType, "STREAM");
+    assert.equal(stored?.funcName, "");
+    assert.equal(stored?.updatedAt, Date.UTC(2026, 0, 1));
+    assert.equal(db.list({})[0]?.resultType, "STREAM");
+    db.close();
+  });
+
+  it("reads an unreadable expiry as already expired", () => {
+    const file = path.join(makeTempDir(), "garbled.db");
+    const db = new SQLiteTaskDB(file);
+    const raw = new Database(file);
+    raw
+      .prepare(
+        "INSERT INTO tasks (cache_key, result_type, expires_at, updated_at) VALUES (?, ?, ?, ?)",
+      )
+      .run("garbled", "DIRECT_BLOB", "next tuesday", "2026-01-01 00:00:00+00:00");
+    raw.close();
+    assert.equal(db.get("garbled")?.expiresAt, 0);
+    db.close();
+  });
+
+  it("refuses writes on a read-only connection with a clear error", () => {
+    const file = path.join(makeTempDir(), "ro.db");
+    new SQLiteTaskDB(file).close();
+    const db = new SQLiteTaskDB(file, { readonly: true });
+    assert.throws(() => db.saveMany([makeTaskWrite()]), /opened read-only/);
+    db.close();
+  });
+});
+
+describe("SQLiteTaskDB migrations", () => {
+  it("reads a row the Python library wrote, after adding the extra columns and indexes", () => {
+    const file = path.join(makeTempDir(), "python.db");
+    createPythonDatabase(file);
+    const db = new SQLiteTaskDB(file);
+    const stored = db.get("py-key");
+    assert.ok(stored);
+    assert.deepEqual(Array.from(stored.resultData ?? []), [0x93, 1, 2, 3]);
+    assert.equal(stored.resultType, "DIRECT_BLOB");
+    assert.equal(stored.updatedAt, Date.UTC(2026, 10, 28, 15, 30, 0, 123));
+    assert.equal(stored.expiresAt, Date.UTC(2026, 11, 1, 0, 0, 0, 500));
+    assert.equal(stored.size, null);
+    assert.equal(stored.digest, null);
+    assert.equal(stored.version, "v1");
+    assert.equal(db.stats(Date.UTC(2026, 10, 29)).bytes, 4);
+    db.close();
+    const raw = new Database(file, { readonly: true });
+    const columns = raw.prepare("SELECT name FROM pragma_table_info('tasks')").pluck().all();
+    assert.ok(columns.includes("size") && columns.includes("digest"));
+    const indexes = raw.prepare("SELECT name FROM pragma_index_list('tasks')").pluck().all();
+    assert.ok(indexes.includes("idx_tasks_updated_at"));
+    assert.equal(raw.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+    raw.close();
+  });
+
+  it("writes rows the Python library can read: canonical timestamp text", () => {
+    const file = path.join(makeTempDir(), "written.db");
+    const db = new SQLiteTaskDB(file);
+    db.saveMany([
+      makeTaskWrite({
+        cacheKey: "k",
+        updatedAt: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+        expiresAt: Date.UTC(2027, 0, 1),
+      }),
+    ]);
+    db.close();
+    const raw = new Database(file, { readonly: true });
+    const row = raw.prepare("SELECT updated_at, expires_at FROM tasks").get();
+    assert.deepEqual(row, {
+      updated_at: "2026-01-02 03:04:05.006000+00:00",
+      expires_at: "2027-01-01 00:00:00.000000+00:00",
+    });
+    raw.close();
+  });
+
+  it("migrates an old file once, and opening it again changes nothing", () => {
+    const file = path.join(makeTempDir(), "again.db");
+    createPythonDatabase(file);
+    new SQLiteTaskDB(file).close();
+    const schemaAfterFirst = new Database(file)
+      .prepare("SELECT sql FROM sqlite_master ORDER BY name")
+      .pluck()
+      .all();
+    new SQLiteTaskDB(file).close();
+    const raw = new Database(file);
+    assert.deepEqual(
+      raw.prepare("SELECT sql FROM sqlite_master ORDER BY name").pluck().all(),
+      schemaAfterFirst,
+    );
+    raw.close();
+  });
+
+  it("reads an old file opened read-only without changing it", () => {
+    const file = path.join(makeTempDir(), "old-ro.db");
+    createPythonDatabase(file);
+    const db = new SQLiteTaskDB(file, { readonly: true });
+    assert.equal(db.get("py-key")?.size, null);
+    assert.equal(db.list({})[0]?.cacheKey, "py-key");
+    db.close();
+    const raw = new Database(file, { readonly: true });
+    assert.equal(raw.pragma("user_version", { simple: true }), 0);
+    raw.close();
+  });
+
+  it("survives several threads migrating the same old file at once", async () => {
+    const file = path.join(makeTempDir(), "race.db");
+    createPythonDatabase(file);
+    const moduleUrl = new URL("./sqlite-task-db.ts", import.meta.url).href;
+    const source = `
+      const { workerData, parentPort } = require("node:worker_threads");
+      import("tsx/esm/api").then(({ register }) => {
+        register();
+        return import(workerData.moduleUrl);
+      }).then(({ SQLiteTaskDB }) => {
+        const db = new SQLiteTaskDB(workerData.file);
+        const found = db.get("py-key") !== undefined;
+        db.close();
+        parentPort.postMessage(found);
+      }).catch((error) => parentPort.postMessage(String(error && error.stack || error)));
+    `;
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => {
+        const worker = new Worker(source, { eval: true, workerData: { file, moduleUrl } });
+        return new Promise((resolve, reject) => {
+          worker.once("message", (message) => {
+            void worker.terminate();
+            resolve(message);
+          });
+          worker.once("error", reject);
+        });
+      }),
+    );
+    assert.deepEqual(results, [true, true, true, true]);
+    const raw = new Database(file, { readonly: true });
+    assert.equal(raw.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+    raw.close();
+  });
+});
+
+describe("SQLiteTaskDB query plans", () => {
+  /** The plan of a statement, one line per step, against a populated database file. */
+  function explain(sql: string, parameters: unknown[]): string[] {
+    const file = path.join(makeTempDir(), "plan.db");
+    const db = new SQLiteTaskDB(file);
+    const rows = Array.from({ length: 200 }, (_, index) =>
+      makeTaskWrite({ cacheKey: `k${index}`, funcIdentifier: `f${index % 7}`, updatedAt: index }),
+    );
+    db.saveMany(rows);
+    db.close();
+    const raw = new Database(file, { readonly: true });
+    const plan = raw
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...parameters)
+      .map((row) => (row as { detail: string }).detail);
+    raw.close();
+    return plan;
+  }
+
+  const columns = selectRecordColumns(
+    new Set([
+      "cache_key",
+      "func_name",
+      "func_identifier",
+      "input_id",
+      "version",
+      "result_type",
+      "content_type",
+      "result_value",
+      "size",
+      "updated_at",
+      "expires_at",
+    ]),
+  );
+
+  function assertNoFullScan(plan: string[]): void {
+    for (const step of plan) {
+      assert.doesNotMatch(step, /^SCAN tasks$/, `full table scan in plan: ${plan.join(" | ")}`);
+      assert.doesNotMatch(step, /TEMP B-TREE/, `sort of all rows in plan: ${plan.join(" | ")}`);
+    }
+  }
+
+  it("reads the newest page by walking the updated_at index, with no sort", () => {
+    const { sql, parameters } = buildListStatement(columns, {});
+    const plan = explain(sql, parameters);
+    assertNoFullScan(plan);
+    assert.ok(
+      plan.some((step) => step.includes("idx_tasks_updated_at")),
+      plan.join(" | "),
+    );
+  });
+
+  it("filters by function through the function indexes", () => {
+    const { sql, parameters } = buildListStatement(columns, { func: "f1" });
+    const plan = explain(sql, parameters);
+    assert.ok(
+      plan.every((step) => !/^SCAN tasks$/.test(step)),
+      plan.join(" | "),
+    );
+    assert.ok(
+      plan.some((step) => step.includes("idx_tasks_func_identifier")),
+      plan.join(" | "),
+    );
+    assert.ok(
+      plan.some((step) => step.includes("idx_tasks_func_name")),
+      plan.join(" | "),
+    );
+  });
+
+  it("finds expired rows for deletion through the expires_at index", () => {
+    const { sql, parameters } = buildDeletionBatchStatement(columns, { expiredAt: 1000 }, 100);
+    const plan = explain(sql, parameters);
+    assertNoFullScan(plan);
+    assert.ok(
+      plan.some((step) => step.includes("idx_tasks_expires_at")),
+      plan.join(" | "),
+    );
+  });
+
+  it("finds keys by prefix with a primary key range", () => {
+    const plan = explain(
+      "SELECT cache_key FROM tasks WHERE cache_key >= ? AND cache_key < ? ORDER BY cache_key LIMIT ?",
+      ["k1", "k1\u{10FFFF}", 10],
+    );
+    assertNoFullScan(plan);
+    assert.ok(
+      plan.some((step) =>
+        /SEARCH tasks USING (COVERING )?INDEX sqlite_autoindex_tasks_1/.test(step),
+      ),
+      plan.join(" | "),
+    );
+  });
+});

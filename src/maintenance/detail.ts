@@ -1,0 +1,120 @@
+/** @module maintenance/detail — one entry's record and value for inspection: load, verify, decode or rescue. */
+
+import { createHash } from "node:crypto";
+import type { StoredTask, TaskRecord } from "../db/types.js";
+import { describeError } from "../errors.js";
+import { rescueDecode } from "../serializer/msgpack.js";
+import type { Serializer } from "../serializer/types.js";
+import type { BlobStorage } from "../storage/types.js";
+
+/** What `getTaskDetail` returns for an existing entry. */
+export interface TaskDetail {
+  record: TaskRecord;
+  /** The decoded value, the rescued raw data (when `rescued`), or `undefined` when `error` is set. */
+  value: unknown;
+  /** `true` when the value is raw data rescued from an encoding that no longer decodes. */
+  rescued: boolean;
+  /** Why there is no value: the stored bytes are missing, unreadable or fail their integrity check. */
+  error?: string;
+  /** Why the value had to be rescued instead of decoded. */
+  decodeError?: string;
+}
+
+/** A serializer that decodes and, for stale encodings, rescues raw data in one step. */
+interface RescuingSerializer extends Serializer {
+  loadsRescued(bytes: Uint8Array): { value: unknown; rescued: boolean };
+}
+
+function isRescuing(serializer: Serializer): serializer is RescuingSerializer {
+  return typeof (serializer as Partial<RescuingSerializer>).loadsRescued === "function";
+}
+
+/** The maintenance view of a hit-path row: ISO timestamps, no value bytes. */
+export function toTaskRecord(stored: StoredTask): TaskRecord {
+  return {
+    cacheKey: stored.cacheKey,
+    funcName: stored.funcName,
+    funcIdentifier: stored.funcIdentifier,
+    inputId: stored.inputId,
+    version: stored.version,
+    resultType: stored.resultType,
+    contentType: stored.contentType,
+    resultValue: stored.resultValue,
+    size: stored.size,
+    updatedAt: new Date(stored.updatedAt).toISOString(),
+    expiresAt: stored.expiresAt === null ? null : new Date(stored.expiresAt).toISOString(),
+  };
+}
+
+/** The stored bytes of an entry, or a message saying why they cannot be had. */
+export async function loadStoredBytes(
+  stored: StoredTask,
+  storage: BlobStorage,
+): Promise<{ bytes: Uint8Array } | { error: string }> {
+  const advice = `Delete the entry (beautyspot delete, or deleteTask("${stored.cacheKey}")) and let the function recompute it.`;
+  if (stored.resultType === "DIRECT_BLOB") {
+    if (stored.resultData !== null) return { bytes: stored.resultData };
+    return {
+      error: `The row has result type DIRECT_BLOB but no inline value: it is damaged. ${advice}`,
+    };
+  }
+  if (stored.resultType === "FILE") {
+    if (stored.resultValue === null) {
+      return {
+        error: `The row has result type FILE but no blob location: it is damaged. ${advice}`,
+      };
+    }
+    try {
+      return { bytes: await storage.load(stored.resultValue) };
+    } catch (error) {
+      return {
+        error: `Blob ${stored.resultValue} could not be read from ${storage.description}: ${describeError(error)}. ${advice}`,
+      };
+    }
+  }
+  return {
+    error: `Unknown result type ${JSON.stringify(stored.resultType)}: the entry was written by a newer or foreign writer. Open it with that writer, or delete the entry.`,
+  };
+}
+
+/** A message describing how `bytes` fail the size or digest recorded with them, or `undefined`. */
+export function findIntegrityProblem(stored: StoredTask, bytes: Uint8Array): string | undefined {
+  if (stored.size !== null && stored.size !== bytes.byteLength) {
+    return `The stored value has ${bytes.byteLength} bytes but ${stored.size} were recorded: it was truncated or altered. Delete the entry and let the function recompute it.`;
+  }
+  if (stored.digest !== null) {
+    const digest = createHash("sha256").update(bytes).digest("hex");
+    if (digest !== stored.digest) {
+      return `The stored value does not match its recorded sha256 digest (${digest} instead of ${stored.digest}): it was altered or damaged. Delete the entry and let the function recompute it.`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Decodes verified bytes. A value that no longer decodes (unknown extension code, a decoder
+ * that throws) is always rescued as raw data: inspection must show something, never fail.
+ */
+export function decodeForInspection(
+  serializer: Serializer,
+  bytes: Uint8Array,
+): { value: unknown; rescued: boolean; decodeError?: string } {
+  let decodeError: string;
+  try {
+    if (isRescuing(serializer)) return serializer.loadsRescued(bytes);
+    return { value: serializer.loads(bytes), rescued: false };
+  } catch (error) {
+    decodeError = describeError(error);
+  }
+  try {
+    // Decoded outside the serializer that wrote it: whatever comes back is rescued data.
+    return { value: rescueDecode(bytes).value, rescued: true, decodeError };
+  } catch (error) {
+    // Not MessagePack at all (a custom serializer's format): the bytes themselves are the raw data.
+    return {
+      value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      rescued: true,
+      decodeError: `${decodeError}; not readable as MessagePack either (${describeError(error)})`,
+    };
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * @module maintenance/service — listing, inspection and clean-up of a cache, over the TaskDB and
+ * BlobStorage contracts. The CLI and the dashboard use this same API.
+ */
+
+import fs from "node:fs";
+import path from "node:path";
+import { SQLiteTaskDB } from "../db/sqlite/sqlite-task-db.js";
+import type { TaskDB, TaskFilter, TaskQuery, TaskRecord, TaskStats } from "../db/types.js";
+import { ConfigurationError, ValidationError } from "../errors.js";
+import { MsgpackSerializer } from "../serializer/msgpack.js";
+import type { Serializer } from "../serializer/types.js";
+import { LocalStorage } from "../storage/local.js";
+import type { BlobStorage } from "../storage/types.js";
+import type { Logger } from "../types.js";
+import {
+  decodeForInspection,
+  findIntegrityProblem,
+  loadStoredBytes,
+  type TaskDetail,
+  toTaskRecord,
+} from "./detail.js";
+import {
+  deleteBlobsOfRecords,
+  deleteUnreferencedBlob,
+  type GarbageScanOptions,
+  iterateOrphanBlobs,
+  readGraceMs,
+} from "./garbage.js";
+import {
+  type DatabaseSummary,
+  deleteOrphanProject,
+  inferBlobDirectory,
+  listDatabases,
+  type OrphanProject,
+  scanOrphanProjects,
+} from "./projects.js";
+
+/** What a MaintenanceService works on. */
+export interface MaintenanceServiceOptions {
+  db: TaskDB;
+  storage: BlobStorage;
+  /**
+   * Decodes values for `getTaskDetail`. Values it cannot decode are rescued as raw data.
+   * @default a `MsgpackSerializer` without registered classes
+   */
+  serializer?: Serializer;
+  /** Where problems that do not stop an operation (an undeletable blob) are reported. @default console */
+  logger?: Logger;
+}
+
+/** Options of `prune`. */
+export interface PruneOptions {
+  /** Entries last written more than this many days ago are removed. `0` removes everything older than now. */
+  olderThanDays: number;
+  /** Only this function's entries (identity or short name). @default every function */
+  func?: string;
+}
+
+/** Options of `clear`. */
+export interface ClearOptions {
+  /** Only this function's entries (identity or short name). @default every function */
+  func?: string;
+}
+
+/** Options of `cleanGarbage`. */
+export interface CleanGarbageOptions extends GarbageScanOptions {
+  /**
+   * Also remove expired entries (and their blobs) first.
+   * @default true
+   */
+  expired?: boolean;
+}
+
+/** What `cleanGarbage` removed. */
+export interface CleanGarbageReport {
+  /** Expired rows removed (their blobs went with them). */
+  expiredRows: number;
+  /** Blobs no row referenced, older than the grace period. */
+  orphanBlobs: number;
+  /** Leftovers of interrupted writes (`*.spot_tmp`). */
+  tempFiles: number;
+  /** Empty folders left in the blob storage. */
+  emptyDirs: number;
+}
+
+/** A function with entries in the cache. */
+export interface FunctionSummary {
+  /** Identity used in keys (`module.Class.method` or the `name` option). */
+  funcIdentifier: string;
+  /** Short name as shown in lists. */
+  funcName: string;
+  rows: number;
+}
+
+/** At most this many candidates are returned for an ambiguous key prefix: enough to pick from. */
+const MAX_PREFIX_CANDIDATES = 20;
+const MS_PER_DAY = 86_400_000;
+
+/** Writes to the console with a `[beautyspot]` prefix. */
+const consoleLogger: Logger = {
+  warn: (message, ...details) => console.warn(`[beautyspot] ${message}`, ...details),
+  error: (message, ...details) => console.error(`[beautyspot] ${message}`, ...details),
+};
+
+function readFunctionFilter(func: unknown): string | undefined {
+  if (func === undefined) return undefined;
+  if (typeof func !== "string" || func === "") {
+    throw new ValidationError(
+      `func must be a function identity or short name, got ${JSON.stringify(func)}. Leave it unset to cover every function.`,
+    );
+  }
+  return func;
+}
+
+/**
+ * Listing, inspection and clean-up of one cache (a TaskDB and its BlobStorage). Every bulk
+ * operation streams: rows are removed in batches and blobs are listed one at a time, so memory
+ * stays flat at a million entries.
+ *
+ * @example
+ * const maintenance = MaintenanceService.fromPath(".beautyspot/my_app.db");
+ * console.log(await maintenance.stats());
+ * await maintenance.cleanGarbage();
+ * maintenance.close();
+ */
+export class MaintenanceService {
+  readonly db: TaskDB;
+  readonly storage: BlobStorage;
+  readonly serializer: Serializer;
+  readonly #logger: Logger;
+  /** Set by `fromPath`: the service opened the database, so `close` closes it. */
+  #ownsDatabase = false;
+
+  constructor(options: MaintenanceServiceOptions) {
+    if (options === null || typeof options !== "object") {
+      throw new ValidationError(
+        "MaintenanceService needs { db, storage }. Use MaintenanceService.fromPath(dbPath) to open a database file.",
+      );
+    }
+    const { db, storage } = options;
+    if (db === null || typeof db !== "object" || typeof db.get !== "function") {
+      throw new ValidationError(
+        "MaintenanceService option `db` must be a TaskDB (such as new SQLiteTaskDB(path)).",
+      );
+    }
+    if (storage === null || typeof storage !== "object" || typeof storage.listKeys !== "function") {
+      throw new ValidationError(
+        "MaintenanceService option `storage` must be a BlobStorage (such as new LocalStorage(folder)).",
+      );
+    }
+    this.db = db;
+    this.storage = storage;
+    this.serializer = options.serializer ?? new MsgpackSerializer();
+    this.#logger = options.logger ?? consoleLogger;
+  }
+
+  /**
+   * Opens an existing database file for maintenance. Its blobs are looked for in
+   * `<workspace>/blobs/<name>/` (the default layout for `<workspace>/<name>.db`) unless `blobDir`
+   * is given. Values are decoded without registered classes, so custom classes come back as
+   * rescued raw data. Never creates a database: a missing file is a ConfigurationError.
+   */
+  static fromPath(dbPath: string, blobDir?: string): MaintenanceService {
+    if (typeof dbPath !== "string" || dbPath === "") {
+      throw new ValidationError(
+        `The database path must be a file path, got ${JSON.stringify(dbPath)}. Pass a file such as .beautyspot/my_app.db.`,
+      );
+    }
+    const stat = fs.statSync(dbPath, { throwIfNoEntry: false });
+    if (stat === undefined) {
+      throw new ConfigurationError(
+        `Database ${dbPath} does not exist. Check the path; \`beautyspot list\` shows the databases of a workspace.`,
+      );
+    }
+    if (!stat.isFile()) {
+      throw new ConfigurationError(
+        `${dbPath} is not a database file. Pass the .db file itself, such as ${path.join(dbPath, "my_app.db")}.`,
+      );
+    }
+    if (blobDir !== undefined && (typeof blobDir !== "string" || blobDir === "")) {
+      throw new ValidationError(
+        `The blob folder must be a folder path, got ${JSON.stringify(blobDir)}. Leave it unset to use <workspace>/blobs/<name>/.`,
+      );
+    }
+    const db = new SQLiteTaskDB(dbPath);
+    let storage: BlobStorage;
+    try {
+      storage = new LocalStorage(blobDir ?? inferBlobDirectory(path.resolve(dbPath)));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    const service = new MaintenanceService({ db, storage, serializer: new MsgpackSerializer() });
+    service.#ownsDatabase = true;
+    return service;
+  }
+
+  /** One page of entries, newest first unless `sortBy` / `sortOrder` say otherwise. */
+  async listTasks(query: TaskQuery = {}): Promise<TaskRecord[]> {
+    readFunctionFilter(query.func);
+    return await this.db.list(query);
+  }
+
+  /** How many entries match `filter`. */
+  async countTasks(filter: TaskFilter = {}): Promise<number> {
+    readFunctionFilter(filter.func);
+    return await this.db.count(filter);
+  }
+
+  /**
+   * An entry's record and value, or `undefined` when there is no such entry. Damaged bytes never
+   * throw: `value` is `undefined` and `error` says what is wrong. A value that no longer decodes is
+   * rescued as raw data (`rescued: true`).
+   */
+  async getTaskDetail(cacheKey: string): Promise<TaskDetail | undefined> {
+    const stored = await this.db.get(cacheKey);
+    if (stored === undefined) return undefined;
+    const record = toTaskRecord(stored);
+    const loaded = await loadStoredBytes(stored, this.storage);
+    if ("error" in loaded) return { record, value: undefined, rescued: false, error: loaded.error };
+    const problem = findIntegrityProblem(stored, loaded.bytes);
+    if (problem !== undefined) return { record, value: undefined, rescued: false, error: problem };
+    return { record, ...decodeForInspection(this.serializer, loaded.bytes) };
+  }
+
+  /** Removes an entry: its row first, then its blob (a missing blob is fine). Returns whether it existed. */
+  async deleteTask(cacheKey: string): Promise<boolean> {
+    if (typeof cacheKey !== "string" || cacheKey === "") {
+      throw new ValidationError(
+        `deleteTask needs a cache key, got ${JSON.stringify(cacheKey)}. Use resolveKeyPrefix to turn a prefix into a key.`,
+      );
+    }
+    const removed = await this.db.delete(cacheKey);
+    if (removed === undefined) return false;
+    if (removed.resultType === "FILE" && removed.resultValue !== null) {
+      await deleteUnreferencedBlob(this.db, this.storage, removed.resultValue, this.#logger);
+    }
+    return true;
+  }
+
+  /** Removes entries last written more than `olderThanDays` days ago, with their blobs. Returns the count. */
+  async prune(options: PruneOptions): Promise<number> {
+    const olderThanDays = options?.olderThanDays;
+    if (typeof olderThanDays !== "number" || !Number.isFinite(olderThanDays) || olderThanDays < 0) {
+      throw new ValidationError(
+        `olderThanDays must be a finite number of days >= 0, got ${String(olderThanDays)}. Example: prune({ olderThanDays: 30 }).`,
+      );
+    }
+    const func = readFunctionFilter(options.func);
+    const updatedBefore = Date.now() - olderThanDays * MS_PER_DAY;
+    return await this.db.deleteMatching({ func, updatedBefore }, (removed) =>
+      this.#deleteBlobs(removed),
+    );
+  }
+
+  /** Removes every entry (or every entry of `func`), with their blobs. Returns the count. */
+  async clear(options: ClearOptions = {}): Promise<number> {
+    const func = readFunctionFilter(options.func);
+    return await this.db.deleteMatching(func === undefined ? {} : { func }, (removed) =>
+      this.#deleteBlobs(removed),
+    );
+  }
+
+  /** Streams the locations of orphan blobs: no row references them and they are older than the grace period. */
+  iterateGarbage(options: GarbageScanOptions = {}): AsyncGenerator<string> {
+    return iterateOrphanBlobs(this.db, this.storage, readGraceMs(options));
+  }
+
+  /** The locations of orphan blobs (see `iterateGarbage`); memory grows with the orphans only. */
+  async scanGarbage(options: GarbageScanOptions = {}): Promise<string[]> {
+    const orphans: string[] = [];
+    for await (const location of this.iterateGarbage(options)) orphans.push(location);
+    return orphans;
+  }
+
+  /**
+   * Removes expired entries and their blobs, then orphan blobs older than the grace period, then
+   * leftovers of interrupted writes and empty folders.
+   */
+  async cleanGarbage(options: CleanGarbageOptions = {}): Promise<CleanGarbageReport> {
+    const graceMs = readGraceMs(options);
+    const report: CleanGarbageReport = {
+      expiredRows: 0,
+      orphanBlobs: 0,
+      tempFiles: 0,
+      emptyDirs: 0,
+    };
+    if (options.expired ?? true) {
+      report.expiredRows = await this.db.deleteMatching({ expiredAt: Date.now() }, (removed) =>
+        this.#deleteBlobs(removed),
+      );
+    }
+    for await (const location of iterateOrphanBlobs(this.db, this.storage, graceMs)) {
+      if (await deleteUnreferencedBlob(this.db, this.storage, location, this.#logger)) {
+        report.orphanBlobs += 1;
+      }
+    }
+    if (this.storage.cleanTemporary !== undefined) {
+      const leftovers = await this.storage.cleanTemporary(graceMs);
+      report.tempFiles = leftovers.tempFiles;
+      report.emptyDirs = leftovers.emptyDirs;
+    }
+    return report;
+  }
+
+  /**
+   * The full key for a key or a key prefix: the key itself on an exact or unique match, the
+   * candidates (at most 20) when several keys share the prefix, `undefined` when none does.
+   */
+  async resolveKeyPrefix(prefix: string): Promise<string | string[] | undefined> {
+    if (typeof prefix !== "string" || !/^[0-9a-f]+$/i.test(prefix)) {
+      throw new ValidationError(
+        `${JSON.stringify(prefix)} is not a cache key prefix: keys are hexadecimal (0-9, a-f). Copy the start of a key from \`beautyspot list\`.`,
+      );
+    }
+    // Keys are lowercase sha256 hex; a prefix copied in uppercase still finds them.
+    const normalized = prefix.toLowerCase();
+    const keys = await this.db.keysWithPrefix(normalized, MAX_PREFIX_CANDIDATES);
+    if (keys.length === 0) return undefined;
+    if (keys.length === 1 || keys[0] === normalized) return keys[0];
+    return keys;
+  }
+
+  /** Totals for the whole cache: rows, bytes (inline and blob), expired rows, per function and content type. */
+  async stats(): Promise<TaskStats> {
+    return await this.db.stats(Date.now());
+  }
+
+  /** The functions with entries, for filters and for "unknown function" messages. */
+  async functions(): Promise<FunctionSummary[]> {
+    return await this.db.functions();
+  }
+
+  /** Blob folders under `<workspace>/blobs/` whose database `<workspace>/<name>.db` is gone. */
+  static scanOrphanProjects(workspace: string): Promise<OrphanProject[]> {
+    return scanOrphanProjects(workspace);
+  }
+
+  /**
+   * Deletes an orphan project's blob folder. Refuses when its database still exists or the folder
+   * is not directly inside `<workspace>/blobs/`. Returns `false` when there is no such folder.
+   */
+  static deleteOrphanProject(workspace: string, name: string): Promise<boolean> {
+    return deleteOrphanProject(workspace, name);
+  }
+
+  /** The `*.db` files of a workspace with size, entry count and last update (opened read-only). */
+  static listDatabases(workspace: string): Promise<DatabaseSummary[]> {
+    return listDatabases(workspace);
+  }
+
+  /** Closes the database when this service opened it (`fromPath`); a given db stays open for its owner. */
+  close(): void {
+    if (this.#ownsDatabase) void this.db.close();
+  }
+
+  async #deleteBlobs(removed: TaskRecord[]): Promise<void> {
+    await deleteBlobsOfRecords(this.db, this.storage, removed, this.#logger);
+  }
+}
+
+export type { TaskDetail } from "./detail.js";
+export type { GarbageScanOptions } from "./garbage.js";
+export type { DatabaseSummary, OrphanProject } from "./projects.js";

@@ -1,0 +1,176 @@
+/**
+ * @module serializer/msgpack — MsgpackSerializer: values as standard MessagePack, custom classes
+ * as `ext(code, msgpack(encode(obj)))`, and rescue of values whose classes changed.
+ */
+
+import { describeError, SerializationError } from "../errors.js";
+import { explainUnencodable } from "./locate.js";
+import { ValuePreparer } from "./prepare.js";
+import { RescueReader } from "./reader.js";
+import { type ClassConstructor, TypeRegistry } from "./registry.js";
+import type { RescueResult } from "./rescued.js";
+import type { Serializer, TypeRegistration } from "./types.js";
+import {
+  describeDecoderFailure,
+  ensureDispatch,
+  packPrepared,
+  UnknownExtensionCode,
+  unpackWith,
+  viewAsBuffer,
+} from "./wire.js";
+
+/** Name of the encoded value in error paths, as in `result.items[3]`. */
+const ROOT_NAME = "result";
+
+/**
+ * Stores values as standard MessagePack (objects as maps, readable by any implementation) and
+ * round-trips `undefined`, `Date`, `Map`, `Set`, `BigInt`, typed arrays and `Buffer` exactly.
+ * Each instance has its own class registry: two Spots never share registrations.
+ *
+ * Decoded `Buffer`s are views into the bytes passed to `loads`, not copies.
+ */
+export class MsgpackSerializer implements Serializer {
+  private readonly registry = new TypeRegistry();
+  private readonly preparer = new ValuePreparer(this.registry, packPrepared);
+
+  /** Encodes `value`; throws SerializationError naming the path of anything it cannot store. */
+  dumps(value: unknown): Uint8Array {
+    let prepared: unknown;
+    try {
+      prepared = this.preparer.prepare(value, 0);
+    } catch (error) {
+      throw explainUnencodable(value, this.registry, ROOT_NAME, error);
+    }
+    try {
+      return packPrepared(prepared);
+    } catch (error) {
+      throw new SerializationError(
+        `Cannot serialize the result: MessagePack encoding failed: ${describeError(error)}. Return smaller or simpler plain data.`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * Decodes bytes written by `dumps` (or any MessagePack writer). Throws SerializationError when
+   * a registered decoder throws, an extension code is unknown here, or the bytes are damaged.
+   */
+  loads(bytes: Uint8Array): unknown {
+    const source = viewAsBuffer(bytes);
+    try {
+      return unpackWith(this.registry, source);
+    } catch (error) {
+      if (error instanceof SerializationError) throw error;
+      throw this.explainDecodeFailure(source, error);
+    }
+  }
+
+  /**
+   * Decodes like `loads` when possible; otherwise decodes again with every extension that fails
+   * (unknown code, throwing decoder) replaced by a rescued value holding its decoded payload
+   * (see `isRescuedValue`). Throws SerializationError only when the bytes are not MessagePack.
+   */
+  loadsRescued(bytes: Uint8Array): RescueResult {
+    const source = viewAsBuffer(bytes);
+    try {
+      return { value: unpackWith(this.registry, source), rescued: false };
+    } catch {
+      return readRescuing(source, this.registry);
+    }
+  }
+
+  /**
+   * Stores instances of `Class` (and of its subclasses without a registration of their own) as
+   * `ext(code, msgpack(encode(obj)))`. Throws ValidationError, listing the free codes, for a
+   * reserved or taken code or a class registered twice.
+   */
+  register<T>(Class: ClassConstructor<T>, registration: TypeRegistration<T>): void {
+    const registered = this.registry.register(Class, registration);
+    ensureDispatch(registered.code);
+  }
+
+  /** Class decorator form of `register`: `@serializer.registerType({ code, encode, decode })`. */
+  registerType<T>(
+    registration: TypeRegistration<T>,
+  ): (Class: ClassConstructor<T>, context?: ClassDecoratorContext) => void {
+    return (Class) => this.register(Class, registration);
+  }
+
+  /** Extension codes still free for `register`, ascending. */
+  listFreeCodes(): number[] {
+    return this.registry.listFreeCodes();
+  }
+
+  /** Turns a failed fast decode into a SerializationError that names the code and the way out. */
+  private explainDecodeFailure(source: Buffer, error: unknown): SerializationError {
+    let firstRescue: RescueResult | undefined;
+    let reader: RescueReader | undefined;
+    try {
+      reader = new RescueReader(source, this.registry);
+      firstRescue = { value: reader.readDocument(), rescued: reader.rescues.length > 0 };
+    } catch (readError) {
+      return new SerializationError(
+        `Cannot decode the stored value: it is not valid MessagePack (${describeError(readError)}); it was damaged or written by something else. Delete the entry or let it be recomputed.`,
+        { cause: error },
+      );
+    }
+    const rescue = reader.rescues[0];
+    if (firstRescue.rescued && rescue !== undefined) {
+      if (rescue.reason === "decoder-failed") {
+        return new SerializationError(
+          describeDecoderFailure(rescue.type ?? "value", rescue.code, rescue.error),
+          {
+            cause: error,
+          },
+        );
+      }
+      return new SerializationError(
+        `Cannot decode the stored value: it contains MessagePack extension code ${rescue.code}${rescue.type === undefined ? ", for which no class is registered in this serializer" : ` (${rescue.type}) whose payload is unreadable`}. Register the class with spot.register(TheClass, { code: ${rescue.code}, encode, decode }), bump the function's \`version\` so old entries are recomputed, or choose onDecodeError: "recompute" (run again and overwrite), "raw" (get the stored data) or "throw".`,
+        { cause: error },
+      );
+    }
+    return new SerializationError(
+      `Cannot decode the stored value: ${error instanceof UnknownExtensionCode ? `unknown extension code ${error.code}` : describeError(error)}. Delete the entry or let it be recomputed.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Decodes with the plain reader, rescuing every extension that fails. */
+function readRescuing(source: Buffer, registry: TypeRegistry | undefined): RescueResult {
+  const reader = new RescueReader(source, registry);
+  let value: unknown;
+  try {
+    value = reader.readDocument();
+  } catch (error) {
+    throw new SerializationError(
+      `Cannot rescue the stored value: it is not valid MessagePack (${describeError(error)}); it was damaged or written by something else. Delete the entry.`,
+      { cause: error },
+    );
+  }
+  return { value, rescued: reader.rescues.length > 0 };
+}
+
+/**
+ * Decodes a stored value for inspection (CLI, dashboard, maintenance). With a MsgpackSerializer
+ * its registered classes decode; without one, standard MessagePack and beautyspot's built-in
+ * types decode and every custom extension comes back rescued. Another kind of serializer is
+ * tried first with its own `loads`.
+ */
+export function rescueDecode(bytes: Uint8Array, serializer?: unknown): RescueResult {
+  if (serializer instanceof MsgpackSerializer) return serializer.loadsRescued(bytes);
+  const loads = (serializer as Partial<Serializer> | undefined)?.loads;
+  if (serializer !== undefined && typeof loads === "function") {
+    try {
+      return { value: loads.call(serializer, bytes), rescued: false };
+    } catch {
+      // fall through: it may still be MessagePack written by a MsgpackSerializer
+    }
+  }
+  const source = viewAsBuffer(bytes);
+  try {
+    return { value: unpackWith(undefined, source), rescued: false };
+  } catch {
+    return readRescuing(source, undefined);
+  }
+}

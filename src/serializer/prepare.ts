@@ -1,0 +1,192 @@
+/**
+ * @module serializer/prepare — the encode-side walk: checks that a value can be stored and turns
+ * what msgpackr cannot write the way we need (Map, Set, BigInt, -0, custom classes) into
+ * pre-encoded extensions. Plain data passes through untouched; containers are copied only when
+ * something inside them was replaced.
+ */
+
+import { BIGINT_CODE, MAP_CODE, SET_CODE } from "./codes.js";
+import type { RegisteredType, TypeRegistry } from "./registry.js";
+
+/** Bytes already in MessagePack form: an extension payload when `code` is set, else verbatim. */
+export class PreEncoded {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly code?: number,
+  ) {}
+}
+
+/**
+ * Thrown (not an Error: no stack is captured) when the walk meets something it cannot store.
+ * The caller then runs the slow walk in `locate.ts`, which finds where and says why.
+ */
+export const UNENCODABLE: unique symbol = Symbol("beautyspot.unencodable");
+
+/** Depth at which a container is checked for cycles once: shallow data never pays for it. */
+const CYCLE_CHECK_DEPTH = 100;
+
+/** `-0` as a float64: msgpackr would write it as the integer 0. */
+const NEGATIVE_ZERO = new PreEncoded(Uint8Array.of(0xcb, 0x80, 0, 0, 0, 0, 0, 0, 0));
+
+/** Prototypes msgpackr writes the way we want as they are (typed arrays via `moreTypes`). */
+const PASS_THROUGH_PROTOTYPES: ReadonlySet<object> = new Set<object>([
+  Date.prototype,
+  Buffer.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Uint8ClampedArray.prototype,
+  Int8Array.prototype,
+  Uint16Array.prototype,
+  Int16Array.prototype,
+  Uint32Array.prototype,
+  Int32Array.prototype,
+  Float32Array.prototype,
+  Float64Array.prototype,
+  BigInt64Array.prototype,
+  BigUint64Array.prototype,
+]);
+
+/** Packs one complete MessagePack document (the payload of a nested extension). */
+export type PackDocument = (value: unknown) => Uint8Array;
+
+/** Walks values for one serializer, using its registry for custom classes. */
+export class ValuePreparer {
+  constructor(
+    private readonly registry: TypeRegistry,
+    private readonly packDocument: PackDocument,
+  ) {}
+
+  /** The value to hand to msgpackr: `value` itself when nothing needed replacing. */
+  prepare(value: unknown, depth: number): unknown {
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+      case "undefined":
+        return value;
+      case "number":
+        return value === 0 && 1 / value < 0 ? NEGATIVE_ZERO : value;
+      case "bigint":
+        return new PreEncoded(encodeBigInt(value), BIGINT_CODE);
+      case "object":
+        return value === null ? value : this.prepareObject(value, depth);
+      default:
+        throw UNENCODABLE;
+    }
+  }
+
+  private prepareObject(value: object, depth: number): unknown {
+    if (depth === CYCLE_CHECK_DEPTH && containsCycle(value, [])) throw UNENCODABLE;
+    const prototype = Object.getPrototypeOf(value) as object | null;
+    if (prototype === Object.prototype || prototype === null) {
+      return this.preparePlainObject(value as Record<string, unknown>, depth);
+    }
+    if (prototype === Array.prototype) return this.prepareArray(value as unknown[], depth);
+    if (PASS_THROUGH_PROTOTYPES.has(prototype)) return value;
+    if (prototype === Map.prototype) return this.prepareMap(value as Map<unknown, unknown>, depth);
+    if (prototype === Set.prototype) return this.prepareSet(value as Set<unknown>, depth);
+    if (prototype === Uint8Array.prototype) {
+      // With `moreTypes`, msgpackr writes a Uint8Array as a typed-array extension; as a Buffer
+      // view it becomes a standard `bin` that every MessagePack reader understands.
+      const bytes = value as Uint8Array;
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    const registered = this.registry.findByPrototype(prototype);
+    if (registered === undefined) throw UNENCODABLE;
+    return this.prepareRegistered(value, registered, depth);
+  }
+
+  private preparePlainObject(value: Record<string, unknown>, depth: number): unknown {
+    let copy: Record<string, unknown> | undefined;
+    for (const key in value) {
+      // msgpackr decodes an own "__proto__" key as "__proto_": refuse rather than change it.
+      if (key === "__proto__") throw UNENCODABLE;
+      const item = value[key];
+      const prepared = this.prepare(item, depth + 1);
+      // NaN is returned unchanged but never equals itself: it must not trigger a copy.
+      if (prepared !== item && !Number.isNaN(prepared)) {
+        copy ??= { ...value };
+        copy[key] = prepared;
+      }
+    }
+    return copy ?? value;
+  }
+
+  private prepareArray(value: unknown[], depth: number): unknown {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item = value[index];
+      const prepared = this.prepare(item, depth + 1);
+      if (prepared !== item && !Number.isNaN(prepared)) {
+        copy ??= value.slice();
+        copy[index] = prepared;
+      }
+    }
+    return copy ?? value;
+  }
+
+  private prepareMap(value: Map<unknown, unknown>, depth: number): PreEncoded {
+    const flat = new Array<unknown>(value.size * 2);
+    let index = 0;
+    for (const [key, item] of value) {
+      flat[index++] = this.prepare(key, depth + 1);
+      flat[index++] = this.prepare(item, depth + 1);
+    }
+    return new PreEncoded(this.packDocument(flat), MAP_CODE);
+  }
+
+  private prepareSet(value: Set<unknown>, depth: number): PreEncoded {
+    const items = new Array<unknown>(value.size);
+    let index = 0;
+    for (const item of value) items[index++] = this.prepare(item, depth + 1);
+    return new PreEncoded(this.packDocument(items), SET_CODE);
+  }
+
+  private prepareRegistered(value: object, registered: RegisteredType, depth: number): PreEncoded {
+    const data = registered.encode(value);
+    return new PreEncoded(this.packDocument(this.prepare(data, depth + 1)), registered.code);
+  }
+}
+
+/** Whether any container reachable from `value` contains itself (plain containers only). */
+export function containsCycle(value: unknown, ancestors: object[]): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (ancestors.includes(value)) return true;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  let children: Iterable<unknown>;
+  if (prototype === Object.prototype || prototype === null) {
+    children = Object.values(value);
+  } else if (prototype === Array.prototype || prototype === Set.prototype) {
+    children = value as Iterable<unknown>;
+  } else if (prototype === Map.prototype) {
+    children = [...(value as Map<unknown, unknown>)].flat();
+  } else {
+    return false;
+  }
+  ancestors.push(value);
+  try {
+    for (const child of children) if (containsCycle(child, ancestors)) return true;
+    return false;
+  } finally {
+    ancestors.pop();
+  }
+}
+
+/** Two's-complement big-endian bytes, as short as the sign allows (msgpackr's BigInt format). */
+export function encodeBigInt(value: bigint): Uint8Array {
+  const magnitude = value < 0n ? ~value : value;
+  const hex = magnitude.toString(16);
+  const bits = (hex.length - 1) * 4 + Number.parseInt(hex[0]!, 16).toString(2).length;
+  // one more bit than the magnitude needs, for the sign
+  const byteLength = Math.floor(bits / 8) + 1;
+  const unsigned = BigInt.asUintN(byteLength * 8, value);
+  return Buffer.from(unsigned.toString(16).padStart(byteLength * 2, "0"), "hex");
+}
+
+/** Reads two's-complement big-endian bytes back into a bigint. */
+export function decodeBigInt(bytes: Uint8Array): bigint {
+  if (bytes.length === 0) return 0n;
+  const unsigned = BigInt(
+    `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`,
+  );
+  return (bytes[0]! & 0x80) === 0 ? unsigned : unsigned - (1n << BigInt(bytes.length * 8));
+}

@@ -1,0 +1,51 @@
+/** @module storage/create — picks the BlobStorage for a folder path or URI; the one place that maps schemes to backends. */
+
+import { fileURLToPath } from "node:url";
+import { ConfigurationError, ValidationError } from "../errors.js";
+import { LocalStorage } from "./local.js";
+import type { BlobStorage } from "./types.js";
+
+/** Options of `createStorage`, passed on to the backend the URI selects. */
+export interface CreateStorageOptions {
+  /** Client settings for cloud backends (S3 client config, GCS storage options). Unused for local folders. */
+  clientOptions?: Record<string, unknown>;
+}
+
+/** `scheme://` at the start; a Windows drive (`C:\`) has no `//` and stays a path. */
+const SCHEME_PATTERN = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+
+/**
+ * The storage for `uriOrPath`: a plain path or `file://` URI gives a LocalStorage; `s3://` and
+ * `gs://` select the cloud backends.
+ */
+export function createStorage(uriOrPath: string, _options: CreateStorageOptions = {}): BlobStorage {
+  if (typeof uriOrPath !== "string" || uriOrPath.trim() === "") {
+    throw new ValidationError(
+      "The storage location is empty. Pass a folder path, a file:// URI, or an s3:// or gs:// URI.",
+    );
+  }
+  const scheme = SCHEME_PATTERN.exec(uriOrPath)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case undefined:
+      return new LocalStorage(uriOrPath);
+    case "file":
+      try {
+        return new LocalStorage(fileURLToPath(uriOrPath));
+      } catch (error) {
+        if (error instanceof ConfigurationError) throw error;
+        throw new ValidationError(
+          `${uriOrPath} is not a usable file:// URI. Pass an absolute one (file:///home/me/blobs) or a plain folder path.`,
+          { cause: error },
+        );
+      }
+    case "s3":
+    case "gs":
+      throw new ConfigurationError(
+        `Cloud storage (${scheme}://) is not available in this version yet. Use a local folder path for \`storage\`, or pass your own BlobStorage object.`,
+      );
+    default:
+      throw new ConfigurationError(
+        `Unknown storage scheme "${scheme}://" in ${uriOrPath}. Use a folder path, file://, s3:// or gs://.`,
+      );
+  }
+}

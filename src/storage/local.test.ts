@@ -1,0 +1,194 @@
+/** @module storage/local.test — LocalStorage: shared contract, atomic writes, and refusing paths outside its folder. */
+
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, describe, it } from "node:test";
+import { runBlobStorageContract } from "../../test/contracts/blob-storage.contract.js";
+import { CacheCorruptedError, ValidationError } from "../errors.js";
+import { LocalStorage } from "./local.js";
+
+const createdDirs: string[] = [];
+
+function makeTempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+  createdDirs.push(dir);
+  return dir;
+}
+
+after(() => {
+  for (const dir of createdDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+runBlobStorageContract("LocalStorage", async () => {
+  const dir = makeTempDir();
+  return {
+    storage: new LocalStorage(path.join(dir, "blobs")),
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe("LocalStorage files", () => {
+  it("writes <key>.bin and returns that relative location", () => {
+    const dir = path.join(makeTempDir(), "blobs");
+    const storage = new LocalStorage(dir);
+    assert.equal(storage.save("abc", new Uint8Array([5])), "abc.bin");
+    assert.deepEqual(Array.from(fs.readFileSync(path.join(dir, "abc.bin"))), [5]);
+  });
+
+  it("leaves no temporary file behind after a save", () => {
+    const dir = path.join(makeTempDir(), "blobs");
+    const storage = new LocalStorage(dir);
+    storage.save("k", new Uint8Array(100_000));
+    storage.save("k", new Uint8Array(10));
+    assert.deepEqual(fs.readdirSync(dir).sort(), [".gitignore", "k.bin"]);
+  });
+
+  it("creates its folder only on the first save, with a .gitignore in each folder it creates", () => {
+    const root = makeTempDir();
+    const dir = path.join(root, "workspace", "blobs", "app");
+    const storage = new LocalStorage(dir);
+    assert.equal(fs.existsSync(path.join(root, "workspace")), false);
+    storage.save("k", new Uint8Array([1]));
+    for (const folder of [dir, path.dirname(dir), path.join(root, "workspace")]) {
+      assert.equal(fs.readFileSync(path.join(folder, ".gitignore"), "utf8"), "*\n");
+    }
+    assert.equal(fs.existsSync(path.join(root, ".gitignore")), false);
+  });
+
+  it("recreates its folder when it was removed after the first save", () => {
+    const dir = path.join(makeTempDir(), "blobs");
+    const storage = new LocalStorage(dir);
+    storage.save("a", new Uint8Array([1]));
+    fs.rmSync(dir, { recursive: true });
+    assert.deepEqual(Array.from(storage.load(storage.save("b", new Uint8Array([2])))), [2]);
+  });
+
+  it("refuses keys with path separators", () => {
+    const storage = new LocalStorage(makeTempDir());
+    for (const key of ["../evil", "a/b", "a\\b", "", "..", "nul\0"]) {
+      assert.throws(() => storage.save(key, new Uint8Array([1])), ValidationError, key);
+    }
+  });
+
+  it("says the blob is missing when its file is gone", () => {
+    const storage = new LocalStorage(makeTempDir());
+    assert.throws(
+      () => storage.load("nothere.bin"),
+      (error: unknown) => {
+        assert.ok(error instanceof CacheCorruptedError);
+        assert.match(error.message, /is missing/);
+        return true;
+      },
+    );
+  });
+});
+
+describe("LocalStorage refuses locations outside its folder", () => {
+  /** A folder of blobs next to a secret file outside it. */
+  function makeSandbox() {
+    const root = makeTempDir();
+    const dir = path.join(root, "blobs");
+    const secret = path.join(root, "secret.txt");
+    fs.writeFileSync(secret, "do not read");
+    const storage = new LocalStorage(dir);
+    storage.save("real", new Uint8Array([1]));
+    return { root, dir, secret, storage };
+  }
+
+  it("never reads or deletes through .. or absolute paths", () => {
+    const { secret, storage } = makeSandbox();
+    for (const location of [
+      "../secret.txt",
+      "../../etc/passwd",
+      secret,
+      "/etc/passwd",
+      "a/../../secret.txt",
+      "..\\secret.txt",
+      "C:/x.bin",
+    ]) {
+      assert.throws(() => storage.load(location), CacheCorruptedError, location);
+      assert.equal(storage.delete(location), false, location);
+      assert.equal(storage.getMtime(location), undefined, location);
+    }
+    assert.equal(fs.readFileSync(secret, "utf8"), "do not read");
+  });
+
+  it("never reads or deletes through a symlink inside the folder", () => {
+    const { dir, secret, storage } = makeSandbox();
+    fs.symlinkSync(secret, path.join(dir, "link.bin"));
+    assert.throws(
+      () => storage.load("link.bin"),
+      (error: unknown) => {
+        assert.ok(error instanceof CacheCorruptedError);
+        assert.doesNotMatch(error.message, /do not read/);
+        return true;
+      },
+    );
+    assert.equal(storage.delete("link.bin"), false);
+    assert.equal(fs.readFileSync(secret, "utf8"), "do not read");
+    assert.ok(fs.lstatSync(path.join(dir, "link.bin")).isSymbolicLink());
+    assert.deepEqual([...storage.listKeys()], ["real.bin"]);
+  });
+
+  it("never reads through a symlinked subfolder that leads outside", () => {
+    const { root, dir, storage } = makeSandbox();
+    const outside = path.join(root, "outside");
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, "x.bin"), "outside");
+    fs.symlinkSync(outside, path.join(dir, "sub"));
+    assert.throws(() => storage.load("sub/x.bin"), CacheCorruptedError);
+    assert.equal(storage.delete("sub/x.bin"), false);
+    assert.ok(fs.existsSync(path.join(outside, "x.bin")));
+  });
+});
+
+describe("LocalStorage listing and clean-up", () => {
+  it("lists only .bin files, skipping temporary files and the .gitignore", () => {
+    const dir = path.join(makeTempDir(), "blobs");
+    const storage = new LocalStorage(dir);
+    storage.save("a", new Uint8Array([1]));
+    fs.writeFileSync(path.join(dir, "b.bin.1234.spot_tmp"), "partial");
+    fs.writeFileSync(path.join(dir, "notes.txt"), "x");
+    assert.deepEqual([...storage.listKeys()], ["a.bin"]);
+  });
+
+  it("streams the listing lazily, one entry at a time", () => {
+    const dir = path.join(makeTempDir(), "blobs");
+    const storage = new LocalStorage(dir);
+    storage.save("first", new Uint8Array([1]));
+    const iterator = storage.listKeys()[Symbol.iterator]();
+    // Nothing is read before the first step, so files saved now are still seen.
+    for (let index = 0; index < 300; index += 1) storage.save(`k${index}`, new Uint8Array([1]));
+    let count = 0;
+    for (let step = iterator.next(); !step.done; step = iterator.next()) count += 1;
+    assert.equal(count, 301);
+  });
+
+  it("lists nothing for a folder that does not exist yet", () => {
+    const storage = new LocalStorage(path.join(makeTempDir(), "never"));
+    assert.deepEqual([...storage.listKeys()], []);
+  });
+
+  it("removes old temporary files and empty subfolders, keeping recent ones and blobs", () => {
+    const dir = path.join(makeTempDir(), "blobs");
+    const storage = new LocalStorage(dir);
+    storage.save("keep", new Uint8Array([1]));
+    const old = path.join(dir, "x.bin.aaaa.spot_tmp");
+    const recent = path.join(dir, "y.bin.bbbb.spot_tmp");
+    fs.writeFileSync(old, "old");
+    fs.writeFileSync(recent, "recent");
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(old, hourAgo, hourAgo);
+    fs.mkdirSync(path.join(dir, "empty", "nested"), { recursive: true });
+    const counts = storage.cleanTemporary(60_000);
+    assert.deepEqual(counts, { tempFiles: 1, emptyDirs: 2 });
+    assert.deepEqual(fs.readdirSync(dir).sort(), [".gitignore", "keep.bin", "y.bin.bbbb.spot_tmp"]);
+  });
+
+  it("reports no clean-up for a folder that does not exist", () => {
+    const storage = new LocalStorage(path.join(makeTempDir(), "never"));
+    assert.deepEqual(storage.cleanTemporary(0), { tempFiles: 0, emptyDirs: 0 });
+  });
+});

@@ -1,0 +1,298 @@
+/** @module storage/local — blobs as files `<cache_key>.bin` in one local folder, written atomically. */
+
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CacheCorruptedError, describeError, ValidationError } from "../errors.js";
+import type { BlobStorage } from "./types.js";
+
+const BLOB_SUFFIX = ".bin";
+const TEMP_SUFFIX = ".spot_tmp";
+/** Keys longer than this would push `<key>.bin.<random>.spot_tmp` past the common 255-byte name limit. */
+const MAX_KEY_LENGTH = 200;
+// Refuse the final symlink at open time; O_NONBLOCK keeps a planted FIFO from hanging a read.
+const READ_FLAGS =
+  fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+/** Why a location is refused, or `undefined` when it is a plain relative path inside the folder. */
+function findLocationProblem(location: string): string | undefined {
+  if (typeof location !== "string" || location === "") return "it is empty";
+  if (location.includes("\0")) return "it contains a NUL character";
+  if (location.includes("\\")) return "it contains a backslash";
+  if (path.posix.isAbsolute(location) || /^[A-Za-z]:/.test(location))
+    return "it is an absolute path";
+  for (const segment of location.split("/")) {
+    if (segment === "" || segment === "." || segment === "..") {
+      return "it has an empty, `.` or `..` segment";
+    }
+  }
+  return undefined;
+}
+
+/** Throws ValidationError unless `key` can be a single file name. */
+function assertValidKey(key: string): void {
+  if (
+    typeof key !== "string" ||
+    key === "" ||
+    key.length > MAX_KEY_LENGTH ||
+    key === "." ||
+    key === ".." ||
+    /[/\\\0]/.test(key)
+  ) {
+    throw new ValidationError(
+      `Cannot store a blob under the key ${JSON.stringify(key)}: a key must be 1–${MAX_KEY_LENGTH} characters without path separators or NUL. Use the cache key beautyspot computes (sha256 hex).`,
+    );
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as { code?: string }).code === "ENOENT";
+}
+
+/**
+ * Stores each blob as `<dir>/<cache_key>.bin`. Writes go to a temporary `*.spot_tmp` file that is
+ * fsynced and then renamed over the target, so a reader never sees half a file. The folder
+ * itself is not fsynced after the rename: after a power loss the newest blob may be missing,
+ * which the reader reports as a miss and recomputes — cheaper than a second fsync per save.
+ * Locations are relative to the folder; anything that could reach outside it (absolute paths,
+ * `..`, backslashes, symlinks) is refused and never opened.
+ */
+export class LocalStorage implements BlobStorage {
+  readonly synchronous = true;
+  /** The blob folder, absolute. */
+  readonly description: string;
+  readonly #dir: string;
+  #dirReady = false;
+
+  constructor(dir: string) {
+    if (typeof dir !== "string" || dir === "") {
+      throw new ValidationError(
+        "The blob folder path is empty. Pass a folder such as .beautyspot/blobs/my_app.",
+      );
+    }
+    this.#dir = path.resolve(dir);
+    this.description = this.#dir;
+  }
+
+  save(key: string, data: Uint8Array): string {
+    assertValidKey(key);
+    const location = `${key}${BLOB_SUFFIX}`;
+    this.#ensureDir();
+    try {
+      this.#writeAtomically(location, data);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      // The folder was removed since the first save (a clean-up, a user): create it again once.
+      this.#dirReady = false;
+      this.#ensureDir();
+      this.#writeAtomically(location, data);
+    }
+    return location;
+  }
+
+  load(location: string): Uint8Array {
+    const target = this.#resolveInside(location);
+    if (target === undefined) {
+      throw new CacheCorruptedError(
+        `Refusing to read blob location ${JSON.stringify(location)}: ${findLocationProblem(location) ?? "it leaves the blob folder"}. Only locations inside ${this.#dir} are read; the entry is treated as a miss.`,
+      );
+    }
+    let descriptor: number;
+    try {
+      descriptor = fs.openSync(target, READ_FLAGS);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "ENOENT") {
+        throw new CacheCorruptedError(
+          `Blob ${location} is missing from ${this.#dir}. The entry is treated as a miss and will be recomputed; run \`beautyspot clean\` to tidy up.`,
+          { cause: error },
+        );
+      }
+      if (code === "ELOOP") {
+        throw new CacheCorruptedError(
+          `Refusing to read blob ${location}: it is a symbolic link, and blobs are only read from plain files inside ${this.#dir}. The entry is treated as a miss.`,
+          { cause: error },
+        );
+      }
+      throw new CacheCorruptedError(
+        `Cannot read blob ${location} in ${this.#dir}: ${describeError(error)}. The entry is treated as a miss; check the folder's permissions.`,
+        { cause: error },
+      );
+    }
+    try {
+      const stat = fs.fstatSync(descriptor);
+      if (!stat.isFile()) {
+        throw new CacheCorruptedError(
+          `Blob ${location} in ${this.#dir} is not a regular file. The entry is treated as a miss; remove that path.`,
+        );
+      }
+      const bytes = Buffer.allocUnsafe(stat.size);
+      let offset = 0;
+      while (offset < bytes.byteLength) {
+        const read = fs.readSync(descriptor, bytes, offset, bytes.byteLength - offset, offset);
+        if (read === 0) break;
+        offset += read;
+      }
+      // A file that shrank while being read is reported by the size check of the caller.
+      return offset === bytes.byteLength ? bytes : bytes.subarray(0, offset);
+    } finally {
+      fs.closeSync(descriptor);
+    }
+  }
+
+  delete(location: string): boolean {
+    const target = this.#resolveInside(location);
+    if (target === undefined) return false;
+    const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+    // Symlinks are never ours: leave them (and whatever they point at) alone.
+    if (stat === undefined || !stat.isFile()) return false;
+    try {
+      fs.unlinkSync(target);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  *listKeys(): Generator<string> {
+    let handle: fs.Dir;
+    try {
+      handle = fs.opendirSync(this.#dir);
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    try {
+      // Entries are read a buffer at a time, so a million blobs never sit in memory at once.
+      for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
+        if (entry.isFile() && entry.name.endsWith(BLOB_SUFFIX)) yield entry.name;
+      }
+    } finally {
+      handle.closeSync();
+    }
+  }
+
+  getMtime(location: string): number | undefined {
+    const target = this.#resolveInside(location);
+    if (target === undefined) return undefined;
+    return fs.lstatSync(target, { throwIfNoEntry: false })?.mtimeMs;
+  }
+
+  /**
+   * Removes `*.spot_tmp` files last modified more than `olderThanMs` ago (younger ones may be
+   * writes in progress) and subfolders left empty. The blob folder itself is kept.
+   */
+  cleanTemporary(olderThanMs: number): { tempFiles: number; emptyDirs: number } {
+    if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
+      throw new ValidationError(
+        `olderThanMs must be a non-negative number of milliseconds, got ${olderThanMs}. Pass for example 3600000 (one hour).`,
+      );
+    }
+    const counts = { tempFiles: 0, emptyDirs: 0 };
+    this.#cleanFolder(this.#dir, Date.now() - olderThanMs, counts);
+    return counts;
+  }
+
+  /** Cleans one folder recursively; returns whether it is empty afterwards. */
+  #cleanFolder(
+    folder: string,
+    cutoff: number,
+    counts: { tempFiles: number; emptyDirs: number },
+  ): boolean {
+    let handle: fs.Dir;
+    try {
+      handle = fs.opendirSync(folder);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    let remaining = 0;
+    try {
+      for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
+        const child = path.join(folder, entry.name);
+        if (entry.isDirectory()) {
+          if (this.#cleanFolder(child, cutoff, counts) && this.#removeEmptyFolder(child)) {
+            counts.emptyDirs += 1;
+            continue;
+          }
+        } else if (entry.isFile() && entry.name.endsWith(TEMP_SUFFIX)) {
+          const stat = fs.statSync(child, { throwIfNoEntry: false });
+          if (stat === undefined) continue;
+          if (stat.mtimeMs < cutoff) {
+            fs.rmSync(child, { force: true });
+            counts.tempFiles += 1;
+            continue;
+          }
+        }
+        remaining += 1;
+      }
+    } finally {
+      handle.closeSync();
+    }
+    return remaining === 0;
+  }
+
+  #removeEmptyFolder(folder: string): boolean {
+    try {
+      fs.rmdirSync(folder);
+      return true;
+    } catch {
+      // Something was written into it meanwhile: keep it.
+      return false;
+    }
+  }
+
+  /** The absolute path of a location, or `undefined` when it could reach outside the folder. */
+  #resolveInside(location: string): string | undefined {
+    if (findLocationProblem(location) !== undefined) return undefined;
+    const target = path.join(this.#dir, location);
+    if (!location.includes("/")) return target;
+    // In a subfolder, a symlinked folder on the way could lead elsewhere: compare real paths.
+    try {
+      const realParent = fs.realpathSync(path.dirname(target));
+      const realRoot = fs.realpathSync(this.#dir);
+      return realParent === realRoot || realParent.startsWith(`${realRoot}${path.sep}`)
+        ? target
+        : undefined;
+    } catch {
+      return target;
+    }
+  }
+
+  /** Creates the folder on first use, with a `.gitignore` in each folder this creates. */
+  #ensureDir(): void {
+    if (this.#dirReady) return;
+    const firstCreated = fs.mkdirSync(this.#dir, { recursive: true });
+    if (firstCreated !== undefined) {
+      let folder = this.#dir;
+      for (;;) {
+        fs.writeFileSync(path.join(folder, ".gitignore"), "*\n");
+        if (folder === firstCreated) break;
+        folder = path.dirname(folder);
+      }
+    }
+    this.#dirReady = true;
+  }
+
+  #writeAtomically(location: string, data: Uint8Array): void {
+    const target = path.join(this.#dir, location);
+    const temporary = `${target}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
+    const descriptor = fs.openSync(temporary, "wx");
+    try {
+      try {
+        let offset = 0;
+        while (offset < data.byteLength) {
+          offset += fs.writeSync(descriptor, data, offset, data.byteLength - offset);
+        }
+        fs.fsyncSync(descriptor);
+      } finally {
+        fs.closeSync(descriptor);
+      }
+      fs.renameSync(temporary, target);
+    } catch (error) {
+      fs.rmSync(temporary, { force: true });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,237 @@
+/** @module test/persistence — results survive processes; damaged entries are never returned. */
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, truncateSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import Database from "better-sqlite3";
+import { Spot } from "../src/index.js";
+import { makeTempDir, recordingLogger, runScript } from "./helpers.js";
+
+const PYTHON = "/usr/bin/python3";
+const hasPythonMsgpack = (() => {
+  try {
+    execFileSync(PYTHON, ["-c", "import msgpack"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe("persistence across processes", () => {
+  it("serves a result stored by one process to the next without running the function", async () => {
+    const workspace = makeTempDir();
+    const script = `
+      import { Spot } from "$ENTRY";
+      const spot = new Spot("shared", { workspace: ${JSON.stringify(workspace)} });
+      let calls = 0;
+      const work = spot.mark(async function work(n: number) { calls += 1; return { n, at: "computed" }; });
+      const value = await work(7);
+      console.log(JSON.stringify({ calls, value }));
+      await spot.shutdown();
+    `;
+    const first = await runScript(script, workspace);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(JSON.parse(first.stdout), { calls: 1, value: { n: 7, at: "computed" } });
+    const second = await runScript(script, workspace);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(JSON.parse(second.stdout), { calls: 0, value: { n: 7, at: "computed" } });
+  });
+
+  it("drains background saves on a normal exit without flush()", async () => {
+    const workspace = makeTempDir();
+    const writer = `
+      import { Spot } from "$ENTRY";
+      const spot = new Spot("drain", { workspace: ${JSON.stringify(workspace)}, saveSync: false });
+      const work = spot.mark(async function work(n: number) { return "v" + n; });
+      for (let i = 0; i < 50; i++) await work(i);
+      const blob = spot.mark(async function blob() { return "x".repeat(10); }, { saveBlob: true });
+      await blob();
+      process.exit(0);
+    `;
+    const result = await runScript(writer, workspace);
+    assert.equal(result.code, 0, result.stderr);
+    const db = new Database(join(workspace, "drain.db"), { readonly: true });
+    const { rows } = db.prepare("SELECT count(*) AS rows FROM tasks").get() as { rows: number };
+    db.close();
+    assert.equal(rows, 51);
+  });
+});
+
+describe("round trip through a new Spot", () => {
+  it("returns every supported type exactly, nested", async () => {
+    const workspace = makeTempDir();
+    class Point {
+      constructor(
+        public x: number,
+        public y: number,
+      ) {}
+    }
+    const registration = {
+      code: 10,
+      encode: (point: Point) => [point.x, point.y],
+      decode: (data: unknown) => new Point(...(data as [number, number])),
+    };
+    const value = {
+      text: "héllo ✓",
+      numbers: [0, -1, 1.5, 2 ** 40, Number.MAX_SAFE_INTEGER],
+      nothing: null,
+      missing: undefined,
+      flags: [true, false],
+      when: new Date("2024-01-02T03:04:05.678Z"),
+      big: 123456789012345678901234567890n,
+      small: -5n,
+      map: new Map<unknown, unknown>([["a", 1], [2, new Set([1, "x"])]]),
+      set: new Set([new Date(0), 3n]),
+      bytes: Buffer.from([1, 2, 3]),
+      floats: new Float64Array([1.5, -2]),
+      ints: new Int16Array([-3, 4]),
+      nested: [{ deep: [new Map([["k", [undefined, null]]])] }],
+      point: new Point(1, 2),
+    };
+    const first = new Spot("types", { workspace });
+    first.register(Point, registration);
+    await first.mark(async function produce() { return value; })();
+    await first.shutdown();
+
+    const second = new Spot("types", { workspace });
+    second.register(Point, registration);
+    let calls = 0;
+    const produce = second.mark(async function produce() {
+      calls += 1;
+      return null;
+    });
+    const loaded = (await produce()) as unknown as typeof value;
+    assert.equal(calls, 0);
+    assert.deepEqual(loaded, value);
+    assert.ok(loaded.map instanceof Map);
+    assert.ok(loaded.set instanceof Set);
+    assert.ok(loaded.bytes instanceof Buffer);
+    assert.ok(loaded.floats instanceof Float64Array);
+    assert.ok(loaded.ints instanceof Int16Array);
+    assert.ok(loaded.point instanceof Point);
+    assert.equal(typeof loaded.big, "bigint");
+    assert.ok("missing" in loaded);
+    await second.shutdown();
+  });
+});
+
+describe("integrity", () => {
+  it("re-runs instead of returning a truncated blob", async () => {
+    const workspace = makeTempDir();
+    const logger = recordingLogger();
+    const spot = new Spot("blobs", { workspace, saveBlob: true, logger });
+    let calls = 0;
+    const f = spot.mark(async function f() {
+      calls += 1;
+      return "payload ".repeat(100);
+    });
+    await f();
+    const folder = join(workspace, "blobs", "blobs");
+    const [file] = readdirSync(folder).filter((name) => name.endsWith(".bin"));
+    assert.ok(file);
+    truncateSync(join(folder, file), 10);
+    assert.equal(await f(), "payload ".repeat(100));
+    assert.equal(calls, 2);
+    assert.ok(logger.warnings.some((warning) => /truncated|expected/.test(warning)));
+    assert.equal(await f(), "payload ".repeat(100));
+    assert.equal(calls, 2, "the re-run overwrote the damaged blob");
+    await spot.shutdown();
+  });
+
+  it("re-runs instead of returning a value with a flipped byte", async () => {
+    const workspace = makeTempDir();
+    const spot = new Spot("flip", { workspace, logger: recordingLogger() });
+    let calls = 0;
+    const f = spot.mark(async function f() {
+      calls += 1;
+      return { answer: 42, text: "abcdef" };
+    });
+    await f();
+    const db = new Database(join(workspace, "flip.db"));
+    const row = db.prepare("SELECT cache_key, result_data FROM tasks").get() as { cache_key: string; result_data: Buffer };
+    const damaged = Buffer.from(row.result_data);
+    damaged[damaged.length - 1] = (damaged[damaged.length - 1] ?? 0) ^ 0x01;
+    db.prepare("UPDATE tasks SET result_data = ? WHERE cache_key = ?").run(damaged, row.cache_key);
+    db.close();
+    assert.deepEqual(await f(), { answer: 42, text: "abcdef" });
+    assert.equal(calls, 2);
+    await spot.shutdown();
+  });
+
+  it("never reads a blob location that escapes the blob folder", async () => {
+    const workspace = makeTempDir();
+    const logger = recordingLogger();
+    const spot = new Spot("escape", { workspace, saveBlob: true, logger });
+    let calls = 0;
+    const f = spot.mark(async function f() {
+      calls += 1;
+      return "safe";
+    });
+    await f();
+    const db = new Database(join(workspace, "escape.db"));
+    db.prepare("UPDATE tasks SET result_value = ?").run("../../etc/passwd");
+    db.close();
+    assert.equal(await f(), "safe");
+    assert.equal(calls, 2);
+    assert.ok(logger.warnings.length > 0);
+    await spot.shutdown();
+  });
+});
+
+describe("compatibility with the Python library", { skip: !hasPythonMsgpack && "python3-msgpack is not installed" }, () => {
+  it("reads a database and row written the way the Python library writes them", async () => {
+    const workspace = makeTempDir();
+    const dbPath = join(workspace, "legacy.db");
+    execFileSync(PYTHON, [
+      "-c",
+      `
+import sqlite3, msgpack, hashlib, sys
+con = sqlite3.connect(sys.argv[1])
+con.execute("""CREATE TABLE tasks (cache_key TEXT PRIMARY KEY, func_name TEXT, func_identifier TEXT,
+  input_id TEXT, result_type TEXT, result_value TEXT, result_data BLOB, content_type TEXT,
+  version TEXT, expires_at TIMESTAMP, updated_at TIMESTAMP)""")
+key = hashlib.sha256(b"summarize:abc123").hexdigest()
+con.execute("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?)", (key, "summarize", "summarize", "abc123",
+  "DIRECT_BLOB", None, msgpack.packb({"summary": "from python", "tokens": [1, 2, 3], "big": 2**40}),
+  "text/markdown", None, "2999-01-01 00:00:00.000000+00:00", "2024-05-06 07:08:09.123456+00:00"))
+con.commit()
+`,
+      dbPath,
+    ]);
+    const spot = new Spot("legacy", { workspace });
+    let calls = 0;
+    const summarize = spot.mark(
+      async function summarize(_text: string) {
+        calls += 1;
+        return null;
+      },
+      { keygen: () => "abc123" },
+    );
+    assert.deepEqual(await summarize("anything"), { summary: "from python", tokens: [1, 2, 3], big: 2 ** 40 });
+    assert.equal(calls, 0);
+    await spot.shutdown();
+  });
+
+  it("writes plain values that Python's msgpack decodes", async () => {
+    const workspace = makeTempDir();
+    const spot = new Spot("topython", { workspace });
+    await spot.mark(async function produce() {
+      return { text: "hi", list: [1, 2.5, null, true], bytes: Buffer.from([0, 255]) };
+    })();
+    await spot.shutdown();
+    const out = execFileSync(PYTHON, [
+      "-c",
+      `
+import sqlite3, msgpack, sys
+con = sqlite3.connect(sys.argv[1])
+(data,) = con.execute("SELECT result_data FROM tasks").fetchone()
+print(repr(msgpack.unpackb(data, raw=False)))
+`,
+      join(workspace, "topython.db"),
+    ]).toString();
+    assert.equal(out.trim(), "{'text': 'hi', 'list': [1, 2.5, None, True], 'bytes': b'\\x00\\xff'}");
+    assert.ok(existsSync(join(workspace, "topython.db")));
+  });
+});

@@ -1,0 +1,340 @@
+/** @module test/spot — the core promise: mark a function, get stored results back. */
+
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import {
+  ConfigurationError,
+  IncompatibleProviderError,
+  KeyGen,
+  SpotClosedError,
+  Spot,
+  ValidationError,
+} from "../src/index.js";
+import { makeTempDir, recordingLogger } from "./helpers.js";
+
+function newSpot(options: ConstructorParameters<typeof Spot>[1] = {}, name = "app") {
+  const workspace = options.workspace ?? makeTempDir();
+  return new Spot(name, { workspace, logger: recordingLogger(), ...options });
+}
+
+describe("Spot construction", () => {
+  it("creates the database and a .gitignore in the default workspace layout", async () => {
+    const workspace = makeTempDir();
+    const spot = new Spot("my_app", { workspace: join(workspace, ".beautyspot") });
+    assert.ok(existsSync(join(workspace, ".beautyspot", "my_app.db")));
+    assert.equal(readFileSync(join(workspace, ".beautyspot", ".gitignore"), "utf8"), "*\n");
+    assert.equal(spot.name, "my_app");
+    await spot.shutdown();
+  });
+
+  it("refuses an empty name or one with a path separator", () => {
+    assert.throws(() => new Spot(""), ValidationError);
+    assert.throws(() => new Spot("a/b"), ValidationError);
+    assert.throws(() => new Spot("a\\b"), ValidationError);
+  });
+
+  it("refuses invalid option values at construction, naming the option", () => {
+    const workspace = makeTempDir();
+    assert.throws(() => new Spot("x", { workspace, evictionRate: 2 }), /evictionRate/);
+    assert.throws(() => new Spot("x", { workspace, tpm: -1 }), /tpm/);
+    assert.throws(() => new Spot("x", { workspace, saveSync: "yes" as never }), /saveSync/);
+    assert.throws(() => new Spot("x", { workspace, drainTimeout: Number.NaN }), /drainTimeout/);
+    assert.throws(() => new Spot("x", { workspace, blobWarningThreshold: -5 }), /blobWarningThreshold/);
+    assert.throws(() => new Spot("x", { workspace, limiter: {} as never }), /limiter/);
+    assert.throws(() => new Spot("x", { workspace, colour: 1 } as never), /Unknown Spot option `colour`/);
+  });
+});
+
+describe("spot.mark", () => {
+  it("does not call the function again on a hit", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    const double = spot.mark(async function double(x: number) {
+      calls += 1;
+      return x * 2;
+    });
+    assert.equal(await double(21), 42);
+    assert.equal(await double(21), 42);
+    assert.equal(calls, 1);
+    assert.equal(await double(1), 2);
+    assert.equal(calls, 2);
+    await spot.shutdown();
+  });
+
+  it("caches undefined and null like any other result", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    const nothing = spot.mark(function nothing(kind: string) {
+      calls += 1;
+      return kind === "null" ? null : undefined;
+    });
+    assert.equal(await nothing("null"), null);
+    assert.equal(await nothing("undefined"), undefined);
+    assert.equal(await nothing("null"), null);
+    assert.equal(await nothing("undefined"), undefined);
+    assert.equal(calls, 2);
+    await spot.shutdown();
+  });
+
+  it("never stores a rejected call and propagates the error unchanged", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    const failure = new TypeError("boom");
+    const flaky = spot.mark(async function flaky(x: number) {
+      calls += 1;
+      if (calls === 1) throw failure;
+      return x;
+    });
+    await assert.rejects(flaky(1), (error) => error === failure);
+    assert.equal(await flaky(1), 1);
+    assert.equal(calls, 2);
+    await spot.shutdown();
+  });
+
+  it("runs concurrent identical calls once and gives every caller the result", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    const slow = spot.mark(async function slow(x: number) {
+      calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return { x };
+    });
+    const results = await Promise.all([slow(1), slow(1), slow(1), slow(2)]);
+    assert.equal(calls, 2);
+    assert.deepEqual(results, [{ x: 1 }, { x: 1 }, { x: 1 }, { x: 2 }]);
+    await spot.shutdown();
+  });
+
+  it("gives every concurrent caller the same error and stores nothing", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    const failing = spot.mark(async function failing() {
+      calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new Error("nope");
+    });
+    const outcomes = await Promise.allSettled([failing(), failing()]);
+    assert.equal(calls, 1);
+    assert.ok(outcomes.every((outcome) => outcome.status === "rejected"));
+    assert.equal(await spot.maintenance.countTasks({}), 0);
+    await spot.shutdown();
+  });
+
+  it("separates versions and identities in the key", async () => {
+    const spot = newSpot();
+    const v1 = spot.mark(async function f(x: number) { return `v1:${x}`; }, { version: "v1" });
+    const v2 = spot.mark(async function f(x: number) { return `v2:${x}`; }, { version: "v2" });
+    const other = spot.mark(async function g(x: number) { return `g:${x}`; });
+    assert.equal(await v1(1), "v1:1");
+    assert.equal(await v2(1), "v2:1");
+    assert.equal(await other(1), "g:1");
+    assert.notEqual(v1.key(1), v2.key(1));
+    assert.match(v1.key(1), /^[0-9a-f]{64}$/);
+    await spot.shutdown();
+  });
+
+  it("computes the key as sha256 of identity, input id and version", async () => {
+    const { createHash } = await import("node:crypto");
+    const spot = newSpot();
+    const f = spot.mark(async function f(x: number) { return x; }, { version: "v3", keygen: () => "custom-id" });
+    const expected = createHash("sha256").update("f:custom-id:v3").digest("hex");
+    assert.equal(f.key(1), expected);
+    await spot.shutdown();
+  });
+
+  it("peek returns the stored value without running, invalidate removes it", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    const f = spot.mark(async function f(x: number) {
+      calls += 1;
+      return x + 1;
+    });
+    assert.equal(await f.peek(1), undefined);
+    await f(1);
+    assert.equal(await f.peek(1), 2);
+    assert.equal(calls, 1);
+    assert.equal(await f.invalidate(1), true);
+    assert.equal(await f.invalidate(1), false);
+    assert.equal(await f.peek(1), undefined);
+    await f(1);
+    assert.equal(calls, 2);
+    await spot.shutdown();
+  });
+
+  it("refuses anonymous functions and generators at mark time", async () => {
+    const spot = newSpot();
+    assert.throws(() => spot.mark(async (x: number) => x), ConfigurationError);
+    assert.throws(() => spot.mark(function* gen() { yield 1; }), /generator/);
+    assert.throws(() => spot.mark(async function* agen() { yield 1; }), /generator/);
+    const named = spot.mark(async (x: number) => x, { name: "identity" });
+    assert.equal(named.identity, "identity");
+    await spot.shutdown();
+  });
+
+  it("reports an unknown keygen parameter at mark time", async () => {
+    const spot = newSpot();
+    assert.throws(
+      () => spot.mark(async function fetchPage(url: string) { return url; }, { keygen: KeyGen.ignore("verbose") }),
+      ConfigurationError,
+    );
+    await spot.shutdown();
+  });
+
+  it("treats an expired entry as a miss", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    const f = spot.mark(async function f() {
+      calls += 1;
+      return calls;
+    }, { retention: 1 });
+    assert.equal(await f(), 1);
+    assert.equal(await f(), 1);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal(await f(), 2);
+    await spot.shutdown();
+  });
+
+  it("is usable as a TC39 method decorator with identity Class.method", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    class Pipeline {
+      constructor(private readonly prefix: string) {}
+      @spot.mark({ version: "v2" })
+      async summarize(text: string) {
+        calls += 1;
+        return `${this.prefix}${text}`;
+      }
+    }
+    const pipeline = new Pipeline("> ");
+    assert.equal(await pipeline.summarize("hi"), "> hi");
+    assert.equal(await new Pipeline("> ").summarize("hi"), "> hi");
+    assert.equal(calls, 1);
+    const [record] = await spot.maintenance.listTasks({});
+    assert.equal(record?.funcIdentifier, "Pipeline.summarize");
+    assert.equal(record?.funcName, "summarize");
+    assert.equal(record?.version, "v2");
+    await spot.shutdown();
+  });
+});
+
+describe("spot.markSync", () => {
+  it("returns synchronously and caches", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    const square = spot.markSync(function square(x: number) {
+      calls += 1;
+      return x * x;
+    });
+    assert.equal(square(4), 16);
+    assert.equal(square(4), 16);
+    assert.equal(calls, 1);
+    assert.equal(square.peek(4), 16);
+    assert.equal(square.invalidate(4), true);
+    await spot.shutdown();
+  });
+
+  it("is refused with IncompatibleProviderError when storage is asynchronous", async () => {
+    const spot = newSpot({
+      storage: {
+        synchronous: false,
+        description: "async test storage",
+        save: async () => "x",
+        load: async () => new Uint8Array(),
+        delete: async () => true,
+        listKeys: () => [],
+        getMtime: async () => undefined,
+      },
+    });
+    assert.throws(() => spot.markSync(function f() { return 1; }), IncompatibleProviderError);
+    await spot.shutdown();
+  });
+});
+
+describe("background saves", () => {
+  it("returns before writing and flush() persists", async () => {
+    const spot = newSpot({ saveSync: false });
+    const f = spot.mark(async function f(x: number) { return x; });
+    await f(1);
+    await f(2);
+    assert.equal(await f.peek(1), 1, "a pending write is readable");
+    assert.equal(await spot.flush(), true);
+    assert.equal(await spot.maintenance.countTasks({}), 2);
+    await spot.shutdown();
+  });
+
+  it("reports an unencodable result to onBackgroundError and still returns it", async () => {
+    const reported: unknown[] = [];
+    const spot = newSpot({ saveSync: false, onBackgroundError: (error, context) => reported.push([error, context]) });
+    const f = spot.mark(async function f() { return { cb: () => 1 }; });
+    const result = await f();
+    assert.equal(typeof result.cb, "function");
+    await spot.flush();
+    assert.equal(reported.length, 1);
+    assert.match(String((reported[0] as unknown[])[0]), /result\.cb/);
+    assert.equal(await spot.maintenance.countTasks({}), 0);
+    await spot.shutdown();
+  });
+
+  it("rejects the call with SerializationError when saving synchronously", async () => {
+    const spot = newSpot();
+    const f = spot.mark(async function f() { return Symbol("s"); });
+    await assert.rejects(f(), { name: "SerializationError" });
+    await spot.shutdown();
+  });
+});
+
+describe("cachedRun and lifecycle", () => {
+  it("wraps functions for a body and flushes afterwards", async () => {
+    const spot = newSpot({ saveSync: false });
+    let calls = 0;
+    async function fetchPage(url: string) {
+      calls += 1;
+      return `<html>${url}</html>`;
+    }
+    function countChars(text: string) {
+      return text.length;
+    }
+    const total = await spot.cachedRun([fetchPage, countChars], {}, async (fetch, count) => {
+      const page = await fetch("a");
+      await fetch("a");
+      return count(page);
+    });
+    assert.equal(total, 14);
+    assert.equal(calls, 1);
+    assert.equal(await spot.maintenance.countTasks({}), 2);
+    await spot.shutdown();
+  });
+
+  it("is unusable after shutdown, and shutdown is idempotent", async () => {
+    const spot = newSpot();
+    const f = spot.mark(async function f() { return 1; });
+    await spot.shutdown();
+    await spot.shutdown();
+    await assert.rejects(f(), SpotClosedError);
+  });
+
+  it("drains on scope exit with await using", async () => {
+    const workspace = makeTempDir();
+    {
+      await using spot = new Spot("scoped", { workspace, saveSync: false });
+      const f = spot.mark(async function f() { return "kept"; });
+      await f();
+    }
+    const reopened = new Spot("scoped", { workspace });
+    assert.equal(await reopened.maintenance.countTasks({}), 1);
+    await reopened.shutdown();
+  });
+
+  it("delete removes a record by cache key", async () => {
+    const spot = newSpot({ saveBlob: true });
+    const f = spot.mark(async function f() { return "x".repeat(100); });
+    await f();
+    const key = f.key();
+    assert.equal(await spot.delete(key), true);
+    assert.equal(await spot.delete(key), false);
+    assert.equal(await f.peek(), undefined);
+    await spot.shutdown();
+  });
+});
