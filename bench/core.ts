@@ -11,7 +11,15 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Packr } from "msgpackr";
 import { Spot } from "../src/index.js";
-import { alternate, benchDir, formatTable, machineLine, makeValue, median, timePerOp } from "./lib.js";
+import {
+  alternate,
+  benchDir,
+  formatTable,
+  machineLine,
+  makeValue,
+  median,
+  timePerOp,
+} from "./lib.js";
 
 const ENTRIES = 10_000;
 const HITS = 100_000;
@@ -27,7 +35,9 @@ function createFloorDb(path: string): Database.Database {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  db.exec("CREATE TABLE IF NOT EXISTS tasks (cache_key TEXT PRIMARY KEY, result_data BLOB, updated_at TEXT)");
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS tasks (cache_key TEXT PRIMARY KEY, result_data BLOB, updated_at TEXT)",
+  );
   return db;
 }
 
@@ -38,7 +48,8 @@ async function benchHits() {
   const floorDb = createFloorDb(join(dir, "floor.db"));
   const insert = floorDb.prepare("INSERT OR REPLACE INTO tasks VALUES (?, ?, ?)");
   floorDb.transaction(() => {
-    for (let index = 0; index < ENTRIES; index++) insert.run(floorKey([index]), packr.pack(values[index]), "now");
+    for (let index = 0; index < ENTRIES; index++)
+      insert.run(floorKey([index]), packr.pack(values[index]), "now");
   })();
   const select = floorDb.prepare("SELECT result_data FROM tasks WHERE cache_key = ?");
 
@@ -87,7 +98,11 @@ async function benchStores() {
     const perOp = await timePerOp(STORES, () => {
       db.transaction(() => {
         for (let index = 0; index < STORES; index++) {
-          insert.run(floorKey([index]), packr.pack(values[index % ENTRIES]), new Date().toISOString());
+          insert.run(
+            floorKey([index]),
+            packr.pack(values[index % ENTRIES]),
+            new Date().toISOString(),
+          );
         }
       })();
     });
@@ -99,7 +114,11 @@ async function benchStores() {
     const insert = db.prepare("INSERT OR REPLACE INTO tasks VALUES (?, ?, ?)");
     const perOp = await timePerOp(STORES, () => {
       for (let index = 0; index < STORES; index++) {
-        insert.run(floorKey([index]), packr.pack(values[index % ENTRIES]), new Date().toISOString());
+        insert.run(
+          floorKey([index]),
+          packr.pack(values[index % ENTRIES]),
+          new Date().toISOString(),
+        );
       }
     });
     db.close();
@@ -143,15 +162,25 @@ async function benchStores() {
 
 const hits = await benchHits();
 const stores = await benchStores();
-const hitMedian = median(hits.find((m) => m.name.startsWith("beautyspot hit (mark"))?.samples ?? []);
+const hitMedian = median(
+  hits.find((m) => m.name.startsWith("beautyspot hit (mark"))?.samples ?? [],
+);
 const callerMedian = median(stores.find((m) => m.name.endsWith("(caller side)"))?.samples ?? []);
 
 if (process.argv.includes("--json")) {
   console.log(JSON.stringify({ machine: machineLine(), hits, stores }, null, 2));
 } else {
   console.log(machineLine());
-  console.log(formatTable(`W1 hit: ${ENTRIES} entries, ${HITS} random hits, 1 KB values`, hits, "floor: SELECT + decode + sha256(args)"));
-  console.log(formatTable(`W2 store: ${STORES} calls, 1 KB results`, stores, "floor: batched insert (1 txn)"));
+  console.log(
+    formatTable(
+      `W1 hit: ${ENTRIES} entries, ${HITS} random hits, 1 KB values`,
+      hits,
+      "floor: SELECT + decode + sha256(args)",
+    ),
+  );
+  console.log(
+    formatTable(`W2 store: ${STORES} calls, 1 KB results`, stores, "floor: batched insert (1 txn)"),
+  );
   const perRow = median(stores.find((m) => m.name === "floor: one txn per row")?.samples ?? []);
   const sync = median(stores.find((m) => m.name === "beautyspot sync saves")?.samples ?? []);
   console.log(`\nsync saves vs one txn per row: ${(sync / perRow).toFixed(2)}×`);

@@ -27,7 +27,9 @@ export interface Measurement {
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** Time per operation (µs) of `ops` operations run by `body`. */
@@ -56,9 +58,18 @@ export async function alternate(
 }
 
 /** Formats measurements as a table with ratios to `floorName`. */
-export function formatTable(title: string, measurements: readonly Measurement[], floorName: string): string {
-  const floor = median(measurements.find((measurement) => measurement.name === floorName)?.samples ?? [1]);
-  const lines = [`\n${title}`, `${"contender".padEnd(44)} ${"median µs".padStart(11)} ${"min–max µs".padStart(19)} ${"× floor".padStart(8)}`];
+export function formatTable(
+  title: string,
+  measurements: readonly Measurement[],
+  floorName: string,
+): string {
+  const floor = median(
+    measurements.find((measurement) => measurement.name === floorName)?.samples ?? [1],
+  );
+  const lines = [
+    `\n${title}`,
+    `${"contender".padEnd(44)} ${"median µs".padStart(11)} ${"min–max µs".padStart(19)} ${"× floor".padStart(8)}`,
+  ];
   for (const measurement of measurements) {
     const value = median(measurement.samples);
     const range = `${Math.min(...measurement.samples).toFixed(2)}–${Math.max(...measurement.samples).toFixed(2)}`;
@@ -76,7 +87,13 @@ export function makeValue(seed: number, bytes = 1024): Record<string, unknown> {
     id: seed,
     model: "fake-model-1",
     created: 1_700_000_000 + seed,
-    choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "lorem ipsum ".repeat(words) } }],
+    choices: [
+      {
+        index: 0,
+        finish_reason: "stop",
+        message: { role: "assistant", content: "lorem ipsum ".repeat(words) },
+      },
+    ],
     usage: { prompt_tokens: 12, completion_tokens: words * 2, total_tokens: 12 + words * 2 },
   };
 }

@@ -29,11 +29,11 @@ export {
 } from "./errors.js";
 export { HookBase } from "./hooks/base.js";
 export type { Hook, HookContext, HookResultContext } from "./hooks/types.js";
-export { KeyGen } from "./keys/keygen.js";
 export type { KeyGenOption, KeyGenPolicy } from "./keys/keygen.js";
+export { KeyGen } from "./keys/keygen.js";
 export { LifecyclePolicy } from "./lifecycle/policy.js";
-export { Retention } from "./lifecycle/retention.js";
 export type { RetentionSpec } from "./lifecycle/retention.js";
+export { Retention } from "./lifecycle/retention.js";
 export { TokenBucket } from "./limiter/token-bucket.js";
 export type { RateLimiter } from "./limiter/types.js";
 export { MaintenanceService } from "./maintenance/service.js";

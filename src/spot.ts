@@ -4,8 +4,8 @@
  */
 
 import { isAbsolute, join, resolve } from "node:path";
-import { BackgroundSaves } from "./core/background-saves.js";
 import type { Backends } from "./core/backends.js";
+import { BackgroundSaves } from "./core/background-saves.js";
 import type { CallRuntime, MarkedFunction, MarkedSyncFunction } from "./core/call.js";
 import { createMarkedFunction, createMarkedSyncFunction, deleteEntry } from "./core/call.js";
 import {
@@ -15,7 +15,12 @@ import {
   resolveFunctionIdentity,
 } from "./core/mark.js";
 import type { BackgroundErrorContext, MarkOptions, SpotOptions } from "./core/options.js";
-import { describeValue, requireBoolean, requireMethods, requireNumberInRange } from "./core/options.js";
+import {
+  describeValue,
+  requireBoolean,
+  requireMethods,
+  requireNumberInRange,
+} from "./core/options.js";
 import { DEFAULT_WORKSPACE, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "./db/types.js";
@@ -120,12 +125,19 @@ export class Spot implements AsyncDisposable {
     this.options = options;
     const logger = options.logger ?? consoleLogger;
     if (options.logger !== undefined) requireMethods(options.logger, "logger", ["warn", "error"]);
-    if (options.workspace !== undefined && (typeof options.workspace !== "string" || options.workspace === "")) {
-      throw new ValidationError(`Option \`workspace\` must be a folder path, got ${describeValue(options.workspace)}.`);
+    if (
+      options.workspace !== undefined &&
+      (typeof options.workspace !== "string" || options.workspace === "")
+    ) {
+      throw new ValidationError(
+        `Option \`workspace\` must be a folder path, got ${describeValue(options.workspace)}.`,
+      );
     }
     this.workspace = resolve(options.workspace ?? DEFAULT_WORKSPACE);
     this.evictionRate =
-      options.evictionRate === undefined ? 0 : requireNumberInRange(options.evictionRate, "evictionRate", 0, 1);
+      options.evictionRate === undefined
+        ? 0
+        : requireNumberInRange(options.evictionRate, "evictionRate", 0, 1);
     this.drainTimeout =
       options.drainTimeout === undefined
         ? DEFAULT_DRAIN_TIMEOUT_MS
@@ -133,23 +145,42 @@ export class Spot implements AsyncDisposable {
     const blobWarningThreshold =
       options.blobWarningThreshold === undefined
         ? DEFAULT_BLOB_WARNING_THRESHOLD
-        : requireNumberInRange(options.blobWarningThreshold, "blobWarningThreshold", 0, Number.POSITIVE_INFINITY);
-    if (options.tpm !== undefined) requireNumberInRange(options.tpm, "tpm", Number.MIN_VALUE, Number.POSITIVE_INFINITY);
-    if (options.serializer !== undefined) requireMethods(options.serializer, "serializer", ["dumps", "loads"]);
-    if (options.storagePolicy !== undefined) requireMethods(options.storagePolicy, "storagePolicy", ["shouldUseBlob"]);
+        : requireNumberInRange(
+            options.blobWarningThreshold,
+            "blobWarningThreshold",
+            0,
+            Number.POSITIVE_INFINITY,
+          );
+    if (options.tpm !== undefined)
+      requireNumberInRange(options.tpm, "tpm", Number.MIN_VALUE, Number.POSITIVE_INFINITY);
+    if (options.serializer !== undefined)
+      requireMethods(options.serializer, "serializer", ["dumps", "loads"]);
+    if (options.storagePolicy !== undefined)
+      requireMethods(options.storagePolicy, "storagePolicy", ["shouldUseBlob"]);
     if (options.limiter !== undefined) requireMethods(options.limiter, "limiter", ["consume"]);
-    if (options.onBackgroundError !== undefined && typeof options.onBackgroundError !== "function") {
-      throw new ValidationError("Option `onBackgroundError` must be a function (error, context) => void.");
+    if (
+      options.onBackgroundError !== undefined &&
+      typeof options.onBackgroundError !== "function"
+    ) {
+      throw new ValidationError(
+        "Option `onBackgroundError` must be a function (error, context) => void.",
+      );
     }
-    if (options.lifecyclePolicy !== undefined && !(options.lifecyclePolicy instanceof LifecyclePolicy)) {
-      throw new ValidationError("Option `lifecyclePolicy` must be a LifecyclePolicy: new LifecyclePolicy({ rules, defaultRetention }).");
+    if (
+      options.lifecyclePolicy !== undefined &&
+      !(options.lifecyclePolicy instanceof LifecyclePolicy)
+    ) {
+      throw new ValidationError(
+        "Option `lifecyclePolicy` must be a LifecyclePolicy: new LifecyclePolicy({ rules, defaultRetention }).",
+      );
     }
 
     this.serializer = options.serializer ?? new MsgpackSerializer();
     this.db = this.openDb(options.db);
     this.storage = this.openStorage(options.storage);
     const storagePolicy: StoragePolicy =
-      options.storagePolicy ?? new WarningOnlyPolicy({ warningThreshold: blobWarningThreshold, logger });
+      options.storagePolicy ??
+      new WarningOnlyPolicy({ warningThreshold: blobWarningThreshold, logger });
     this.limiterInstance = options.limiter;
 
     this.backends = {
@@ -174,8 +205,10 @@ export class Spot implements AsyncDisposable {
     };
     this.defaults = {
       serializer: this.serializer,
-      saveBlob: options.saveBlob === undefined ? false : requireBoolean(options.saveBlob, "saveBlob"),
-      saveSync: options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
+      saveBlob:
+        options.saveBlob === undefined ? false : requireBoolean(options.saveBlob, "saveBlob"),
+      saveSync:
+        options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
       lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
     };
   }
@@ -186,7 +219,10 @@ export class Spot implements AsyncDisposable {
       return new SQLiteTaskDB(join(this.workspace, `${this.name}.db`));
     }
     if (typeof db === "string") {
-      if (db === "") throw new ValidationError("Option `db` must be a TaskDB or a database file path, got an empty string.");
+      if (db === "")
+        throw new ValidationError(
+          "Option `db` must be a TaskDB or a database file path, got an empty string.",
+        );
       return new SQLiteTaskDB(isAbsolute(db) ? db : resolve(db));
     }
     requireMethods(db, "db", ["get", "saveMany", "delete", "list", "count", "close"]);
@@ -200,8 +236,13 @@ export class Spot implements AsyncDisposable {
       return new LocalStorage(join(this.workspace, "blobs", this.name));
     }
     if (typeof storage === "string") {
-      if (storage === "") throw new ValidationError("Option `storage` must be a BlobStorage, a folder path or a URI, got an empty string.");
-      return /^[a-z][a-z0-9+.-]*:\/\//i.test(storage) ? createStorage(storage) : new LocalStorage(resolve(storage));
+      if (storage === "")
+        throw new ValidationError(
+          "Option `storage` must be a BlobStorage, a folder path or a URI, got an empty string.",
+        );
+      return /^[a-z][a-z0-9+.-]*:\/\//i.test(storage)
+        ? createStorage(storage)
+        : new LocalStorage(resolve(storage));
     }
     requireMethods(storage, "storage", ["save", "load", "delete", "listKeys", "getMtime"]);
     return storage;
@@ -209,7 +250,9 @@ export class Spot implements AsyncDisposable {
 
   /** The rate limiter used by `consume` (created on first use from `tpm`). */
   get limiter(): RateLimiter {
-    this.limiterInstance ??= new TokenBucket({ tokensPerMinute: this.options.tpm ?? DEFAULT_TOKENS_PER_MINUTE });
+    this.limiterInstance ??= new TokenBucket({
+      tokensPerMinute: this.options.tpm ?? DEFAULT_TOKENS_PER_MINUTE,
+    });
     return this.limiterInstance;
   }
 
@@ -228,10 +271,14 @@ export class Spot implements AsyncDisposable {
    * Caches a function's results. Returns a wrapper with the same parameters whose result is a
    * promise. Without a function, returns a TC39 method decorator: `@spot.mark({ version: "v2" })`.
    */
-  mark<A extends unknown[], R>(fn: (...args: A) => R, options?: MarkOptions<A>): MarkedFunction<A, R>;
+  mark<A extends unknown[], R>(
+    fn: (...args: A) => R,
+    options?: MarkOptions<A>,
+  ): MarkedFunction<A, R>;
   mark(options?: MarkOptions): MethodDecorator;
   mark(fnOrOptions?: unknown, options?: MarkOptions): unknown {
-    if (typeof fnOrOptions === "function") return this.markFunction(fnOrOptions as AnyFunction, options ?? {});
+    if (typeof fnOrOptions === "function")
+      return this.markFunction(fnOrOptions as AnyFunction, options ?? {});
     if (fnOrOptions !== undefined && (fnOrOptions === null || typeof fnOrOptions !== "object")) {
       throw new ConfigurationError(
         `spot.mark expects a function (or options, when used as a decorator), got ${describeValue(fnOrOptions)}.`,
@@ -241,7 +288,10 @@ export class Spot implements AsyncDisposable {
   }
 
   /** Same as `mark` for synchronous functions: the wrapper returns synchronously. */
-  markSync<A extends unknown[], R>(fn: (...args: A) => R, options: MarkOptions<A> = {}): MarkedSyncFunction<A, R> {
+  markSync<A extends unknown[], R>(
+    fn: (...args: A) => R,
+    options: MarkOptions<A> = {},
+  ): MarkedSyncFunction<A, R> {
     this.assertOpen();
     assertMarkable(fn, "spot.markSync");
     if (!this.backends.synchronous) {
@@ -260,7 +310,10 @@ export class Spot implements AsyncDisposable {
     return createMarkedSyncFunction(fn, plan, this.runtime);
   }
 
-  private markFunction<A extends unknown[], R>(fn: (...args: A) => R, options: MarkOptions<A>): MarkedFunction<A, R> {
+  private markFunction<A extends unknown[], R>(
+    fn: (...args: A) => R,
+    options: MarkOptions<A>,
+  ): MarkedFunction<A, R> {
     this.assertOpen();
     assertMarkable(fn, "spot.mark");
     const identity = resolveFunctionIdentity(fn, options.name);
@@ -279,13 +332,29 @@ export class Spot implements AsyncDisposable {
       }
       const methodName = String(context.name);
       // Validate options and keygen parameters now, at class definition time.
-      createCallPlan(method, options.name ?? methodName, options as MarkOptions<never[]>, spot.defaults);
+      createCallPlan(
+        method,
+        options.name ?? methodName,
+        options as MarkOptions<never[]>,
+        spot.defaults,
+      );
       let marked: MarkedFunction<unknown[], unknown> | undefined;
       const replacement = function (this: unknown, ...args: unknown[]) {
         if (marked === undefined) {
-          const identity = options.name ?? `${findOwnerName(this, methodName, replacement, context.static)}.${methodName}`;
-          const plan = createCallPlan(method, identity, options as MarkOptions<never[]>, spot.defaults);
-          marked = createMarkedFunction(method as (...args: unknown[]) => unknown, plan, spot.runtime);
+          const identity =
+            options.name ??
+            `${findOwnerName(this, methodName, replacement, context.static)}.${methodName}`;
+          const plan = createCallPlan(
+            method,
+            identity,
+            options as MarkOptions<never[]>,
+            spot.defaults,
+          );
+          marked = createMarkedFunction(
+            method as (...args: unknown[]) => unknown,
+            plan,
+            spot.runtime,
+          );
         }
         return marked.apply(this, args);
       };
@@ -298,11 +367,21 @@ export class Spot implements AsyncDisposable {
    * Marks `fns` for the duration of `body`, then waits for their pending saves.
    * @example await spot.cachedRun([fetchPage, summarize], { version: "v1" }, async (fetch, sum) => ...)
    */
-  async cachedRun<F extends AnyFunction, T>(fns: F, options: MarkOptions, body: (wrapper: MarkedAll<[F]>[0]) => T): Promise<Awaited<T>>;
-  async cachedRun<F extends readonly AnyFunction[], T>(fns: readonly [...F], options: MarkOptions, body: (...wrappers: MarkedAll<F>) => T): Promise<Awaited<T>>;
+  async cachedRun<F extends AnyFunction, T>(
+    fns: F,
+    options: MarkOptions,
+    body: (wrapper: MarkedAll<[F]>[0]) => T,
+  ): Promise<Awaited<T>>;
+  async cachedRun<F extends readonly AnyFunction[], T>(
+    fns: readonly [...F],
+    options: MarkOptions,
+    body: (...wrappers: MarkedAll<F>) => T,
+  ): Promise<Awaited<T>>;
   async cachedRun(fns: unknown, options: MarkOptions, body: Function): Promise<unknown> {
     if (typeof body !== "function") {
-      throw new ConfigurationError("spot.cachedRun(fns, options, body) needs a body function that receives the wrapped functions.");
+      throw new ConfigurationError(
+        "spot.cachedRun(fns, options, body) needs a body function that receives the wrapped functions.",
+      );
     }
     const list = Array.isArray(fns) ? fns : [fns];
     const wrappers = list.map((fn) => this.markFunction(fn as AnyFunction, options ?? {}));
@@ -323,7 +402,9 @@ export class Spot implements AsyncDisposable {
 
   /** Registers a class with the serializer: stored as `ext(code, msgpack(encode(obj)))`. */
   register<T>(cls: abstract new (...args: never[]) => T, registration: TypeRegistration<T>): void {
-    const serializer = this.serializer as Partial<{ register: (cls: unknown, registration: unknown) => void }>;
+    const serializer = this.serializer as Partial<{
+      register: (cls: unknown, registration: unknown) => void;
+    }>;
     if (typeof serializer.register !== "function") {
       throw new ConfigurationError(
         "This Spot's serializer does not support registering classes. Use the default MsgpackSerializer, or encode the class in your own serializer.",
@@ -343,7 +424,9 @@ export class Spot implements AsyncDisposable {
   async delete(cacheKey: string): Promise<boolean> {
     this.assertOpen();
     if (typeof cacheKey !== "string" || cacheKey === "") {
-      throw new ValidationError(`spot.delete needs a cache key string, got ${describeValue(cacheKey)}.`);
+      throw new ValidationError(
+        `spot.delete needs a cache key string, got ${describeValue(cacheKey)}.`,
+      );
     }
     return deleteEntry(cacheKey, this.runtime);
   }
@@ -390,7 +473,9 @@ export class Spot implements AsyncDisposable {
   }
 
   private throwClosed(): never {
-    throw new SpotClosedError(`Spot "${this.name}" has been shut down and cannot be used. Create a new Spot to continue.`);
+    throw new SpotClosedError(
+      `Spot "${this.name}" has been shut down and cannot be used. Create a new Spot to continue.`,
+    );
   }
 
   private maybeEvict(): void {
@@ -419,7 +504,10 @@ export class Spot implements AsyncDisposable {
         this.backends.logger.error(`onBackgroundError threw: ${describeError(handlerError)}`);
       }
     }
-    const what = context.operation === "save" ? `Background save of ${context.funcName ?? "a result"}` : "Background clean-up";
+    const what =
+      context.operation === "save"
+        ? `Background save of ${context.funcName ?? "a result"}`
+        : "Background clean-up";
     this.backends.logger.error(
       `${what} failed${context.cacheKey ? ` (key ${context.cacheKey})` : ""}: ${describeError(error)}. The result was returned to the caller but not stored; the next call recomputes it. Pass onBackgroundError to handle this yourself.`,
     );
@@ -427,11 +515,22 @@ export class Spot implements AsyncDisposable {
 }
 
 /** The class name that owns `method` on `receiver`'s chain (`this` of a decorated method). */
-function findOwnerName(receiver: unknown, methodName: string, method: Function, isStatic: boolean): string {
-  let owner: unknown = isStatic ? receiver : receiver === null || receiver === undefined ? undefined : Object.getPrototypeOf(receiver);
+function findOwnerName(
+  receiver: unknown,
+  methodName: string,
+  method: Function,
+  isStatic: boolean,
+): string {
+  let owner: unknown = isStatic
+    ? receiver
+    : receiver === null || receiver === undefined
+      ? undefined
+      : Object.getPrototypeOf(receiver);
   while (owner !== null && owner !== undefined) {
     if (Object.getOwnPropertyDescriptor(owner, methodName)?.value === method) {
-      return isStatic ? (owner as Function).name : ((owner as { constructor?: Function }).constructor?.name ?? "Anonymous");
+      return isStatic
+        ? (owner as Function).name
+        : ((owner as { constructor?: Function }).constructor?.name ?? "Anonymous");
     }
     owner = Object.getPrototypeOf(owner);
   }

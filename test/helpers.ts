@@ -35,18 +35,31 @@ export interface ScriptResult {
  * Runs TypeScript `source` in a new Node process (with tsx), cwd `cwd`. `$ENTRY` in the source
  * is replaced by the library's entry URL.
  */
-export function runScript(source: string, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<ScriptResult> {
+export function runScript(
+  source: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ScriptResult> {
   // `.mts`: an ES module wherever it lives, so top-level await works.
   const file = join(cwd, `script-${process.hrtime.bigint()}.mts`);
   writeFileSync(file, source.replaceAll("$ENTRY", entryUrl));
   return new Promise((resolveRun) => {
     execFile(
       process.execPath,
-      ["--import", pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href, file],
+      [
+        "--import",
+        pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href,
+        file,
+      ],
       { cwd, env: { ...process.env, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error && typeof error.code === "number" ? error.code : error ? null : 0;
-        resolveRun({ code, signal: (error?.signal as NodeJS.Signals | null) ?? null, stdout, stderr });
+        resolveRun({
+          code,
+          signal: (error?.signal as NodeJS.Signals | null) ?? null,
+          stdout,
+          stderr,
+        });
       },
     );
   });

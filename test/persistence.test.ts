@@ -82,7 +82,10 @@ describe("round trip through a new Spot", () => {
       when: new Date("2024-01-02T03:04:05.678Z"),
       big: 123456789012345678901234567890n,
       small: -5n,
-      map: new Map<unknown, unknown>([["a", 1], [2, new Set([1, "x"])]]),
+      map: new Map<unknown, unknown>([
+        ["a", 1],
+        [2, new Set([1, "x"])],
+      ]),
       set: new Set([new Date(0), 3n]),
       bytes: Buffer.from([1, 2, 3]),
       floats: new Float64Array([1.5, -2]),
@@ -92,7 +95,9 @@ describe("round trip through a new Spot", () => {
     };
     const first = new Spot("types", { workspace });
     first.register(Point, registration);
-    await first.mark(async function produce() { return value; })();
+    await first.mark(async function produce() {
+      return value;
+    })();
     await first.shutdown();
 
     const second = new Spot("types", { workspace });
@@ -150,7 +155,10 @@ describe("integrity", () => {
     });
     await f();
     const db = new Database(join(workspace, "flip.db"));
-    const row = db.prepare("SELECT cache_key, result_data FROM tasks").get() as { cache_key: string; result_data: Buffer };
+    const row = db.prepare("SELECT cache_key, result_data FROM tasks").get() as {
+      cache_key: string;
+      result_data: Buffer;
+    };
     const damaged = Buffer.from(row.result_data);
     damaged[damaged.length - 1] = (damaged[damaged.length - 1] ?? 0) ^ 0x01;
     db.prepare("UPDATE tasks SET result_data = ? WHERE cache_key = ?").run(damaged, row.cache_key);
@@ -180,7 +188,9 @@ describe("integrity", () => {
   });
 });
 
-describe("compatibility with the Python library", { skip: !hasPythonMsgpack && "python3-msgpack is not installed" }, () => {
+describe("compatibility with the Python library", {
+  skip: !hasPythonMsgpack && "python3-msgpack is not installed",
+}, () => {
   it("reads a database and row written the way the Python library writes them", async () => {
     const workspace = makeTempDir();
     const dbPath = join(workspace, "legacy.db");
@@ -209,7 +219,11 @@ con.commit()
       },
       { keygen: () => "abc123" },
     );
-    assert.deepEqual(await summarize("anything"), { summary: "from python", tokens: [1, 2, 3], big: 2 ** 40 });
+    assert.deepEqual(await summarize("anything"), {
+      summary: "from python",
+      tokens: [1, 2, 3],
+      big: 2 ** 40,
+    });
     assert.equal(calls, 0);
     await spot.shutdown();
   });
@@ -231,7 +245,10 @@ print(repr(msgpack.unpackb(data, raw=False)))
 `,
       join(workspace, "topython.db"),
     ]).toString();
-    assert.equal(out.trim(), "{'text': 'hi', 'list': [1, 2.5, None, True], 'bytes': b'\\x00\\xff'}");
+    assert.equal(
+      out.trim(),
+      "{'text': 'hi', 'list': [1, 2.5, None, True], 'bytes': b'\\x00\\xff'}",
+    );
     assert.ok(existsSync(join(workspace, "topython.db")));
   });
 });

@@ -8,8 +8,8 @@ import {
   ConfigurationError,
   IncompatibleProviderError,
   KeyGen,
-  SpotClosedError,
   Spot,
+  SpotClosedError,
   ValidationError,
 } from "../src/index.js";
 import { makeTempDir, recordingLogger } from "./helpers.js";
@@ -41,9 +41,15 @@ describe("Spot construction", () => {
     assert.throws(() => new Spot("x", { workspace, tpm: -1 }), /tpm/);
     assert.throws(() => new Spot("x", { workspace, saveSync: "yes" as never }), /saveSync/);
     assert.throws(() => new Spot("x", { workspace, drainTimeout: Number.NaN }), /drainTimeout/);
-    assert.throws(() => new Spot("x", { workspace, blobWarningThreshold: -5 }), /blobWarningThreshold/);
+    assert.throws(
+      () => new Spot("x", { workspace, blobWarningThreshold: -5 }),
+      /blobWarningThreshold/,
+    );
     assert.throws(() => new Spot("x", { workspace, limiter: {} as never }), /limiter/);
-    assert.throws(() => new Spot("x", { workspace, colour: 1 } as never), /Unknown Spot option `colour`/);
+    assert.throws(
+      () => new Spot("x", { workspace, colour: 1 } as never),
+      /Unknown Spot option `colour`/,
+    );
   });
 });
 
@@ -124,9 +130,21 @@ describe("spot.mark", () => {
 
   it("separates versions and identities in the key", async () => {
     const spot = newSpot();
-    const v1 = spot.mark(async function f(x: number) { return `v1:${x}`; }, { version: "v1" });
-    const v2 = spot.mark(async function f(x: number) { return `v2:${x}`; }, { version: "v2" });
-    const other = spot.mark(async function g(x: number) { return `g:${x}`; });
+    const v1 = spot.mark(
+      async function f(x: number) {
+        return `v1:${x}`;
+      },
+      { version: "v1" },
+    );
+    const v2 = spot.mark(
+      async function f(x: number) {
+        return `v2:${x}`;
+      },
+      { version: "v2" },
+    );
+    const other = spot.mark(async function g(x: number) {
+      return `g:${x}`;
+    });
     assert.equal(await v1(1), "v1:1");
     assert.equal(await v2(1), "v2:1");
     assert.equal(await other(1), "g:1");
@@ -138,7 +156,12 @@ describe("spot.mark", () => {
   it("computes the key as sha256 of identity, input id and version", async () => {
     const { createHash } = await import("node:crypto");
     const spot = newSpot();
-    const f = spot.mark(async function f(x: number) { return x; }, { version: "v3", keygen: () => "custom-id" });
+    const f = spot.mark(
+      async function f(x: number) {
+        return x;
+      },
+      { version: "v3", keygen: () => "custom-id" },
+    );
     const expected = createHash("sha256").update("f:custom-id:v3").digest("hex");
     assert.equal(f.key(1), expected);
     await spot.shutdown();
@@ -166,8 +189,20 @@ describe("spot.mark", () => {
   it("refuses anonymous functions and generators at mark time", async () => {
     const spot = newSpot();
     assert.throws(() => spot.mark(async (x: number) => x), ConfigurationError);
-    assert.throws(() => spot.mark(function* gen() { yield 1; }), /generator/);
-    assert.throws(() => spot.mark(async function* agen() { yield 1; }), /generator/);
+    assert.throws(
+      () =>
+        spot.mark(function* gen() {
+          yield 1;
+        }),
+      /generator/,
+    );
+    assert.throws(
+      () =>
+        spot.mark(async function* agen() {
+          yield 1;
+        }),
+      /generator/,
+    );
     const named = spot.mark(async (x: number) => x, { name: "identity" });
     assert.equal(named.identity, "identity");
     await spot.shutdown();
@@ -176,7 +211,13 @@ describe("spot.mark", () => {
   it("reports an unknown keygen parameter at mark time", async () => {
     const spot = newSpot();
     assert.throws(
-      () => spot.mark(async function fetchPage(url: string) { return url; }, { keygen: KeyGen.ignore("verbose") }),
+      () =>
+        spot.mark(
+          async function fetchPage(url: string) {
+            return url;
+          },
+          { keygen: KeyGen.ignore("verbose") },
+        ),
       ConfigurationError,
     );
     await spot.shutdown();
@@ -185,10 +226,13 @@ describe("spot.mark", () => {
   it("treats an expired entry as a miss", async () => {
     const spot = newSpot();
     let calls = 0;
-    const f = spot.mark(async function f() {
-      calls += 1;
-      return calls;
-    }, { retention: 1 });
+    const f = spot.mark(
+      async function f() {
+        calls += 1;
+        return calls;
+      },
+      { retention: 1 },
+    );
     assert.equal(await f(), 1);
     assert.equal(await f(), 1);
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -247,7 +291,13 @@ describe("spot.markSync", () => {
         getMtime: async () => undefined,
       },
     });
-    assert.throws(() => spot.markSync(function f() { return 1; }), IncompatibleProviderError);
+    assert.throws(
+      () =>
+        spot.markSync(function f() {
+          return 1;
+        }),
+      IncompatibleProviderError,
+    );
     await spot.shutdown();
   });
 });
@@ -255,7 +305,9 @@ describe("spot.markSync", () => {
 describe("background saves", () => {
   it("returns before writing and flush() persists", async () => {
     const spot = newSpot({ saveSync: false });
-    const f = spot.mark(async function f(x: number) { return x; });
+    const f = spot.mark(async function f(x: number) {
+      return x;
+    });
     await f(1);
     await f(2);
     assert.equal(await f.peek(1), 1, "a pending write is readable");
@@ -266,8 +318,13 @@ describe("background saves", () => {
 
   it("reports an unencodable result to onBackgroundError and still returns it", async () => {
     const reported: unknown[] = [];
-    const spot = newSpot({ saveSync: false, onBackgroundError: (error, context) => reported.push([error, context]) });
-    const f = spot.mark(async function f() { return { cb: () => 1 }; });
+    const spot = newSpot({
+      saveSync: false,
+      onBackgroundError: (error, context) => reported.push([error, context]),
+    });
+    const f = spot.mark(async function f() {
+      return { cb: () => 1 };
+    });
     const result = await f();
     assert.equal(typeof result.cb, "function");
     await spot.flush();
@@ -279,7 +336,9 @@ describe("background saves", () => {
 
   it("rejects the call with SerializationError when saving synchronously", async () => {
     const spot = newSpot();
-    const f = spot.mark(async function f() { return Symbol("s"); });
+    const f = spot.mark(async function f() {
+      return Symbol("s");
+    });
     await assert.rejects(f(), { name: "SerializationError" });
     await spot.shutdown();
   });
@@ -309,7 +368,9 @@ describe("cachedRun and lifecycle", () => {
 
   it("is unusable after shutdown, and shutdown is idempotent", async () => {
     const spot = newSpot();
-    const f = spot.mark(async function f() { return 1; });
+    const f = spot.mark(async function f() {
+      return 1;
+    });
     await spot.shutdown();
     await spot.shutdown();
     await assert.rejects(f(), SpotClosedError);
@@ -319,7 +380,9 @@ describe("cachedRun and lifecycle", () => {
     const workspace = makeTempDir();
     {
       await using spot = new Spot("scoped", { workspace, saveSync: false });
-      const f = spot.mark(async function f() { return "kept"; });
+      const f = spot.mark(async function f() {
+        return "kept";
+      });
       await f();
     }
     const reopened = new Spot("scoped", { workspace });
@@ -329,7 +392,9 @@ describe("cachedRun and lifecycle", () => {
 
   it("delete removes a record by cache key", async () => {
     const spot = newSpot({ saveBlob: true });
-    const f = spot.mark(async function f() { return "x".repeat(100); });
+    const f = spot.mark(async function f() {
+      return "x".repeat(100);
+    });
     await f();
     const key = f.key();
     assert.equal(await spot.delete(key), true);

@@ -6,8 +6,8 @@
 
 import { createHookContext, createHookResultContext, runHooks } from "../hooks/dispatch.js";
 import type { HookContext } from "../hooks/types.js";
-import type { BackgroundSaves } from "./background-saves.js";
 import type { Backends } from "./backends.js";
+import type { BackgroundSaves } from "./background-saves.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
@@ -54,13 +54,19 @@ export type MarkedSyncFunction<A extends readonly unknown[], R> = ((...args: A) 
 
 /** Looks up a key: a pending background write first, then the stored entry. */
 function lookupSync(plan: CallPlan, cacheKey: string, runtime: CallRuntime): unknown {
-  const pending = runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
+  const pending =
+    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
   if (pending !== undefined) return decodePending(plan, pending, runtime);
   return readEntrySync(plan, cacheKey, runtime.backends);
 }
 
-async function lookupAsync(plan: CallPlan, cacheKey: string, runtime: CallRuntime): Promise<unknown> {
-  const pending = runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
+async function lookupAsync(
+  plan: CallPlan,
+  cacheKey: string,
+  runtime: CallRuntime,
+): Promise<unknown> {
+  const pending =
+    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
   if (pending !== undefined) return decodePending(plan, pending, runtime);
   return readEntryAsync(plan, cacheKey, runtime.backends);
 }
@@ -93,7 +99,11 @@ async function saveResult(
     try {
       entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends);
     } catch (error) {
-      runtime.backends.reportBackgroundError(error, { operation: "save", funcName: plan.identity, cacheKey });
+      runtime.backends.reportBackgroundError(error, {
+        operation: "save",
+        funcName: plan.identity,
+        cacheKey,
+      });
       return;
     }
     runtime.writer.enqueue(entry);
@@ -115,11 +125,23 @@ export function createMarkedFunction<A extends unknown[], R>(
   const { backends, inflight } = runtime;
   const hasHooks = plan.hooks.length > 0;
 
-  async function run(thisArg: unknown, args: A, inputId: string, cacheKey: string, context: HookContext | null) {
+  async function run(
+    thisArg: unknown,
+    args: A,
+    inputId: string,
+    cacheKey: string,
+    context: HookContext | null,
+  ) {
     try {
       const result = await fn.apply(thisArg, args);
       await saveResult(plan, cacheKey, inputId, result, runtime);
-      if (context !== null) await runHooks(plan.hooks, "onCacheMiss", createHookResultContext(context, result), backends.logger);
+      if (context !== null)
+        await runHooks(
+          plan.hooks,
+          "onCacheMiss",
+          createHookResultContext(context, result),
+          backends.logger,
+        );
       return result;
     } finally {
       inflight.delete(cacheKey);
@@ -132,7 +154,13 @@ export function createMarkedFunction<A extends unknown[], R>(
     const cacheKey = computeCacheKey(plan, inputId);
     let context: HookContext | null = null;
     if (hasHooks) {
-      context = createHookContext({ funcName: plan.identity, inputId, cacheKey, args, version: plan.version });
+      context = createHookContext({
+        funcName: plan.identity,
+        inputId,
+        cacheKey,
+        args,
+        version: plan.version,
+      });
       await runHooks(plan.hooks, "preExecute", context, backends.logger);
     }
     runtime.afterCall();
@@ -140,7 +168,13 @@ export function createMarkedFunction<A extends unknown[], R>(
       ? lookupSync(plan, cacheKey, runtime)
       : await lookupAsync(plan, cacheKey, runtime);
     if (stored !== MISS) {
-      if (context !== null) await runHooks(plan.hooks, "onCacheHit", createHookResultContext(context, stored), backends.logger);
+      if (context !== null)
+        await runHooks(
+          plan.hooks,
+          "onCacheHit",
+          createHookResultContext(context, stored),
+          backends.logger,
+        );
       return stored as Awaited<R>;
     }
     const running = inflight.get(cacheKey);
@@ -155,7 +189,11 @@ export function createMarkedFunction<A extends unknown[], R>(
     key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),
     async peek(...args: A) {
       runtime.assertOpen();
-      const value = await lookupAsync(plan, computeCacheKey(plan, plan.computeInputId(args)), runtime);
+      const value = await lookupAsync(
+        plan,
+        computeCacheKey(plan, plan.computeInputId(args)),
+        runtime,
+      );
       return value === MISS ? undefined : (value as Awaited<R>);
     },
     async invalidate(...args: A) {
@@ -179,26 +217,53 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
     const inputId = plan.computeInputId(args);
     const cacheKey = computeCacheKey(plan, inputId);
     // Hooks of a synchronous function cannot be awaited: they run in order, detached.
-    const context = hasHooks ? createHookContext({ funcName: plan.identity, inputId, cacheKey, args, version: plan.version }) : null;
+    const context = hasHooks
+      ? createHookContext({
+          funcName: plan.identity,
+          inputId,
+          cacheKey,
+          args,
+          version: plan.version,
+        })
+      : null;
     if (context !== null) void runHooks(plan.hooks, "preExecute", context, backends.logger);
     runtime.afterCall();
     const stored = lookupSync(plan, cacheKey, runtime);
     if (stored !== MISS) {
-      if (context !== null) void runHooks(plan.hooks, "onCacheHit", createHookResultContext(context, stored), backends.logger);
+      if (context !== null)
+        void runHooks(
+          plan.hooks,
+          "onCacheHit",
+          createHookResultContext(context, stored),
+          backends.logger,
+        );
       return stored as R;
     }
     const result = fn.apply(this, args);
     if (plan.saveSync) {
-      const failures = writeEntriesSync([prepareEntry(plan, cacheKey, inputId, result, backends)], backends);
+      const failures = writeEntriesSync(
+        [prepareEntry(plan, cacheKey, inputId, result, backends)],
+        backends,
+      );
       if (failures.length > 0) throw failures[0]?.error;
     } else {
       try {
         runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, backends));
       } catch (error) {
-        backends.reportBackgroundError(error, { operation: "save", funcName: plan.identity, cacheKey });
+        backends.reportBackgroundError(error, {
+          operation: "save",
+          funcName: plan.identity,
+          cacheKey,
+        });
       }
     }
-    if (context !== null) void runHooks(plan.hooks, "onCacheMiss", createHookResultContext(context, result), backends.logger);
+    if (context !== null)
+      void runHooks(
+        plan.hooks,
+        "onCacheMiss",
+        createHookResultContext(context, result),
+        backends.logger,
+      );
     return result;
   }
 
@@ -235,6 +300,7 @@ export function deleteEntrySync(cacheKey: string, runtime: CallRuntime): boolean
   runtime.writer.cancel(cacheKey);
   const { db, storage } = runtime.backends;
   const removed = db.delete(cacheKey) as Awaited<ReturnType<typeof db.delete>>;
-  if (removed?.resultType === "FILE" && removed.resultValue !== null) storage.delete(removed.resultValue);
+  if (removed?.resultType === "FILE" && removed.resultValue !== null)
+    storage.delete(removed.resultValue);
   return wasPending || removed !== undefined;
 }

@@ -69,7 +69,9 @@ export function createCallPlan(
     throw new ValidationError(`Option \`version\` of ${where} must be a non-empty string.`);
   }
   const contentType =
-    options.contentType === undefined ? null : validateContentType(options.contentType, `contentType of ${where}`);
+    options.contentType === undefined
+      ? null
+      : validateContentType(options.contentType, `contentType of ${where}`);
   if (options.serializer !== undefined) {
     requireMethods(options.serializer, `serializer of ${where}`, ["dumps", "loads"]);
   }
@@ -107,14 +109,16 @@ export function createCallPlan(
 export function resolveFunctionIdentity(fn: Function, name: unknown): string {
   if (name !== undefined) {
     if (typeof name !== "string" || name.trim() === "") {
-      throw new ValidationError(`Option \`name\` must be a non-empty string, got ${JSON.stringify(name)}.`);
+      throw new ValidationError(
+        `Option \`name\` must be a non-empty string, got ${JSON.stringify(name)}.`,
+      );
     }
     return name;
   }
   const own = unwrapFunction(fn).name || fn.name;
   if (own === "" || own === "anonymous") {
     throw new ConfigurationError(
-      "Cannot mark an anonymous function: its name is part of every cache key. Give it a name (`async function summarize(...) {}`) or pass `{ name: \"summarize\" }`.",
+      'Cannot mark an anonymous function: its name is part of every cache key. Give it a name (`async function summarize(...) {}`) or pass `{ name: "summarize" }`.',
     );
   }
   return own;

@@ -1,5 +1,6 @@
 /** @module core/options — the options of `new Spot()` and `spot.mark()`, and their validation. */
 
+import type { TaskDB } from "../db/types.js";
 import { ValidationError } from "../errors.js";
 import type { Hook } from "../hooks/types.js";
 import type { KeyGenOption } from "../keys/keygen.js";
@@ -8,7 +9,6 @@ import type { RetentionSpec } from "../lifecycle/retention.js";
 import type { RateLimiter } from "../limiter/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { BlobStorage, StoragePolicy } from "../storage/types.js";
-import type { TaskDB } from "../db/types.js";
 import type { Logger } from "../types.js";
 
 /** What a failed background save reports to `onBackgroundError`. */
@@ -141,11 +141,14 @@ export function requireMethods(value: unknown, option: string, methods: readonly
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === "function") return `a function ${value.name || "(anonymous)"}`;
   if (typeof value === "object") {
     const constructorName = (value as object).constructor?.name;
-    return constructorName && constructorName !== "Object" ? `an instance of ${constructorName}` : "an object";
+    return constructorName && constructorName !== "Object"
+      ? `an instance of ${constructorName}`
+      : "an object";
   }
   return String(value);
 }

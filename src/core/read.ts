@@ -48,7 +48,12 @@ function isUsable(row: StoredTask, backends: Backends): boolean {
 }
 
 /** Decodes verified bytes, applying the plan's `onDecodeError` mode when they no longer decode. */
-function decodeValue(plan: CallPlan, row: StoredTask, bytes: Uint8Array, backends: Backends): unknown {
+function decodeValue(
+  plan: CallPlan,
+  row: StoredTask,
+  bytes: Uint8Array,
+  backends: Backends,
+): unknown {
   try {
     return plan.serializer.loads(bytes);
   } catch (error) {
@@ -71,8 +76,16 @@ function decodeValue(plan: CallPlan, row: StoredTask, bytes: Uint8Array, backend
 function rescueValue(plan: CallPlan, bytes: Uint8Array): unknown {
   const serializer = plan.serializer as Partial<RescuingSerializer>;
   if (typeof serializer.loadsRescued === "function") return serializer.loadsRescued(bytes).value;
-  return { __beautyspot_rescued__: { data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) } };
+  return {
+    __beautyspot_rescued__: { data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
+  };
 }
+
+/**
+ * Inline rows already checked, by identity. A TaskDB with an in-memory tier returns the same
+ * row object for repeated hits; its bytes cannot have changed, so the digest is computed once.
+ */
+const verifiedInlineRows = new WeakSet<StoredTask>();
 
 /** Checks and decodes a row whose bytes are at hand; a corrupted one becomes a miss. */
 export function decodeStored(
@@ -81,11 +94,15 @@ export function decodeStored(
   bytes: Uint8Array,
   backends: Backends,
 ): unknown {
-  try {
-    verifyIntegrity(row, bytes);
-  } catch (error) {
-    backends.logger.warn(describeError(error));
-    return MISS;
+  const inline = bytes === row.resultData;
+  if (!inline || !verifiedInlineRows.has(row)) {
+    try {
+      verifyIntegrity(row, bytes);
+    } catch (error) {
+      backends.logger.warn(describeError(error));
+      return MISS;
+    }
+    if (inline) verifiedInlineRows.add(row);
   }
   return decodeValue(plan, row, bytes, backends);
 }

@@ -99,7 +99,7 @@ class ProblemFinder {
       return {
         path,
         found: `a function${name}`,
-        fix: `Functions cannot be stored: call it inside the function and return its result, or return ${PLAIN_DATA}.`,
+        fix: `Functions cannot be stored: call it and return what it gives, or return ${PLAIN_DATA}.`,
       };
     }
     if (typeof value === "symbol") {

@@ -329,6 +329,7 @@ describe("interoperates with Python's msgpack", { skip: pythonSkip }, () => {
       text: "héllo",
       count: 3,
       negative: -70000,
+      large: [2 ** 40, -(2 ** 40), 1_700_000_000_000, Number.MAX_SAFE_INTEGER, 2 ** 60],
       ratio: 0.5,
       flags: [true, false, null],
       nested: { list: [1, [2, [3]]], empty: {} },
@@ -341,7 +342,7 @@ describe("interoperates with Python's msgpack", { skip: pythonSkip }, () => {
     ).toString("utf8");
     assert.equal(
       printed.trim(),
-      "{'text': 'héllo', 'count': 3, 'negative': -70000, 'ratio': 0.5, 'flags': [True, False, None], 'nested': {'list': [1, [2, [3]]], 'empty': {}}, 'bytes': b'\\x00\\xff', 'view': b'\\x01\\x02'}",
+      "{'text': 'héllo', 'count': 3, 'negative': -70000, 'large': [1099511627776, -1099511627776, 1700000000000, 9007199254740991, 1.152921504606847e+18], 'ratio': 0.5, 'flags': [True, False, None], 'nested': {'list': [1, [2, [3]]], 'empty': {}}, 'bytes': b'\\x00\\xff', 'view': b'\\x01\\x02'}",
     );
   });
 

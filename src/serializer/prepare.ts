@@ -1,7 +1,7 @@
 /**
  * @module serializer/prepare — the encode-side walk: checks that a value can be stored and turns
- * what msgpackr cannot write the way we need (Map, Set, BigInt, -0, custom classes) into
- * pre-encoded extensions. Plain data passes through untouched; containers are copied only when
+ * what msgpackr cannot write the way we need (Map, Set, BigInt, -0, integers beyond 32 bits,
+ * custom classes) into pre-encoded bytes. Plain data passes through untouched; containers are copied only when
  * something inside them was replaced.
  */
 
@@ -64,7 +64,12 @@ export class ValuePreparer {
       case "undefined":
         return value;
       case "number":
-        return value === 0 && 1 / value < 0 ? NEGATIVE_ZERO : value;
+        if (value === 0) return 1 / value < 0 ? NEGATIVE_ZERO : value;
+        // msgpackr writes integers beyond 32 bits as float64; other languages would read floats.
+        if ((value > 0xffffffff || value < -0x80000000) && Number.isSafeInteger(value)) {
+          return encodeInt64(value);
+        }
+        return value;
       case "bigint":
         return new PreEncoded(encodeBigInt(value), BIGINT_CODE);
       case "object":
@@ -169,6 +174,14 @@ export function containsCycle(value: unknown, ancestors: object[]): boolean {
   } finally {
     ancestors.pop();
   }
+}
+
+/** A safe integer as a MessagePack int64 (read back as a number: int64AsType "auto"). */
+function encodeInt64(value: number): PreEncoded {
+  const bytes = new Uint8Array(9);
+  bytes[0] = 0xd3;
+  new DataView(bytes.buffer).setBigInt64(1, BigInt(value));
+  return new PreEncoded(bytes);
 }
 
 /** Two's-complement big-endian bytes, as short as the sign allows (msgpackr's BigInt format). */

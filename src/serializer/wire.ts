@@ -45,6 +45,9 @@ const options: Options = {
   bundleStrings: false,
   // Encodings are chosen by the prepare walk; a toJSON method never changes what is stored.
   useToJSON: false,
+  // Decoded binary values are copies: a caller changing a returned Buffer must never change
+  // the stored bytes other calls decode from (the in-memory row tier shares them).
+  copyBuffers: true,
 };
 // int64AsType "auto": 64-bit integers written by other implementations come back as numbers
 // while they are safe integers, as bigint beyond (our own BigInts always use the BigInt

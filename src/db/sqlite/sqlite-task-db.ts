@@ -22,6 +22,7 @@ import {
   buildListStatement,
   findPrefixUpperBound,
 } from "./query.js";
+import { RowCache } from "./row-cache.js";
 import {
   mapStoredTask,
   mapTaskRecord,
@@ -45,7 +46,24 @@ export interface SQLiteTaskDBOptions {
    * @default false
    */
   readonly?: boolean;
+  /**
+   * Budget (bytes) of the in-memory tier of recently read rows: repeated hits skip SQLite.
+   * Commits by other connections (other processes, the CLI, the dashboard) clear it; they are
+   * seen at most `CHANGE_CHECK_INTERVAL_MS` (1 ms) later. 0 turns the tier off.
+   * @default 64 MiB
+   */
+  memoryCacheBytes?: number;
 }
+
+/** Default budget of the in-memory row tier. */
+const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
+/** Values larger than this stay out of the tier: it is for the many small hits. */
+const MAX_CACHED_VALUE_BYTES = 256 * 1024;
+/**
+ * How often other connections' commits are looked for. `PRAGMA data_version` costs about as
+ * much as a point query, so it is asked at most once a millisecond rather than on every hit.
+ */
+const CHANGE_CHECK_INTERVAL_MS = 1;
 
 /** Rows removed per transaction in `deleteMatching`: bounds memory and lock time. */
 const DEFAULT_BATCH_SIZE = 500;
@@ -142,6 +160,9 @@ export class SQLiteTaskDB implements TaskDB {
   readonly #saveAll: (rows: readonly TaskWrite[]) => void;
   readonly #recordColumns: string;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #rowCache: RowCache;
+  #lastChangeCheck = 0;
+  #lastDataVersion = -1;
 
   constructor(file: string, options: SQLiteTaskDBOptions = {}) {
     if (typeof file !== "string" || file === "") {
@@ -151,6 +172,13 @@ export class SQLiteTaskDB implements TaskDB {
     }
     this.path = file;
     this.#readonly = options.readonly ?? false;
+    const memoryCacheBytes = options.memoryCacheBytes ?? DEFAULT_MEMORY_CACHE_BYTES;
+    if (!Number.isFinite(memoryCacheBytes) || memoryCacheBytes < 0) {
+      throw new ValidationError(
+        `memoryCacheBytes must be a non-negative number of bytes, got ${memoryCacheBytes}. Use 0 to turn the in-memory tier off.`,
+      );
+    }
+    this.#rowCache = new RowCache(memoryCacheBytes, MAX_CACHED_VALUE_BYTES);
     const db = openConnection(file, options);
     try {
       const { columns } = ensureSchema(db, file, options.readonly ?? false);
@@ -188,17 +216,39 @@ export class SQLiteTaskDB implements TaskDB {
   }
 
   get(cacheKey: string): StoredTask | undefined {
-    const row = this.#getStatement.get(cacheKey) as unknown[] | undefined;
-    return row === undefined ? undefined : mapStoredTask(row);
+    if (this.#rowCache.enabled) {
+      this.#forgetOtherConnectionsChanges();
+      const cached = this.#rowCache.get(cacheKey);
+      if (cached !== undefined) return cached;
+    }
+    const raw = this.#getStatement.get(cacheKey) as unknown[] | undefined;
+    if (raw === undefined) return undefined;
+    const row = mapStoredTask(raw);
+    if (this.#rowCache.enabled) this.#rowCache.set(row);
+    return row;
+  }
+
+  /** Clears the row tier when another connection has committed since the last look. */
+  #forgetOtherConnectionsChanges(): void {
+    const now = performance.now();
+    if (now - this.#lastChangeCheck < CHANGE_CHECK_INTERVAL_MS) return;
+    this.#lastChangeCheck = now;
+    const version = this.#dataVersionStatement.get() as number;
+    if (version !== this.#lastDataVersion) {
+      this.#lastDataVersion = version;
+      this.#rowCache.clear();
+    }
   }
 
   saveMany(rows: readonly TaskWrite[]): void {
     if (rows.length === 0) return;
     this.#saveAll(rows);
+    for (const row of rows) this.#rowCache.delete(row.cacheKey);
   }
 
   delete(cacheKey: string): TaskRecord | undefined {
     this.#assertWritable();
+    this.#rowCache.delete(cacheKey);
     const row = this.#deleteStatement.get(cacheKey) as unknown[] | undefined;
     return row === undefined ? undefined : mapTaskRecord(row);
   }
@@ -250,6 +300,7 @@ export class SQLiteTaskDB implements TaskDB {
       );
     }
     this.#assertWritable();
+    this.#rowCache.clear();
     // Only a batch's keys are ever selected, so memory stays flat however many rows match.
     const { sql, parameters } = buildDeletionBatchStatement(
       this.#recordColumns,
@@ -299,6 +350,7 @@ export class SQLiteTaskDB implements TaskDB {
   }
 
   close(): void {
+    this.#rowCache.clear();
     if (this.#db.open) this.#db.close();
   }
 
