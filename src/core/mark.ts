@@ -3,6 +3,7 @@
 import { validateContentType } from "../content-type.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { normalizeHooks } from "../hooks/dispatch.js";
+import { shortNameOf } from "../keys/identity.js";
 import { createInputIdFunction } from "../keys/keygen.js";
 import type { LifecyclePolicy } from "../lifecycle/policy.js";
 import { parseRetention } from "../lifecycle/retention.js";
@@ -11,7 +12,6 @@ import type { Serializer } from "../serializer/types.js";
 import type { MarkOptions } from "./options.js";
 import { requireBoolean, requireDecodeErrorMode, requireMethods } from "./options.js";
 import type { CallPlan } from "./plan.js";
-import { shortNameOf } from "./plan.js";
 
 /** Spot-level defaults a plan falls back to. */
 export interface PlanDefaults {

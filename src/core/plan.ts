@@ -29,9 +29,3 @@ export interface CallPlan {
 export function computeCacheKey(plan: CallPlan, inputId: string): string {
   return hash("sha256", `${plan.identity}:${inputId}${plan.keySuffix}`, "hex");
 }
-
-/** The short name of an identity: the part after the last dot. */
-export function shortNameOf(identity: string): string {
-  const dot = identity.lastIndexOf(".");
-  return dot === -1 || dot === identity.length - 1 ? identity : identity.slice(dot + 1);
-}

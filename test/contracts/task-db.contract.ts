@@ -370,6 +370,7 @@ export function runTaskDBContract(name: string, makeDb: MakeTaskDB): void {
       it("removes only rows of one function written before a time", async () => {
         await saveNumbered(4, (index) => ({
           funcIdentifier: index % 2 === 0 ? "a.even" : "a.odd",
+          funcName: index % 2 === 0 ? "even" : "odd",
         }));
         const removed = await db.deleteMatching(
           { func: "a.even", updatedBefore: BASE_TIME + 2000 },

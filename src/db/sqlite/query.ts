@@ -1,6 +1,7 @@
 /** @module db/sqlite/query — parameterized WHERE and ORDER BY clauses built from filters and sort options. */
 
 import { ValidationError } from "../../errors.js";
+import { shortNameOf } from "../../keys/identity.js";
 import type { TaskDeletion, TaskFilter, TaskQuery, TaskSortField } from "../types.js";
 import { formatTimestamp } from "./timestamps.js";
 
@@ -10,9 +11,13 @@ export interface SqlClause {
   parameters: unknown[];
 }
 
-/** Sort fields mapped to columns: a whitelist, so no caller text ever reaches the SQL. */
+/**
+ * Sort fields mapped to columns: a whitelist, so no caller text ever reaches the SQL.
+ * `updatedAt` sorts by rowid: rewriting a row gives it a new highest rowid, so rowid order is
+ * write order, and the table itself serves newest-first pages without an index or a sort.
+ */
 const SORT_COLUMNS: Record<TaskSortField, string> = {
-  updatedAt: "updated_at",
+  updatedAt: "rowid",
   funcName: "func_name",
   size: "size",
   expiresAt: "expires_at",
@@ -24,8 +29,10 @@ export function buildFilterClause(filter: TaskFilter): SqlClause {
   const conditions: string[] = [];
   const parameters: unknown[] = [];
   if (filter.func !== undefined) {
-    conditions.push("(func_identifier = ? OR func_name = ?)");
-    parameters.push(filter.func, filter.func);
+    // Every row's func_name is the last dotted part of its identity, so one `func_name`
+    // lookup finds both `Class.method` and `method`; the identity is then checked on top.
+    conditions.push("func_name = ? AND (func_identifier = ? OR func_name = ?)");
+    parameters.push(shortNameOf(filter.func), filter.func, filter.func);
   }
   if (filter.resultType !== undefined) {
     conditions.push("result_type = ?");
@@ -95,8 +102,10 @@ export function buildPageClause(query: TaskQuery): SqlClause {
     throw new ValidationError(`Sort order must be "asc" or "desc", got ${JSON.stringify(order)}.`);
   }
   const direction = order === "asc" ? "ASC" : "DESC";
+  const orderBy =
+    column === "rowid" ? `rowid ${direction}` : `${column} ${direction}, rowid ${direction}`;
   return {
-    sql: ` ORDER BY ${column} ${direction}, rowid ${direction} LIMIT ? OFFSET ?`,
+    sql: ` ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
     parameters: [readCount(query.limit, 50, "limit"), readCount(query.offset, 0, "offset")],
   };
 }

@@ -218,7 +218,8 @@ describe("SQLiteTaskDB migrations", () => {
     const columns = raw.prepare("SELECT name FROM pragma_table_info('tasks')").pluck().all();
     assert.ok(columns.includes("size") && columns.includes("digest"));
     const indexes = raw.prepare("SELECT name FROM pragma_index_list('tasks')").pluck().all();
-    assert.ok(indexes.includes("idx_tasks_updated_at"));
+    assert.ok(indexes.includes("idx_tasks_func_name"));
+    assert.ok(indexes.includes("idx_tasks_expires_at"));
     assert.equal(raw.pragma("user_version", { simple: true }), SCHEMA_VERSION);
     raw.close();
   });
@@ -313,7 +314,13 @@ describe("SQLiteTaskDB query plans", () => {
     const file = path.join(makeTempDir(), "plan.db");
     const db = new SQLiteTaskDB(file);
     const rows = Array.from({ length: 200 }, (_, index) =>
-      makeTaskWrite({ cacheKey: `k${index}`, funcIdentifier: `f${index % 7}`, updatedAt: index }),
+      makeTaskWrite({
+        cacheKey: `k${index}`,
+        funcIdentifier: `mod.f${index % 7}`,
+        funcName: `f${index % 7}`,
+        contentType: index % 3 === 0 ? "text/plain" : null,
+        updatedAt: index,
+      }),
     );
     db.saveMany(rows);
     db.close();
@@ -349,29 +356,41 @@ describe("SQLiteTaskDB query plans", () => {
     }
   }
 
-  it("reads the newest page by walking the updated_at index, with no sort", () => {
+  it("reads the newest page in the table's rowid order, with no sort", () => {
     const { sql, parameters } = buildListStatement(columns, {});
+    const plan = explain(sql, parameters);
+    // A bounded walk of the table in rowid order (LIMIT stops it): no temp b-tree, no index.
+    assert.deepEqual(plan, ["SCAN tasks"], plan.join(" | "));
+    assert.match(sql, /ORDER BY rowid DESC LIMIT/);
+  });
+
+  it("filters by function (identity or short name) through the func_name index, with no sort", () => {
+    for (const func of ["f1", "mod.f1"]) {
+      const { sql, parameters } = buildListStatement(columns, { func });
+      const plan = explain(sql, parameters);
+      assertNoFullScan(plan);
+      assert.ok(
+        plan.some((step) => step.includes("USING INDEX idx_tasks_func_name")),
+        plan.join(" | "),
+      );
+    }
+  });
+
+  it("filters by content type through its partial index, with no sort", () => {
+    const { sql, parameters } = buildListStatement(columns, { contentType: "text/plain" });
     const plan = explain(sql, parameters);
     assertNoFullScan(plan);
     assert.ok(
-      plan.some((step) => step.includes("idx_tasks_updated_at")),
+      plan.some((step) => step.includes("idx_tasks_content_type")),
       plan.join(" | "),
     );
   });
 
-  it("filters by function through the function indexes", () => {
-    const { sql, parameters } = buildListStatement(columns, { func: "f1" });
-    const plan = explain(sql, parameters);
+  it("checks blob references through the result_value partial index", () => {
+    const plan = explain("SELECT 1 FROM tasks WHERE result_value = ? LIMIT 1", ["x.bin"]);
+    assertNoFullScan(plan);
     assert.ok(
-      plan.every((step) => !/^SCAN tasks$/.test(step)),
-      plan.join(" | "),
-    );
-    assert.ok(
-      plan.some((step) => step.includes("idx_tasks_func_identifier")),
-      plan.join(" | "),
-    );
-    assert.ok(
-      plan.some((step) => step.includes("idx_tasks_func_name")),
+      plan.some((step) => step.includes("idx_tasks_result_value")),
       plan.join(" | "),
     );
   });

@@ -1,0 +1,97 @@
+/**
+ * @module dashboard/api-types — the JSON shapes the dashboard server sends and its page reads.
+ * Type-only, so both the server (Node) and the page (browser) compile against one contract.
+ */
+
+import type { ResultType, TaskRecord } from "../db/types.js";
+
+/** Filters of the task table, as query parameters and in bulk deletions. */
+export interface TableFilter {
+  /** Function identity or short name. */
+  func?: string;
+  resultType?: ResultType;
+  contentType?: string;
+  /** Substring of the cache key, input id or function identity. */
+  search?: string;
+}
+
+/** `GET /api/tasks`: one page, newest first unless sorted otherwise. */
+export interface TaskPage {
+  rows: TaskRecord[];
+  offset: number;
+  limit: number;
+  /** Whether a next page exists (found by reading one row more, so no count is needed). */
+  hasMore: boolean;
+}
+
+/** `GET /api/summary`: totals, which cost a scan at a million rows and are therefore separate. */
+export interface TableSummary {
+  /** Rows matching the filter of the request. */
+  matching: number;
+  /** Rows in the whole database. */
+  rows: number;
+  /** Encoded bytes in the whole database. */
+  bytes: number;
+  functions: { funcIdentifier: string; funcName: string; rows: number }[];
+  contentTypes: { contentType: string | null; rows: number; bytes: number }[];
+  /** The data version these totals were computed at. */
+  version: string;
+}
+
+/** `GET /api/version`: a token that changes whenever the database changes. */
+export interface DataVersion {
+  version: string;
+}
+
+/**
+ * A decoded value as a display tree. Every JavaScript value the serializer can return maps to
+ * one node, so `undefined`, `NaN`, `Map`, `Date` and bytes stay distinguishable on screen.
+ */
+export type ValueNode =
+  | { kind: "null" }
+  | { kind: "undefined" }
+  | { kind: "boolean"; value: boolean }
+  /** Numbers as text so `NaN`, `Infinity` and `-0` survive JSON. */
+  | { kind: "number"; value: string }
+  | { kind: "bigint"; value: string }
+  | { kind: "string"; value: string; length: number; truncated: boolean }
+  | { kind: "date"; value: string }
+  | { kind: "bytes"; size: number; hex: string; truncated: boolean }
+  | { kind: "array"; typeName: string; items: ValueNode[]; length: number; truncated: boolean }
+  | { kind: "object"; className: string | null; entries: [string, ValueNode][]; truncated: boolean }
+  | { kind: "map"; entries: [ValueNode, ValueNode][]; size: number; truncated: boolean }
+  | { kind: "set"; items: ValueNode[]; size: number; truncated: boolean }
+  | { kind: "other"; text: string };
+
+/** `GET /api/tasks/:key`: an entry's metadata and its value for display. */
+export interface TaskView {
+  record: TaskRecord;
+  /** The value as a tree; `undefined` when `error` says why there is none. */
+  value?: ValueNode;
+  /** The value as text, when it is a string or bytes shown by a text-based renderer. */
+  text?: string;
+  /** Whether `text` was cut (the raw URL has all of it). */
+  textTruncated?: boolean;
+  /** The value is raw data rescued from an encoding that no longer decodes. */
+  rescued: boolean;
+  /** Why the value could not be read (missing blob, failed integrity check). */
+  error?: string;
+  /** Why the value had to be rescued. */
+  decodeError?: string;
+  /** Where the value's bytes are served, with range support, for images, audio, video and frames. */
+  rawUrl: string;
+  /** Size in bytes of what `rawUrl` serves, when the value has a byte form. */
+  rawSize?: number;
+}
+
+/** `POST /api/tasks/delete-matching` body: the filter shown and the count the user confirmed. */
+export interface DeleteMatchingRequest {
+  filter: TableFilter;
+  /** At most this many rows are deleted (oldest first), so rows written after the confirmation survive. */
+  expected: number;
+}
+
+/** An error answer of the API. */
+export interface ApiError {
+  error: string;
+}

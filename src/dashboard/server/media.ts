@@ -1,0 +1,106 @@
+/**
+ * @module dashboard/server/media — serving a stored value's bytes: the allow-listed Content-Type
+ * and HTTP range requests (206), so audio and video players can seek.
+ */
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ContentType } from "../../content-type.js";
+
+/** Media and image types served as themselves: the browser shows them in `<img>`, `<audio>`, `<video>`. */
+const SERVED_AS_IS: ReadonlySet<string> = new Set([
+  ContentType.PNG,
+  ContentType.JPEG,
+  ContentType.GIF,
+  ContentType.WEBP,
+  ContentType.SVG,
+  ContentType.AUDIO_WAV,
+  ContentType.AUDIO_MPEG,
+  ContentType.AUDIO_OGG,
+  ContentType.VIDEO_MP4,
+  ContentType.VIDEO_WEBM,
+  ContentType.PDF,
+  ContentType.HTML,
+]);
+
+/** Common aliases browsers and tools write for the same media. */
+const ALIASES: Readonly<Record<string, string>> = {
+  "image/jpg": ContentType.JPEG,
+  "audio/x-wav": ContentType.AUDIO_WAV,
+  "audio/wave": ContentType.AUDIO_WAV,
+  "audio/mp3": ContentType.AUDIO_MPEG,
+};
+
+/** The MIME type without parameters, lowercased (`"Text/Plain; charset=x"` → `"text/plain"`). */
+export function readBaseType(contentType: string | null): string | null {
+  if (contentType === null) return null;
+  const base = (contentType.split(";")[0] ?? "").trim().toLowerCase();
+  return ALIASES[base] ?? base;
+}
+
+/**
+ * The Content-Type a stored value is served with. Only allow-listed media types are served as
+ * themselves; every other text is `text/plain` and every other binary `application/octet-stream`,
+ * so no stored type can make the browser interpret bytes in a way we did not plan for.
+ */
+export function chooseServedType(
+  contentType: string | null,
+  raw: { isText: boolean; isJson: boolean },
+): string {
+  const base = readBaseType(contentType);
+  if (base !== null && SERVED_AS_IS.has(base)) {
+    return base === ContentType.HTML || base === ContentType.SVG ? `${base}; charset=utf-8` : base;
+  }
+  if (raw.isJson || base === ContentType.JSON) return "application/json; charset=utf-8";
+  if (raw.isText || (base !== null && base.startsWith("text/"))) return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+/** A byte range `[start, end]` (inclusive), `"unsatisfiable"`, or `undefined` for the whole body. */
+export function parseRangeHeader(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | "unsatisfiable" | undefined {
+  if (header === undefined) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  // Several ranges or another unit: answering with the whole body is allowed and simpler.
+  if (match === null) return undefined;
+  const [, first = "", last = ""] = match;
+  if (first === "" && last === "") return undefined;
+  if (first === "") {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
+  if (start >= size || end < start) return "unsatisfiable";
+  return { start, end };
+}
+
+/** Sends `bytes` honouring a `Range` header: 206 with `Content-Range`, 416 when out of bounds. */
+export function sendBytes(
+  request: IncomingMessage,
+  response: ServerResponse,
+  bytes: Uint8Array,
+  servedType: string,
+): void {
+  const size = bytes.byteLength;
+  response.setHeader("Content-Type", servedType);
+  response.setHeader("Accept-Ranges", "bytes");
+  const range = parseRangeHeader(request.headers.range, size);
+  if (range === "unsatisfiable") {
+    response.writeHead(416, { "Content-Range": `bytes */${size}` });
+    response.end();
+    return;
+  }
+  const start = range?.start ?? 0;
+  const end = range?.end ?? size - 1;
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, end - start + 1));
+  response.setHeader("Content-Length", body.byteLength);
+  if (range !== undefined) {
+    response.writeHead(206, { "Content-Range": `bytes ${start}-${end}/${size}` });
+  } else {
+    response.writeHead(200);
+  }
+  response.end(request.method === "HEAD" ? undefined : body);
+}
