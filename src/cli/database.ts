@@ -2,7 +2,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { LocalStorage, MaintenanceService, SQLiteTaskDB } from "../index.js";
+import { ConfigurationError, LocalStorage, MaintenanceService, SQLiteTaskDB } from "../index.js";
 import type { FunctionSummary } from "../maintenance/service.js";
 import { UsageError } from "./errors.js";
 
@@ -47,6 +47,22 @@ export function requireWorkspace(workspace: string): string {
   return workspace;
 }
 
+/** Opens the file read-only, turning "no table to read" into "not a beautyspot database". */
+function probeDatabase(databasePath: string): SQLiteTaskDB {
+  try {
+    return new SQLiteTaskDB(databasePath, { readonly: true, memoryCacheBytes: 0 });
+  } catch (error) {
+    // An empty SQLite file (or a zero-byte file) has no tables: it was never a beautyspot cache.
+    if (error instanceof ConfigurationError && error.message.includes("opened read-only")) {
+      throw new ConfigurationError(
+        `${databasePath} is not a beautyspot database: it has no \`tasks\` table. Pass a .db file written by beautyspot (\`beautyspot list\` shows them).`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 /**
  * Opens `databasePath` for maintenance. It is first opened read-only, which refuses files that
  * are not beautyspot databases without writing to them (a writable open would create the
@@ -57,7 +73,7 @@ export function openDatabase(
   options: OpenDatabaseOptions = {},
 ): MaintenanceService {
   requireDatabaseFile(databasePath);
-  const probe = new SQLiteTaskDB(databasePath, { readonly: true, memoryCacheBytes: 0 });
+  const probe = probeDatabase(databasePath);
   if (options.readonly === true) {
     const blobDir =
       options.blobDir ??

@@ -29,7 +29,7 @@ export interface DatabaseSummary {
   size: number;
   /** Number of entries, or `null` when the file could not be read (see `error`). */
   rows: number | null;
-  /** ISO 8601 time of the newest entry, or `null` when there is none. */
+  /** ISO 8601 update time of the most recently written entry, or `null` when there is none. */
   lastUpdated: string | null;
   /** ISO 8601 modification time of the file. */
   modifiedAt: string;

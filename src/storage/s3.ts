@@ -50,6 +50,8 @@ export interface S3StorageSettings {
   partSize?: number;
   /** Parts uploaded at the same time. @default 4 */
   partConcurrency?: number;
+  /** Objects asked for per list request (S3 serves at most 1000). @default 1000 */
+  listPageSize?: number;
 }
 
 const MIB = 1024 * 1024;
@@ -111,6 +113,7 @@ export class S3Storage implements BlobStorage {
   readonly #multipartThreshold: number;
   readonly #partSize: number;
   readonly #partConcurrency: number;
+  readonly #listPageSize: number;
   #ready: Promise<{ sdk: S3Module; client: S3ClientLike }> | undefined;
 
   /**
@@ -134,6 +137,7 @@ export class S3Storage implements BlobStorage {
     this.#partSize = Math.max(MIN_PART_SIZE, settings.partSize ?? 8 * MIB);
     this.#multipartThreshold = Math.max(this.#partSize, settings.multipartThreshold ?? 16 * MIB);
     this.#partConcurrency = Math.max(1, Math.floor(settings.partConcurrency ?? 4));
+    this.#listPageSize = Math.min(1000, Math.max(1, Math.floor(settings.listPageSize ?? 1000)));
   }
 
   async save(key: string, data: Uint8Array): Promise<string> {
@@ -212,6 +216,7 @@ export class S3Storage implements BlobStorage {
             // Only this prefix's own objects: caches under deeper prefixes belong to others.
             Delimiter: "/",
             ContinuationToken: continuationToken,
+            MaxKeys: this.#listPageSize,
           }),
         )) as typeof page;
       } catch (error) {

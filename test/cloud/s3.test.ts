@@ -67,10 +67,14 @@ describe("S3Storage", () => {
   });
 
   it("lists every page when there are more objects than one page holds", async () => {
-    const storage = makeStorage(`s3://${BUCKET}/paged`);
+    const storage = new S3Storage(
+      `s3://${BUCKET}/paged`,
+      { endpoint: server.endpoint, credentials: S3_TEST_CREDENTIALS },
+      { listPageSize: 2 },
+    );
     const saved: string[] = [];
-    for (let index = 0; index < 1005; index += 1) {
-      saved.push(await storage.save(`k${String(index).padStart(4, "0")}`, new Uint8Array(0)));
+    for (let index = 0; index < 7; index += 1) {
+      saved.push(await storage.save(`k${index}`, new Uint8Array(0)));
     }
     const listed: string[] = [];
     for await (const location of storage.listKeys()) listed.push(location);

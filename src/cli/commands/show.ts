@@ -1,0 +1,109 @@
+/** @module cli/commands/show — one entry: its metadata and its decoded (or rescued) value. */
+
+import path from "node:path";
+import type { MaintenanceService } from "../../index.js";
+import { closeDatabase, openDatabase } from "../database.js";
+import { CommandFailedError, UsageError } from "../errors.js";
+import { formatBytes, formatTimestamp, Output } from "../output.js";
+import { renderValue, toJsonValue } from "../values.js";
+
+/** Options of `beautyspot show`. */
+export interface ShowCommandOptions {
+  json?: boolean;
+  /** Print binary values as a hex dump. @default false */
+  raw?: boolean;
+  blobDir?: string;
+}
+
+/** The full key for what was typed, or a usage error naming the candidates. */
+async function resolveKey(
+  service: MaintenanceService,
+  databasePath: string,
+  prefix: string,
+): Promise<string> {
+  const resolved = await service.resolveKeyPrefix(prefix);
+  if (resolved === undefined) {
+    throw new UsageError(
+      `No entry in ${databasePath} has a key starting with ${prefix}. \`beautyspot list ${databasePath}\` shows the keys.`,
+    );
+  }
+  if (typeof resolved === "string") return resolved;
+  // The service returns at most 20 candidates: with 20 there may be more.
+  const count = resolved.length >= 20 ? `at least ${resolved.length}` : `${resolved.length}`;
+  throw new UsageError(
+    `Key prefix ${prefix} is ambiguous: it matches ${count} entries (${resolved.join(", ")}). Type more characters of the key.`,
+  );
+}
+
+/** Runs `beautyspot show <db> <key-or-prefix>`. */
+export async function runShow(
+  databasePath: string,
+  keyOrPrefix: string,
+  options: ShowCommandOptions,
+): Promise<void> {
+  const output = new Output(options);
+  const service = openDatabase(databasePath, { readonly: true, blobDir: options.blobDir });
+  try {
+    const key = await resolveKey(service, databasePath, keyOrPrefix);
+    const detail = await service.getTaskDetail(key);
+    if (detail === undefined) {
+      throw new CommandFailedError(
+        `Entry ${key} was deleted while it was being read. Run \`beautyspot list ${databasePath}\` to see what is left.`,
+      );
+    }
+    const { record } = detail;
+    if (output.json) {
+      output.printJson({
+        database: path.resolve(databasePath),
+        record,
+        rescued: detail.rescued,
+        ...(detail.decodeError === undefined ? {} : { decodeError: detail.decodeError }),
+        ...(detail.error === undefined
+          ? { value: toJsonValue(detail.value, record.contentType) }
+          : { error: detail.error }),
+      });
+    } else {
+      const { colors } = output;
+      const fields: [string, string][] = [
+        ["Key", record.cacheKey],
+        ["Function", `${record.funcName} (${record.funcIdentifier})`],
+        ["Version", record.version ?? "-"],
+        ["Input id", record.inputId],
+        [
+          "Stored",
+          record.resultType === "FILE" ? `blob ${record.resultValue ?? "(no location)"}` : "inline",
+        ],
+        ["Content type", record.contentType ?? "-"],
+        ["Size", formatBytes(record.size)],
+        ["Updated", `${formatTimestamp(record.updatedAt)} UTC`],
+        [
+          "Expires",
+          record.expiresAt === null ? "never" : `${formatTimestamp(record.expiresAt)} UTC`,
+        ],
+      ];
+      for (const [label, value] of fields) output.print(`${colors.bold(`${label}:`.padEnd(14))}${value}`);
+      output.print();
+      if (detail.error === undefined) {
+        if (detail.rescued) {
+          output.print(
+            colors.yellow(
+              `RESCUED RAW DATA: the stored value no longer decodes${detail.decodeError === undefined ? "" : ` (${detail.decodeError})`}; below is the raw data of its encoding.`,
+            ),
+          );
+        }
+        output.print(
+          renderValue(detail.value, {
+            contentType: record.contentType,
+            raw: options.raw,
+            colors: colors.isColorSupported,
+          }),
+        );
+      }
+    }
+    if (detail.error !== undefined) {
+      throw new CommandFailedError(`The value of ${key} cannot be shown: ${detail.error}`);
+    }
+  } finally {
+    closeDatabase(service);
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * @module dashboard/server/api — the dashboard's JSON API over the public MaintenanceService:
+ * pages, totals, details, raw values and deletions. No SQL here; what the service cannot do,
+ * the dashboard does not do either.
+ */
+
+import { ContentType } from "../../content-type.js";
+import type { ResultType, TaskQuery, TaskSortField } from "../../db/types.js";
+import { ValidationError } from "../../errors.js";
+import type { MaintenanceService } from "../../maintenance/service.js";
+import type {
+  DeleteMatchingRequest,
+  TableFilter,
+  TableSummary,
+  TaskPage,
+  TaskView,
+} from "../api-types.js";
+import { readBaseType } from "./media.js";
+import { describeValue, isBytes, readRawBytes } from "./value.js";
+
+/** Largest page the API serves: a screenful many times over, still one fast indexed query. */
+export const MAX_PAGE_SIZE = 500;
+/** Characters of text sent with a detail; the raw URL serves all of it. */
+const MAX_DETAIL_TEXT = 2_000_000;
+/** Rows deleted per round of a filtered bulk deletion. */
+const DELETE_BATCH = 500;
+/**
+ * Totals need a scan at a million rows: recompute them at most once per this many times their
+ * last cost, so a program writing continuously does not keep the server scanning.
+ */
+const SUMMARY_COST_FACTOR = 20;
+
+const SORT_FIELDS: ReadonlySet<string> = new Set<TaskSortField>([
+  "updatedAt",
+  "funcName",
+  "size",
+  "expiresAt",
+  "contentType",
+]);
+const RESULT_TYPES: ReadonlySet<string> = new Set<ResultType>(["DIRECT_BLOB", "FILE"]);
+
+/** Content types whose value is shown as text (so bytes are decoded as UTF-8 for them). */
+const TEXT_TYPES: ReadonlySet<string> = new Set([
+  ContentType.TEXT,
+  ContentType.JSON,
+  ContentType.MARKDOWN,
+  ContentType.HTML,
+  ContentType.CSV,
+  ContentType.MERMAID,
+  ContentType.GRAPHVIZ,
+  ContentType.SVG,
+]);
+
+function readOptionalText(params: URLSearchParams, name: string): string | undefined {
+  const value = params.get(name);
+  return value === null || value === "" ? undefined : value;
+}
+
+function readWholeNumber(params: URLSearchParams, name: string, fallback: number): number {
+  const text = params.get(name);
+  if (text === null || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ValidationError(`Query parameter ${name} must be a whole number >= 0, got ${JSON.stringify(text)}.`);
+  }
+  return value;
+}
+
+/** Validates a filter from query parameters or a request body. */
+export function readFilter(source: URLSearchParams | TableFilter): TableFilter {
+  const params =
+    source instanceof URLSearchParams
+      ? source
+      : new URLSearchParams(
+          Object.entries(source).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+        );
+  const filter: TableFilter = {};
+  const func = readOptionalText(params, "func");
+  if (func !== undefined) filter.func = func;
+  const resultType = readOptionalText(params, "resultType");
+  if (resultType !== undefined) {
+    if (!RESULT_TYPES.has(resultType)) {
+      throw new ValidationError(`resultType must be DIRECT_BLOB or FILE, got ${JSON.stringify(resultType)}.`);
+    }
+    filter.resultType = resultType as ResultType;
+  }
+  const contentType = readOptionalText(params, "contentType");
+  if (contentType !== undefined) filter.contentType = contentType;
+  const search = readOptionalText(params, "search");
+  if (search !== undefined) filter.search = search;
+  return filter;
+}
+
+/** A page query from query parameters: filter, `offset`, `limit`, `sort`, `order`. */
+export function readPageQuery(params: URLSearchParams): TaskQuery & { limit: number; offset: number } {
+  const limit = readWholeNumber(params, "limit", 50);
+  if (limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new ValidationError(`limit must be between 1 and ${MAX_PAGE_SIZE}, got ${limit}.`);
+  }
+  const query: TaskQuery & { limit: number; offset: number } = {
+    ...readFilter(params),
+    limit,
+    offset: readWholeNumber(params, "offset", 0),
+  };
+  const sort = readOptionalText(params, "sort");
+  if (sort !== undefined) {
+    if (!SORT_FIELDS.has(sort)) {
+      throw new ValidationError(`sort must be one of ${[...SORT_FIELDS].join(", ")}, got ${JSON.stringify(sort)}.`);
+    }
+    query.sortBy = sort as TaskSortField;
+  }
+  const order = readOptionalText(params, "order");
+  if (order !== undefined) {
+    if (order !== "asc" && order !== "desc") {
+      throw new ValidationError(`order must be asc or desc, got ${JSON.stringify(order)}.`);
+    }
+    query.sortOrder = order;
+  }
+  return query;
+}
+
+function isFunctionOnly(filter: TableFilter): boolean {
+  return filter.resultType === undefined && filter.contentType === undefined && filter.search === undefined;
+}
+
+/** The dashboard's operations, each one call or a short loop over the maintenance service. */
+export class DashboardApi {
+  readonly #service: MaintenanceService;
+  /** Bumped on our own deletions, which do not change SQLite's data_version for this connection. */
+  #localChanges = 0;
+  #summary: { version: string; computedAt: number; cost: number; value: Omit<TableSummary, "matching"> } | undefined;
+  #matching = new Map<string, number>();
+  #matchingVersion = "";
+
+  constructor(service: MaintenanceService) {
+    this.#service = service;
+  }
+
+  /** A token that changes when any connection commits, read with one cheap PRAGMA. */
+  async readVersion(): Promise<string> {
+    const db = this.#service.db;
+    if (typeof db.dataVersion === "function") return `${db.dataVersion()}.${this.#localChanges}`;
+    // A TaskDB without a change counter: the newest row tells about new writes.
+    const [newest] = await this.#service.listTasks({ limit: 1 });
+    return `${newest?.updatedAt ?? ""}.${newest?.cacheKey ?? ""}.${this.#localChanges}`;
+  }
+
+  /** One page, with one extra row read to know whether another page follows. */
+  async listPage(query: TaskQuery & { limit: number; offset: number }): Promise<TaskPage> {
+    const rows = await this.#service.listTasks({ ...query, limit: query.limit + 1 });
+    const hasMore = rows.length > query.limit;
+    if (hasMore) rows.pop();
+    return { rows, offset: query.offset, limit: query.limit, hasMore };
+  }
+
+  /** Totals for the whole database and the count matching `filter`, cached per data version. */
+  async summarize(filter: TableFilter): Promise<TableSummary> {
+    const version = await this.readVersion();
+    const cached = this.#summary;
+    const fresh =
+      cached !== undefined &&
+      (cached.version === version || Date.now() - cached.computedAt < cached.cost * SUMMARY_COST_FACTOR);
+    let summary = cached?.value;
+    if (!fresh || summary === undefined) {
+      const started = performance.now();
+      const [stats, functions] = await Promise.all([this.#service.stats(), this.#service.functions()]);
+      summary = {
+        rows: stats.rows,
+        bytes: stats.bytes,
+        functions,
+        contentTypes: Object.entries(stats.byContentType).map(([contentType, group]) => ({
+          contentType: contentType === "(none)" ? null : contentType,
+          rows: group.rows,
+          bytes: group.bytes,
+        })),
+        version,
+      };
+      this.#summary = { version, computedAt: Date.now(), cost: performance.now() - started, value: summary };
+    }
+    return { ...summary, matching: await this.#countMatching(filter, summary) };
+  }
+
+  async #countMatching(filter: TableFilter, summary: Omit<TableSummary, "matching">): Promise<number> {
+    if (Object.keys(filter).length === 0) return summary.rows;
+    if (this.#matchingVersion !== summary.version) {
+      this.#matching.clear();
+      this.#matchingVersion = summary.version;
+    }
+    const key = JSON.stringify(filter);
+    let count = this.#matching.get(key);
+    if (count === undefined) {
+      count = await this.#service.countTasks(filter);
+      this.#matching.set(key, count);
+    }
+    return count;
+  }
+
+  /** An entry for the detail view, or `undefined` when the key does not exist. */
+  async readTask(cacheKey: string, rawUrl: string): Promise<TaskView | undefined> {
+    const detail = await this.#service.getTaskDetail(cacheKey);
+    if (detail === undefined) return undefined;
+    const view: TaskView = { record: detail.record, rescued: detail.rescued, rawUrl };
+    if (detail.error !== undefined) view.error = detail.error;
+    if (detail.decodeError !== undefined) view.decodeError = detail.decodeError;
+    if (detail.error !== undefined) return view;
+    const value = detail.value;
+    view.value = describeValue(value);
+    const base = readBaseType(detail.record.contentType);
+    let text: string | undefined;
+    if (typeof value === "string") text = value;
+    else if (isBytes(value) && base !== null && TEXT_TYPES.has(base)) {
+      text = Buffer.from(value instanceof Uint8Array ? value : new Uint8Array(value)).toString("utf8");
+    }
+    if (text !== undefined) {
+      view.textTruncated = text.length > MAX_DETAIL_TEXT;
+      view.text = view.textTruncated ? text.slice(0, MAX_DETAIL_TEXT) : text;
+    }
+    if (text !== undefined || isBytes(value)) view.rawSize = readRawBytes(value).bytes.byteLength;
+    return view;
+  }
+
+  /** The value's bytes and content type, or `undefined` when the entry or its value is missing. */
+  async readRaw(
+    cacheKey: string,
+  ): Promise<{ bytes: Uint8Array; isText: boolean; isJson: boolean; contentType: string | null } | undefined> {
+    const detail = await this.#service.getTaskDetail(cacheKey);
+    if (detail === undefined || detail.error !== undefined) return undefined;
+    return { ...readRawBytes(detail.value), contentType: detail.record.contentType };
+  }
+
+  /** Deletes one entry (row and blob). */
+  async deleteTask(cacheKey: string): Promise<boolean> {
+    const removed = await this.#service.deleteTask(cacheKey);
+    if (removed) this.#localChanges += 1;
+    return removed;
+  }
+
+  /**
+   * Deletes the entries matching a filter, at most `expected` of them (the count the user
+   * confirmed), oldest first: rows a running program writes after the confirmation survive.
+   */
+  async deleteMatching(request: DeleteMatchingRequest): Promise<number> {
+    const filter = readFilter(request.filter ?? {});
+    const expected = request.expected;
+    if (!Number.isSafeInteger(expected) || expected < 0) {
+      throw new ValidationError(`expected must be the confirmed row count (a whole number), got ${String(expected)}.`);
+    }
+    let deleted = 0;
+    if (isFunctionOnly(filter) && (await this.#service.countTasks(filter)) <= expected) {
+      // The service removes a whole function (or everything) in batches, far faster than row by row.
+      deleted = await this.#service.clear(filter.func === undefined ? {} : { func: filter.func });
+    } else {
+      while (deleted < expected) {
+        const batch = await this.#service.listTasks({
+          ...filter,
+          sortBy: "updatedAt",
+          sortOrder: "asc",
+          limit: Math.min(DELETE_BATCH, expected - deleted),
+        });
+        let deletedInBatch = 0;
+        // A row someone else deleted meanwhile is simply gone: it does not come back next round.
+        for (const record of batch) {
+          if (await this.#service.deleteTask(record.cacheKey)) deletedInBatch += 1;
+        }
+        deleted += deletedInBatch;
+        if (deletedInBatch === 0) break;
+      }
+    }
+    if (deleted > 0) this.#localChanges += 1;
+    return deleted;
+  }
+}
