@@ -7,17 +7,14 @@
 import { hash } from "node:crypto";
 import type { StoredTask } from "../db/types.js";
 import { CacheCorruptedError, describeError, SerializationError } from "../errors.js";
+import { rescueDecode } from "../serializer/msgpack.js";
+import { RESCUED_KEY } from "../serializer/rescued.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
 
 /** Returned instead of a value when there is nothing usable stored. */
 export const MISS: unique symbol = Symbol("beautyspot.miss");
 export type Miss = typeof MISS;
-
-/** A serializer that can also rescue raw data from values it can no longer decode. */
-interface RescuingSerializer {
-  loadsRescued(bytes: Uint8Array): { value: unknown; rescued: boolean };
-}
 
 /** Throws CacheCorruptedError unless `bytes` match the size and digest recorded with them. */
 export function verifyIntegrity(row: StoredTask, bytes: Uint8Array): void {
@@ -72,13 +69,14 @@ function decodeValue(
   }
 }
 
-/** The raw data of a value that no longer decodes, as far as the serializer can rescue it. */
+/** The raw data of a value that no longer decodes, as far as it can be rescued. */
 function rescueValue(plan: CallPlan, bytes: Uint8Array): unknown {
-  const serializer = plan.serializer as Partial<RescuingSerializer>;
-  if (typeof serializer.loadsRescued === "function") return serializer.loadsRescued(bytes).value;
-  return {
-    __beautyspot_rescued__: { data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
-  };
+  try {
+    return rescueDecode(bytes, plan.serializer).value;
+  } catch {
+    // Not MessagePack at all (a custom serializer): hand back the bytes, marked as rescued.
+    return { [RESCUED_KEY]: { reason: "unreadable-payload", data: Buffer.from(bytes) } };
+  }
 }
 
 /**

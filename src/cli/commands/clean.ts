@@ -1,0 +1,89 @@
+/** @module cli/commands/clean — removes orphan blobs, stale temporary files and empty folders of one database. */
+
+import path from "node:path";
+import type { MaintenanceService } from "../../index.js";
+import { countLeftovers, inferBlobFolder } from "../blob-folder.js";
+import { confirmAction } from "../confirm.js";
+import { closeDatabase, openDatabase } from "../database.js";
+import { Output, pluralize } from "../output.js";
+import { startProgress } from "../progress.js";
+import type { DestructiveCommandOptions } from "./clear.js";
+
+/** Options of `beautyspot clean`. */
+export interface CleanCommandOptions extends DestructiveCommandOptions {
+  blobDir?: string;
+  /** Only files older than this many seconds are removed: younger ones may be saves in progress. */
+  graceSeconds: number;
+}
+
+/**
+ * Deletes the orphans found by the scan, one by one so a bar can follow. A blob that a row
+ * references again (the same key was saved since the scan) is kept.
+ */
+async function deleteOrphans(service: MaintenanceService, orphans: string[]): Promise<number> {
+  const progress = await startProgress("Removing orphan blobs", orphans.length);
+  let removed = 0;
+  try {
+    for (const location of orphans) {
+      if (!(await service.db.hasLocation(location)) && (await service.storage.delete(location))) {
+        removed += 1;
+      }
+      progress.increment();
+    }
+  } finally {
+    progress.stop();
+  }
+  return removed;
+}
+
+/** Runs `beautyspot clean <db>`. */
+export async function runClean(databasePath: string, options: CleanCommandOptions): Promise<void> {
+  const output = new Output(options);
+  const blobDir = options.blobDir ?? inferBlobFolder(databasePath);
+  const dryRun = options.dryRun === true;
+  const service = openDatabase(databasePath, { readonly: dryRun, blobDir });
+  try {
+    const orphans = await service.scanGarbage({ graceSeconds: options.graceSeconds });
+    const leftovers = countLeftovers(blobDir, options.graceSeconds * 1000);
+    const report = { database: path.resolve(databasePath), blobDir: path.resolve(blobDir) };
+    const nothing = orphans.length === 0 && leftovers.tempFiles === 0 && leftovers.emptyDirs === 0;
+    const summary = `${pluralize(orphans.length, "orphan blob")}, ${pluralize(leftovers.tempFiles, "temporary file")} and ${pluralize(leftovers.emptyDirs, "empty folder")}`;
+    if (dryRun || nothing) {
+      if (output.json) {
+        output.printJson({
+          ...report,
+          dryRun,
+          orphanBlobs: orphans.length,
+          tempFiles: leftovers.tempFiles,
+          emptyDirs: leftovers.emptyDirs,
+          orphans,
+        });
+      } else if (nothing) {
+        output.print(`Nothing to clean in ${blobDir}.`);
+      } else {
+        output.print(`Dry run: would remove ${summary} from ${blobDir}.`);
+        for (const location of orphans) output.print(`  ${location}`);
+      }
+      return;
+    }
+    await confirmAction(`Remove ${summary} from ${blobDir}?`, options);
+    const orphanBlobs = await deleteOrphans(service, orphans);
+    // Orphans were handled above; this pass removes temporary files and empty folders (and any
+    // orphan that appeared since the scan).
+    const rest = await service.cleanGarbage({ expired: false, graceSeconds: options.graceSeconds });
+    const removed = {
+      orphanBlobs: orphanBlobs + rest.orphanBlobs,
+      tempFiles: rest.tempFiles,
+      emptyDirs: rest.emptyDirs,
+    };
+    if (output.json) {
+      output.printJson({ ...report, dryRun: false, ...removed });
+    } else {
+      output.print(
+        `Removed ${pluralize(removed.orphanBlobs, "orphan blob")}, ${pluralize(removed.tempFiles, "temporary file")} and ${pluralize(removed.emptyDirs, "empty folder")} from ${blobDir}.`,
+      );
+    }
+  } finally {
+    closeDatabase(service);
+  }
+}

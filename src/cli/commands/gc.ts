@@ -1,0 +1,146 @@
+/** @module cli/commands/gc — workspace-wide clean-up: expired entries, orphan blobs, blob folders of deleted databases. */
+
+import path from "node:path";
+import { MaintenanceService } from "../../index.js";
+import { confirmAction } from "../confirm.js";
+import { closeDatabase, openDatabase, requireWorkspace } from "../database.js";
+import { formatBytes, Output, pluralize } from "../output.js";
+import { startProgress } from "../progress.js";
+import type { DestructiveCommandOptions } from "./clear.js";
+
+/** Options of `beautyspot gc`. */
+export interface GcCommandOptions extends DestructiveCommandOptions {
+  workspace: string;
+  /** Remove expired entries too (`--no-expired` turns it off). @default true */
+  expired: boolean;
+  /** Only blobs older than this many seconds count as orphans. */
+  graceSeconds: number;
+}
+
+/** What gc found or removed in one database. */
+interface DatabaseReport {
+  name: string;
+  path: string;
+  expiredRows: number;
+  orphanBlobs: number;
+  tempFiles: number;
+  emptyDirs: number;
+  /** Why this database was skipped. */
+  error?: string;
+}
+
+/** Runs `beautyspot gc`. */
+export async function runGc(options: GcCommandOptions): Promise<void> {
+  const output = new Output(options);
+  const workspace = requireWorkspace(options.workspace);
+  const dryRun = options.dryRun === true;
+  const databases = await MaintenanceService.listDatabases(workspace);
+  const zombies = await MaintenanceService.scanOrphanProjects(workspace);
+  const readable = databases.filter((database) => database.error === undefined);
+
+  // First pass, read-only: what there is to remove, so the question can say it.
+  const found: DatabaseReport[] = [];
+  for (const database of databases) {
+    const report: DatabaseReport = {
+      name: database.name,
+      path: database.path,
+      expiredRows: 0,
+      orphanBlobs: 0,
+      tempFiles: 0,
+      emptyDirs: 0,
+    };
+    if (database.error === undefined) {
+      const service = openDatabase(database.path, { readonly: true });
+      try {
+        if (options.expired) report.expiredRows = (await service.stats()).expired;
+        report.orphanBlobs = (await service.scanGarbage({ graceSeconds: options.graceSeconds })).length;
+      } finally {
+        closeDatabase(service);
+      }
+    } else {
+      report.error = database.error;
+    }
+    found.push(report);
+  }
+  const expiredTotal = sum(found, "expiredRows");
+  const orphanTotal = sum(found, "orphanBlobs");
+  const zombieBytes = zombies.reduce((total, zombie) => total + zombie.bytes, 0);
+  const summary = `${pluralize(expiredTotal, "expired entry", "expired entries")} and ${pluralize(orphanTotal, "orphan blob")} in ${pluralize(readable.length, "database")}, and ${pluralize(zombies.length, "blob folder")} of deleted databases (${formatBytes(zombieBytes)})`;
+  const nothing = expiredTotal === 0 && orphanTotal === 0 && zombies.length === 0;
+
+  if (dryRun || nothing) {
+    if (output.json) {
+      output.printJson({
+        workspace: path.resolve(workspace),
+        dryRun,
+        databases: found,
+        zombieFolders: zombies,
+      });
+    } else if (nothing) {
+      output.print(`Nothing to collect in ${workspace}.`);
+    } else {
+      output.print(`Dry run: would remove ${summary}.`);
+      for (const zombie of zombies) {
+        output.print(`  ${zombie.path} (${pluralize(zombie.files, "file")}, ${formatBytes(zombie.bytes)})`);
+      }
+    }
+    noteSkipped(output, found);
+    return;
+  }
+
+  await confirmAction(`Remove ${summary}?`, options);
+  const progress = await startProgress("Collecting garbage", readable.length + zombies.length);
+  const removed: DatabaseReport[] = [];
+  let zombiesRemoved = 0;
+  try {
+    for (const report of found) {
+      if (report.error !== undefined) {
+        removed.push(report);
+        continue;
+      }
+      const service = openDatabase(report.path);
+      try {
+        const cleaned = await service.cleanGarbage({
+          expired: options.expired,
+          graceSeconds: options.graceSeconds,
+        });
+        removed.push({ name: report.name, path: report.path, ...cleaned });
+      } finally {
+        closeDatabase(service);
+      }
+      progress.increment();
+    }
+    for (const zombie of zombies) {
+      if (await MaintenanceService.deleteOrphanProject(workspace, zombie.name)) zombiesRemoved += 1;
+      progress.increment();
+    }
+  } finally {
+    progress.stop();
+  }
+  if (output.json) {
+    output.printJson({
+      workspace: path.resolve(workspace),
+      dryRun: false,
+      databases: removed,
+      zombieFoldersRemoved: zombiesRemoved,
+    });
+  } else {
+    output.print(
+      `Removed ${pluralize(sum(removed, "expiredRows"), "expired entry", "expired entries")}, ${pluralize(sum(removed, "orphanBlobs"), "orphan blob")}, ${pluralize(sum(removed, "tempFiles"), "temporary file")} and ${pluralize(zombiesRemoved, "blob folder")} of deleted databases.`,
+    );
+  }
+  noteSkipped(output, removed);
+}
+
+function sum(reports: DatabaseReport[], field: "expiredRows" | "orphanBlobs" | "tempFiles"): number {
+  return reports.reduce((total, report) => total + report[field], 0);
+}
+
+/** Databases that could not be read are skipped, never fatal: gc covers the rest. */
+function noteSkipped(output: Output, reports: DatabaseReport[]): void {
+  for (const report of reports) {
+    if (report.error !== undefined) {
+      output.note(output.errorColors.yellow(`Skipped ${report.path}: ${report.error}`));
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/** @module cli/commands/version — the installed version of beautyspot. */
+
+import fs from "node:fs";
+
+/** package.json sits two folders up from this file, in the sources (src/cli/commands) and the build (dist/cli/commands). */
+const PACKAGE_JSON_URL = new URL("../../../package.json", import.meta.url);
+
+/** The `version` field of beautyspot's package.json. */
+export function readVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(PACKAGE_JSON_URL, "utf8")) as { version?: unknown };
+  return typeof manifest.version === "string" ? manifest.version : "unknown";
+}
+
+/** Runs `beautyspot version`. */
+export function runVersion(): void {
+  process.stdout.write(`${readVersion()}\n`);
+}

@@ -1,0 +1,119 @@
+/**
+ * @module dashboard — `beautyspot ui`: a local web server over the maintenance service that shows
+ * and deletes cached results. The page is prebuilt into `dist/dashboard/web/`.
+ */
+
+import { createServer } from "node:http";
+import { ValidationError } from "../errors.js";
+import { MaintenanceService } from "../maintenance/service.js";
+import { DashboardApi } from "./server/api.js";
+import { createDashboardHandler, type DashboardContext } from "./server/app.js";
+import { listenWithFallback, openBrowser } from "./server/listen.js";
+import { createSessionToken, isLoopbackHost, listAllowedHosts } from "./server/security.js";
+import { locateWebRoot, StaticFiles } from "./server/static.js";
+
+/** Options of {@link startDashboard}. */
+export interface DashboardOptions {
+  /** The database file to show (`.beautyspot/<name>.db`). */
+  dbPath: string;
+  /** Folder of its blobs. @default `<workspace>/blobs/<name>/` next to the database */
+  blobDir?: string;
+  /**
+   * Port to listen on; when it is taken, a free one is picked and printed.
+   * @default 8787
+   */
+  port?: number;
+  /**
+   * Address to bind. Anything but loopback exposes the cache to the network and prints a warning.
+   * @default "127.0.0.1"
+   */
+  host?: string;
+  /** Open the URL in the desktop's browser when there is one. @default false */
+  open?: boolean;
+  /** Where the URL and warnings are printed. @default console.log */
+  log?: (line: string) => void;
+}
+
+/** A running dashboard. */
+export interface RunningDashboard {
+  /** Where the page is served, such as `http://127.0.0.1:8787/`. */
+  url: string;
+  /** The session token mutating requests must carry (it is also written into the page). */
+  token?: string;
+  /** Stops the server and closes the database. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_PORT = 8787;
+const DEFAULT_HOST = "127.0.0.1";
+
+function readPort(port: unknown): number {
+  if (port === undefined) return DEFAULT_PORT;
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ValidationError(`port must be a whole number from 0 to 65535, got ${String(port)}. Use 0 to pick any free port.`);
+  }
+  return port;
+}
+
+function formatUrlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return DEFAULT_HOST;
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/**
+ * Starts the dashboard for one database and resolves once it listens.
+ *
+ * @example
+ * const dashboard = await startDashboard({ dbPath: ".beautyspot/my_app.db" });
+ * // …
+ * await dashboard.close();
+ */
+export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
+  if (options === null || typeof options !== "object" || typeof options.dbPath !== "string") {
+    throw new ValidationError("startDashboard needs { dbPath }: the .db file to show, such as .beautyspot/my_app.db.");
+  }
+  const log = options.log ?? ((line: string) => console.log(line));
+  const port = readPort(options.port);
+  const host = options.host ?? DEFAULT_HOST;
+  // Checked before the database is opened, so a missing build leaves nothing to clean up.
+  const files = new StaticFiles(locateWebRoot());
+  const service = MaintenanceService.fromPath(options.dbPath, options.blobDir);
+  const context: DashboardContext = {
+    api: new DashboardApi(service),
+    files,
+    token: createSessionToken(),
+    allowedHosts: new Set(),
+    log,
+  };
+  const server = createServer(createDashboardHandler(context));
+  let boundPort: number;
+  try {
+    boundPort = await listenWithFallback(server, port, host, log);
+  } catch (error) {
+    service.close();
+    throw error;
+  }
+  for (const allowed of listAllowedHosts(host, boundPort)) context.allowedHosts.add(allowed);
+  if (!isLoopbackHost(host)) {
+    log(
+      `Warning: the dashboard listens on ${host}, reachable from other machines. Anyone who can reach it can read every cached value. Use the default 127.0.0.1 unless you mean it.`,
+    );
+  }
+  const url = `http://${formatUrlHost(host)}:${boundPort}/`;
+  log(`beautyspot dashboard for ${options.dbPath}: ${url}`);
+  if (options.open === true) openBrowser(url, log);
+  return {
+    url,
+    token: context.token,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          service.close();
+          if (error === undefined) resolve();
+          else reject(error);
+        });
+        // Keep-alive and streaming media connections would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
+  };
+}

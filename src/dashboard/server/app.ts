@@ -1,0 +1,187 @@
+/**
+ * @module dashboard/server/app — the request handler: security checks first, then routing to the
+ * page, its assets and the JSON API.
+ */
+
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { BeautySpotError, describeError, ValidationError } from "../../errors.js";
+import type { DeleteMatchingRequest } from "../api-types.js";
+import { type DashboardApi, readFilter, readPageQuery } from "./api.js";
+import { chooseServedType, sendBytes } from "./media.js";
+import {
+  isAllowedHost,
+  isTrustedMutation,
+  setCommonHeaders,
+  setPageHeaders,
+  setRawValueHeaders,
+} from "./security.js";
+import type { StaticFiles } from "./static.js";
+
+/** What the handler needs; `allowedHosts` is filled once the port is known. */
+export interface DashboardContext {
+  api: DashboardApi;
+  files: StaticFiles;
+  token: string;
+  allowedHosts: Set<string>;
+  log: (line: string) => void;
+}
+
+/** Request bodies are small JSON documents; anything larger is not from our page. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+const TASK_PATH = /^\/api\/tasks\/([^/]+)$/;
+const RAW_PATH = /^\/api\/tasks\/([^/]+)\/raw$/;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+function sendText(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+  response.end(text);
+}
+
+async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, "Request body too large: send only a filter and a count.");
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new HttpError(400, "The request body is not JSON. Send a JSON object.");
+  }
+}
+
+function decodeKey(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `Malformed key in the URL: ${segment}.`);
+  }
+}
+
+function requireMutationRights(request: IncomingMessage, context: DashboardContext): void {
+  if (!isTrustedMutation(request, context.token, context.allowedHosts)) {
+    throw new HttpError(
+      403,
+      "This request needs the session token of the dashboard page. Reload the dashboard and try again.",
+    );
+  }
+}
+
+async function routeApi(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  context: DashboardContext,
+): Promise<void> {
+  const { api } = context;
+  const method = request.method ?? "GET";
+  const pathname = url.pathname;
+  if (pathname === "/api/version" && method === "GET") {
+    sendJson(response, 200, { version: await api.readVersion() });
+    return;
+  }
+  if (pathname === "/api/tasks" && method === "GET") {
+    sendJson(response, 200, await api.listPage(readPageQuery(url.searchParams)));
+    return;
+  }
+  if (pathname === "/api/summary" && method === "GET") {
+    sendJson(response, 200, await api.summarize(readFilter(url.searchParams)));
+    return;
+  }
+  if (pathname === "/api/tasks/delete-matching") {
+    if (method !== "POST") throw new HttpError(405, "Use POST to delete the rows matching a filter.");
+    requireMutationRights(request, context);
+    const body = (await readJsonBody(request)) as Partial<DeleteMatchingRequest> | null;
+    if (body === null || typeof body !== "object") throw new HttpError(400, "Send { filter, expected }.");
+    const deleted = await api.deleteMatching({ filter: body.filter ?? {}, expected: body.expected ?? -1 });
+    sendJson(response, 200, { deleted });
+    return;
+  }
+  const raw = RAW_PATH.exec(pathname);
+  if (raw !== null && (method === "GET" || method === "HEAD")) {
+    const value = await api.readRaw(decodeKey(raw[1] ?? ""));
+    if (value === undefined) throw new HttpError(404, "No readable value for this key: it was deleted or is damaged.");
+    setRawValueHeaders(response);
+    sendBytes(request, response, value.bytes, chooseServedType(value.contentType, value));
+    return;
+  }
+  const task = TASK_PATH.exec(pathname);
+  if (task !== null) {
+    const key = decodeKey(task[1] ?? "");
+    if (method === "GET") {
+      const view = await api.readTask(key, `/api/tasks/${encodeURIComponent(key)}/raw`);
+      if (view === undefined) throw new HttpError(404, `No entry with key ${key}: it was deleted. Refresh the table.`);
+      sendJson(response, 200, view);
+      return;
+    }
+    if (method === "DELETE") {
+      requireMutationRights(request, context);
+      sendJson(response, 200, { deleted: await api.deleteTask(key) });
+      return;
+    }
+  }
+  throw new HttpError(404, `No API route ${method} ${pathname}.`);
+}
+
+/** The dashboard's request handler. */
+export function createDashboardHandler(context: DashboardContext): RequestListener {
+  return (request, response) => {
+    setCommonHeaders(response);
+    // Checked before anything else: a foreign Host means another site's page reached us (DNS rebinding).
+    if (!isAllowedHost(request, context.allowedHosts)) {
+      sendText(response, 403, "Unknown Host header: open the dashboard at the URL it printed.");
+      return;
+    }
+    const url = new URL(request.url ?? "/", "http://dashboard.invalid");
+    const method = request.method ?? "GET";
+    if (url.pathname.startsWith("/api/")) {
+      routeApi(request, response, url, context).catch((error: unknown) => {
+        const status =
+          error instanceof HttpError ? error.status : error instanceof ValidationError ? 400 : 500;
+        if (status === 500) context.log(`dashboard: ${request.method} ${url.pathname} failed: ${describeError(error)}`);
+        const message =
+          error instanceof HttpError || error instanceof BeautySpotError
+            ? error.message
+            : `Internal error: ${describeError(error)}. See the terminal running the dashboard.`;
+        if (!response.headersSent) sendJson(response, status, { error: message });
+        else response.end();
+      });
+      return;
+    }
+    if (method !== "GET" && method !== "HEAD") {
+      sendText(response, 405, "Only GET is served outside /api/.");
+      return;
+    }
+    setPageHeaders(response);
+    if (url.pathname === "/" || url.pathname === "/index.html") {
+      const page = context.files.renderPage(context.token);
+      response.writeHead(200, {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Length": Buffer.byteLength(page),
+      });
+      response.end(method === "HEAD" ? undefined : page);
+      return;
+    }
+    if (!context.files.sendAsset(url.pathname, response)) sendText(response, 404, "Not found.");
+  };
+}
