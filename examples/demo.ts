@@ -4,6 +4,7 @@
  * Run it with `npm run demo`.
  */
 
+import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ContentType, Spot } from "../src/index.js";
 
@@ -61,7 +62,6 @@ await spot.flush();
 
 const stats = await spot.maintenance.stats();
 console.log(`\n${stats.rows} results stored, ${stats.bytes} bytes`);
-console.log(`database: ${spot.workspace}/demo.db`);
-console.log(`blobs:    ${spot.storage.description}`);
-console.log("Run the demo again: both runs are served from the cache only after the first clear.");
+console.log(`database: ${relative(process.cwd(), join(spot.workspace, "demo.db"))}`);
+console.log(`blobs:    ${relative(process.cwd(), spot.storage.description)}/`);
 await spot.shutdown();

@@ -384,6 +384,11 @@ export class Spot implements AsyncDisposable {
       );
     }
     const list = Array.isArray(fns) ? fns : [fns];
+    if (list.length > 1 && options?.name !== undefined) {
+      throw new ConfigurationError(
+        `cachedRun was given ${list.length} functions and one \`name\`; they would share cache keys. Leave \`name\` out (each function's own name is used) or call cachedRun once per function.`,
+      );
+    }
     const wrappers = list.map((fn) => this.markFunction(fn as AnyFunction, options ?? {}));
     try {
       return await (body as (...wrappers: unknown[]) => unknown)(...wrappers);

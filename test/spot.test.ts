@@ -366,6 +366,15 @@ describe("cachedRun and lifecycle", () => {
     await spot.shutdown();
   });
 
+  it("refuses one name for several functions", async () => {
+    const spot = newSpot();
+    await assert.rejects(
+      spot.cachedRun([function a() {}, function b() {}], { name: "shared" }, () => 1),
+      /share cache keys/,
+    );
+    await spot.shutdown();
+  });
+
   it("is unusable after shutdown, and shutdown is idempotent", async () => {
     const spot = newSpot();
     const f = spot.mark(async function f() {

@@ -362,7 +362,9 @@ describe("schema evolution", () => {
       },
       { onDecodeError: "raw" },
     );
-    const raw = (await price()) as unknown as { __beautyspot_rescued__: { code: number; data: unknown } };
+    const raw = (await price()) as unknown as {
+      __beautyspot_rescued__: { code: number; data: unknown };
+    };
     assert.equal(raw.__beautyspot_rescued__.code, 20);
     assert.deepEqual(raw.__beautyspot_rescued__.data, [5, "EUR"]);
     await spot.shutdown();

@@ -30,7 +30,8 @@ const CRC32C_TABLE = (() => {
   const table = new Uint32Array(256);
   for (let index = 0; index < 256; index += 1) {
     let value = index;
-    for (let bit = 0; bit < 8; bit += 1) value = value & 1 ? (value >>> 1) ^ 0x82f63b78 : value >>> 1;
+    for (let bit = 0; bit < 8; bit += 1)
+      value = value & 1 ? (value >>> 1) ^ 0x82f63b78 : value >>> 1;
     table[index] = value >>> 0;
   }
   return table;
@@ -139,7 +140,11 @@ export async function startGcsServer(buckets: readonly string[]): Promise<TestSe
     const body = await readBody(request);
     if (request.method === "POST" && type === "media") {
       const name = url.searchParams.get("name") ?? "";
-      sendJson(response, 200, storeObject(bucket, name, body, request.headers["content-type"] ?? ""));
+      sendJson(
+        response,
+        200,
+        storeObject(bucket, name, body, request.headers["content-type"] ?? ""),
+      );
       return;
     }
     if (request.method === "POST" && type === "multipart") {
@@ -149,9 +154,16 @@ export async function startGcsServer(buckets: readonly string[]): Promise<TestSe
         sendError(response, 400, "Malformed multipart body.");
         return;
       }
-      const metadata = JSON.parse(metadataPart.toString()) as { name?: string; contentType?: string };
+      const metadata = JSON.parse(metadataPart.toString()) as {
+        name?: string;
+        contentType?: string;
+      };
       const name = metadata.name ?? url.searchParams.get("name") ?? "";
-      sendJson(response, 200, storeObject(bucket, name, Buffer.from(dataPart), metadata.contentType ?? ""));
+      sendJson(
+        response,
+        200,
+        storeObject(bucket, name, Buffer.from(dataPart), metadata.contentType ?? ""),
+      );
       return;
     }
     if (request.method === "POST" && type === "resumable") {
@@ -196,7 +208,8 @@ export async function startGcsServer(buckets: readonly string[]): Promise<TestSe
       }
       const total = range[4] === "*" ? undefined : Number(range[4]);
       const complete =
-        (range[3] === "*" && range[1] !== "*") || (total !== undefined && session.received >= total);
+        (range[3] === "*" && range[1] !== "*") ||
+        (total !== undefined && session.received >= total);
       if (!complete) {
         const headers: Record<string, string | number> = { "content-length": 0 };
         if (session.received > 0) headers.range = `bytes=0-${session.received - 1}`;
