@@ -40,7 +40,10 @@ export function parseBucketUri(uri: string, scheme: CloudScheme): CloudBucketAdd
     );
   }
   const segments = rawPrefix.split("/").filter((segment) => segment !== "");
-  if (segments.some((segment) => segment === "." || segment === "..") || /[\0\\?#]/.test(rawPrefix)) {
+  if (
+    segments.some((segment) => segment === "." || segment === "..") ||
+    /[\0\\?#]/.test(rawPrefix)
+  ) {
     throw new ValidationError(
       `The prefix ${JSON.stringify(rawPrefix)} in ${uri} has a \`.\` or \`..\` segment, a backslash, \`?\`, \`#\` or NUL. Use plain folder-like names such as ${example}.`,
     );

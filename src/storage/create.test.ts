@@ -6,9 +6,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { ConfigurationError, ValidationError } from "../errors.js";
+import { ValidationError } from "../errors.js";
 import { createStorage } from "./create.js";
+import { GCSStorage } from "./gcs.js";
 import { LocalStorage } from "./local.js";
+import { S3Storage } from "./s3.js";
 
 const createdDirs: string[] = [];
 
@@ -37,17 +39,20 @@ describe("createStorage", () => {
     assert.equal(storage.description, dir);
   });
 
-  it("says cloud storage is not available yet for s3:// and gs://", () => {
-    for (const uri of ["s3://bucket/prefix", "gs://bucket/prefix"]) {
-      assert.throws(
-        () => createStorage(uri),
-        (error: unknown) => {
-          assert.ok(error instanceof ConfigurationError);
-          assert.match(error.message, /not available/);
-          return true;
-        },
-      );
-    }
+  it("gives an S3Storage for s3:// and a GCSStorage for gs://", () => {
+    const s3 = createStorage("s3://my-bucket/team/cache", {
+      clientOptions: { region: "eu-west-1" },
+    });
+    assert.ok(s3 instanceof S3Storage);
+    assert.equal(s3.description, "s3://my-bucket/team/cache");
+    const gcs = createStorage("gs://my-bucket/team");
+    assert.ok(gcs instanceof GCSStorage);
+    assert.equal(gcs.description, "gs://my-bucket/team");
+  });
+
+  it("refuses cloud URIs without a valid bucket", () => {
+    assert.throws(() => createStorage("s3://"), ValidationError);
+    assert.throws(() => createStorage("gs://Not_A_Bucket!/x"), ValidationError);
   });
 
   it("refuses unknown schemes and empty locations", () => {

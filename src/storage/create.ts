@@ -2,7 +2,9 @@
 
 import { fileURLToPath } from "node:url";
 import { ConfigurationError, ValidationError } from "../errors.js";
+import { GCSStorage } from "./gcs.js";
 import { LocalStorage } from "./local.js";
+import { S3Storage } from "./s3.js";
 import type { BlobStorage } from "./types.js";
 
 /** Options of `createStorage`, passed on to the backend the URI selects. */
@@ -16,9 +18,10 @@ const SCHEME_PATTERN = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
 /**
  * The storage for `uriOrPath`: a plain path or `file://` URI gives a LocalStorage; `s3://` and
- * `gs://` select the cloud backends.
+ * `gs://` select the cloud backends (S3Storage, GCSStorage), configured by `clientOptions` and
+ * the SDKs' usual environment variables.
  */
-export function createStorage(uriOrPath: string, _options: CreateStorageOptions = {}): BlobStorage {
+export function createStorage(uriOrPath: string, options: CreateStorageOptions = {}): BlobStorage {
   if (typeof uriOrPath !== "string" || uriOrPath.trim() === "") {
     throw new ValidationError(
       "The storage location is empty. Pass a folder path, a file:// URI, or an s3:// or gs:// URI.",
@@ -39,10 +42,9 @@ export function createStorage(uriOrPath: string, _options: CreateStorageOptions 
         );
       }
     case "s3":
+      return new S3Storage(uriOrPath, options.clientOptions);
     case "gs":
-      throw new ConfigurationError(
-        `Cloud storage (${scheme}://) is not available in this version yet. Use a local folder path for \`storage\`, or pass your own BlobStorage object.`,
-      );
+      return new GCSStorage(uriOrPath, options.clientOptions);
     default:
       throw new ConfigurationError(
         `Unknown storage scheme "${scheme}://" in ${uriOrPath}. Use a folder path, file://, s3:// or gs://.`,

@@ -245,7 +245,14 @@ export class GCSStorage implements BlobStorage {
     const message = describeError(error);
     const target = `gs://${this.#address.bucket}/${objectName}`;
     let hint: string;
-    if (code === 401 || code === 403 || /credential|unauthenticated|invalid_grant/i.test(message)) {
+    const failedPath = (error as { path?: unknown } | null)?.path;
+    const keyFile = this.#options?.keyFilename ?? process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    if (
+      code === 401 ||
+      code === 403 ||
+      (failedPath !== undefined && failedPath === keyFile) ||
+      /credential|unauthenticated|invalid_grant/i.test(message)
+    ) {
       hint = ` The request used ${describeCredentialSource(this.#options)}. Set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, run \`gcloud auth application-default login\`, or pass \`keyFilename\` or \`credentials\` in the storage options, and check they may access the bucket.`;
     } else if (code === 404) {
       hint = ` Create the bucket ${this.#address.bucket}, or fix the storage URI.`;

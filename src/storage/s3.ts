@@ -247,7 +247,10 @@ export class S3Storage implements BlobStorage {
   }
 
   /** Imports the SDK and builds the client once; a failed attempt is retried on the next call. */
-  #connect(operation: string, objectName: string): Promise<{ sdk: S3Module; client: S3ClientLike }> {
+  #connect(
+    operation: string,
+    objectName: string,
+  ): Promise<{ sdk: S3Module; client: S3ClientLike }> {
     this.#ready ??= this.#createClient().catch((error: unknown) => {
       this.#ready = undefined;
       throw this.#describeFailure(operation, objectName, error);
@@ -334,7 +337,11 @@ export class S3Storage implements BlobStorage {
       // Unfinished uploads are billed storage: abort, but report the original failure.
       await client
         .send(
-          new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: objectName, UploadId: uploadId }),
+          new sdk.AbortMultipartUploadCommand({
+            Bucket: bucket,
+            Key: objectName,
+            UploadId: uploadId,
+          }),
         )
         .catch(() => undefined);
       throw error;

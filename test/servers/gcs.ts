@@ -307,6 +307,10 @@ export async function startGcsServer(buckets: readonly string[]): Promise<TestSe
 
   const start = (): Promise<void> =>
     new Promise((resolve, reject) => {
+      if (server !== undefined) {
+        resolve();
+        return;
+      }
       const instance = createServer((request, response) => {
         handle(request, response).catch((error: unknown) => {
           if (!response.headersSent) sendError(response, 500, String(error));

@@ -62,6 +62,7 @@ export async function startS3Server(buckets: readonly string[]): Promise<TestSer
   let server: S3rverInstance | undefined;
 
   const start = async (): Promise<void> => {
+    if (server !== undefined) return;
     const instance = new S3rver({
       address: "127.0.0.1",
       port,
