@@ -370,12 +370,12 @@ export class Spot implements AsyncDisposable {
   async cachedRun<F extends AnyFunction, T>(
     fns: F,
     options: MarkOptions,
-    body: (wrapper: MarkedAll<[F]>[0]) => T,
+    body: (wrapper: NoInfer<MarkedAll<[F]>[0]>) => T,
   ): Promise<Awaited<T>>;
   async cachedRun<F extends readonly AnyFunction[], T>(
     fns: readonly [...F],
     options: MarkOptions,
-    body: (...wrappers: MarkedAll<F>) => T,
+    body: (...wrappers: NoInfer<MarkedAll<F>>) => T,
   ): Promise<Awaited<T>>;
   async cachedRun(fns: unknown, options: MarkOptions, body: Function): Promise<unknown> {
     if (typeof body !== "function") {
