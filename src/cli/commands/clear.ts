@@ -62,7 +62,9 @@ export async function runClear(databasePath: string, options: ClearCommandOption
         removed,
       });
     } else {
-      output.print(`Removed ${pluralize(removed, "entry", "entries")}${scope} from ${databasePath}.`);
+      output.print(
+        `Removed ${pluralize(removed, "entry", "entries")}${scope} from ${databasePath}.`,
+      );
     }
   } finally {
     closeDatabase(service);

@@ -53,7 +53,9 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
       const service = openDatabase(database.path, { readonly: true });
       try {
         if (options.expired) report.expiredRows = (await service.stats()).expired;
-        report.orphanBlobs = (await service.scanGarbage({ graceSeconds: options.graceSeconds })).length;
+        report.orphanBlobs = (
+          await service.scanGarbage({ graceSeconds: options.graceSeconds })
+        ).length;
       } finally {
         closeDatabase(service);
       }
@@ -81,7 +83,9 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
     } else {
       output.print(`Dry run: would remove ${summary}.`);
       for (const zombie of zombies) {
-        output.print(`  ${zombie.path} (${pluralize(zombie.files, "file")}, ${formatBytes(zombie.bytes)})`);
+        output.print(
+          `  ${zombie.path} (${pluralize(zombie.files, "file")}, ${formatBytes(zombie.bytes)})`,
+        );
       }
     }
     noteSkipped(output, found);
@@ -132,7 +136,10 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
   noteSkipped(output, removed);
 }
 
-function sum(reports: DatabaseReport[], field: "expiredRows" | "orphanBlobs" | "tempFiles"): number {
+function sum(
+  reports: DatabaseReport[],
+  field: "expiredRows" | "orphanBlobs" | "tempFiles",
+): number {
   return reports.reduce((total, report) => total + report[field], 0);
 }
 

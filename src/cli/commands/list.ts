@@ -2,7 +2,12 @@
 
 import path from "node:path";
 import { MaintenanceService } from "../../index.js";
-import { closeDatabase, openDatabase, requireKnownFunction, requireWorkspace } from "../database.js";
+import {
+  closeDatabase,
+  openDatabase,
+  requireKnownFunction,
+  requireWorkspace,
+} from "../database.js";
 import { UsageError } from "../errors.js";
 import { formatBytes, formatCount, formatTimestamp, Output } from "../output.js";
 
@@ -62,7 +67,8 @@ async function listWorkspace(options: ListCommandOptions): Promise<void> {
     ["left", "left", "right", "right", "left"],
   );
   for (const database of databases) {
-    if (database.error !== undefined) output.note(colors.yellow(`${database.name}: ${database.error}`));
+    if (database.error !== undefined)
+      output.note(colors.yellow(`${database.name}: ${database.error}`));
   }
 }
 

@@ -81,7 +81,8 @@ export async function runShow(
           record.expiresAt === null ? "never" : `${formatTimestamp(record.expiresAt)} UTC`,
         ],
       ];
-      for (const [label, value] of fields) output.print(`${colors.bold(`${label}:`.padEnd(14))}${value}`);
+      for (const [label, value] of fields)
+        output.print(`${colors.bold(`${label}:`.padEnd(14))}${value}`);
       output.print();
       if (detail.error === undefined) {
         if (detail.rescued) {

@@ -2,7 +2,7 @@
 
 import fs from "node:fs";
 
-/** package.json sits two folders up from this file, in the sources (src/cli/commands) and the build (dist/cli/commands). */
+/** The package root is three levels up, from the sources (src/cli/commands) and the build (dist/cli/commands) alike. */
 const PACKAGE_JSON_URL = new URL("../../../package.json", import.meta.url);
 
 /** The `version` field of beautyspot's package.json. */

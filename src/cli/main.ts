@@ -1,0 +1,289 @@
+#!/usr/bin/env node
+/** @module cli/main — the `beautyspot` command line: parses arguments and hands each command to its module. */
+
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import picocolors from "picocolors";
+import { readVersion } from "./commands/version.js";
+import { describeFailure, ExitCode } from "./errors.js";
+import { isColorTerminal } from "./output.js";
+
+/** Default grace period of clean-ups: far longer than any save takes between blob and row. */
+const DEFAULT_GRACE_SECONDS = 3600;
+const DEFAULT_WORKSPACE = ".beautyspot";
+
+function parseNonNegativeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed)) {
+    throw new InvalidArgumentError("Expected a whole number >= 0.");
+  }
+  return parsed;
+}
+
+function parsePositiveInteger(value: string): number {
+  const parsed = parseNonNegativeInteger(value);
+  if (parsed === 0) throw new InvalidArgumentError("Expected a whole number >= 1.");
+  return parsed;
+}
+
+function parseDays(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed)) {
+    throw new InvalidArgumentError("Expected a number of days, such as 30 or 0.5.");
+  }
+  if (parsed < 0) {
+    throw new InvalidArgumentError(
+      "The number of days cannot be negative. Pass 0 to remove everything written before now.",
+    );
+  }
+  return parsed;
+}
+
+function parsePort(value: string): number {
+  const parsed = parseNonNegativeInteger(value);
+  if (parsed > 65_535) throw new InvalidArgumentError("Expected a port between 0 and 65535.");
+  return parsed;
+}
+
+/** Formats examples for the end of a command's help. */
+function formatExamples(examples: readonly [command: string, explanation: string][]): string {
+  const lines = examples.map(([command, explanation]) => `  # ${explanation}\n  $ ${command}`);
+  return `\nExamples:\n${lines.join("\n\n")}\n`;
+}
+
+/** Ends a commander error message with a pointer to the help that explains the usage. */
+function appendHelpHint(text: string, helpCommand: string): string {
+  const message = text.trimEnd();
+  const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
+  return `${sentence} Run \`${helpCommand}\` for usage.\n`;
+}
+
+/** Adds a subcommand whose usage errors end with a pointer to its own help. */
+function addCommand(
+  program: Command,
+  usage: string,
+  description: string,
+  examples: readonly [string, string][],
+): Command {
+  const command = program.command(usage).description(description);
+  const name = command.name();
+  command.addHelpText("after", formatExamples(examples));
+  command.configureOutput({
+    outputError: (text, write) => write(appendHelpHint(text, `beautyspot ${name} --help`)),
+  });
+  return command;
+}
+
+function addDestructiveOptions(command: Command): Command {
+  return command
+    .option("-n, --dry-run", "show what would be removed, change nothing")
+    .option("-y, --yes", "do not ask for confirmation (needed when stdin is not a terminal)")
+    .option("--json", "print the report as JSON");
+}
+
+const graceOption = () =>
+  new Option("--grace <seconds>", "only files older than this count as garbage")
+    .argParser(parseNonNegativeInteger)
+    .default(DEFAULT_GRACE_SECONDS);
+
+/** Builds the command tree. Each action loads its module on demand, so `--help` stays fast. */
+export function createProgram(): Command {
+  const program = new Command("beautyspot")
+    .description(
+      "Inspect and maintain beautyspot caches: list, show, stats, clean-up and the dashboard.\nExit codes: 0 success, 1 runtime error, 2 usage error.",
+    )
+    .version(readVersion(), "-V, --version", "print the version")
+    .showSuggestionAfterError()
+    .configureOutput({
+      outputError: (text, write) => write(appendHelpHint(text, "beautyspot --help")),
+    })
+    .exitOverride();
+
+  addCommand(
+    program,
+    "list [db]",
+    "list the databases of a workspace, or the entries of one database",
+    [
+      ["beautyspot list", "every database in ./.beautyspot with size, entries and last update"],
+      [
+        "beautyspot list .beautyspot/my_app.db --func summarize --limit 20",
+        "the newest 20 entries of one function",
+      ],
+      ["beautyspot list --workspace ~/cache --json", "databases of another workspace, for scripts"],
+    ],
+  )
+    .option("-w, --workspace <folder>", "workspace folder (when no db is given)", DEFAULT_WORKSPACE)
+    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--content-type <type>", "only this content type, such as text/markdown")
+    .option("--search <text>", "only entries whose key, input id or function contains this")
+    .option("--limit <n>", "entries per page", parsePositiveInteger, 50)
+    .option("--offset <n>", "entries to skip", parseNonNegativeInteger, 0)
+    .option("--json", "print JSON")
+    .action(async (db: string | undefined, options) => {
+      const { runList } = await import("./commands/list.js");
+      await runList(db, options);
+    });
+
+  addCommand(
+    program,
+    "show <db> <key-or-prefix>",
+    "show one entry: metadata and its decoded value",
+    [
+      ["beautyspot show .beautyspot/my_app.db 3f9a2c", "an entry by the start of its key"],
+      ["beautyspot show .beautyspot/my_app.db 3f9a2c --raw", "a binary value as a hex dump"],
+      ["beautyspot show .beautyspot/my_app.db 3f9a2c --json | jq .value", "the value as JSON"],
+    ],
+  )
+    .option("--raw", "print binary values as a hex dump")
+    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--json", "print JSON")
+    .action(async (db: string, key: string, options) => {
+      const { runShow } = await import("./commands/show.js");
+      await runShow(db, key, options);
+    });
+
+  addCommand(
+    program,
+    "stats <db>",
+    "totals: entries, bytes, expired, by function and content type",
+    [
+      ["beautyspot stats .beautyspot/my_app.db", "totals of one database"],
+      [
+        "beautyspot stats .beautyspot/my_app.db --json | jq .byFunction",
+        "per-function totals for scripts",
+      ],
+    ],
+  )
+    .option("--json", "print JSON")
+    .action(async (db: string, options) => {
+      const { runStats } = await import("./commands/stats.js");
+      await runStats(db, options);
+    });
+
+  addDestructiveOptions(
+    addCommand(
+      program,
+      "clear <db>",
+      "remove every entry (or every entry of one function) with its blobs",
+      [
+        [
+          "beautyspot clear .beautyspot/my_app.db --func summarize --dry-run",
+          "how many entries of one function would go",
+        ],
+        ["beautyspot clear .beautyspot/my_app.db --yes", "empty the whole cache without asking"],
+      ],
+    ),
+  )
+    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .action(async (db: string, options) => {
+      const { runClear } = await import("./commands/clear.js");
+      await runClear(db, options);
+    });
+
+  addDestructiveOptions(
+    addCommand(
+      program,
+      "clean <db>",
+      "remove orphan blobs, stale temporary files and empty folders",
+      [
+        ["beautyspot clean .beautyspot/my_app.db --dry-run", "list the orphan blobs that would go"],
+        [
+          "beautyspot clean .beautyspot/my_app.db --blob-dir /data/blobs/my_app -y",
+          "clean a blob folder kept elsewhere",
+        ],
+      ],
+    ),
+  )
+    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .addOption(graceOption())
+    .action(async (db: string, options) => {
+      const { runClean } = await import("./commands/clean.js");
+      await runClean(db, { ...options, graceSeconds: options.grace });
+    });
+
+  addDestructiveOptions(
+    addCommand(
+      program,
+      "gc",
+      "expired entries and orphan blobs in every database, and blob folders of deleted databases",
+      [
+        ["beautyspot gc --dry-run", "what a clean-up of ./.beautyspot would remove"],
+        [
+          "beautyspot gc --workspace ~/cache --no-expired -y",
+          "only orphans and leftover folders, without asking",
+        ],
+      ],
+    ),
+  )
+    .option("-w, --workspace <folder>", "workspace folder", DEFAULT_WORKSPACE)
+    .option("--no-expired", "keep expired entries")
+    .addOption(graceOption())
+    .action(async (options) => {
+      const { runGc } = await import("./commands/gc.js");
+      await runGc({ ...options, graceSeconds: options.grace });
+    });
+
+  addDestructiveOptions(
+    addCommand(program, "prune <db>", "remove entries last written more than N days ago", [
+      [
+        "beautyspot prune .beautyspot/my_app.db --days 30 --dry-run",
+        "count entries older than a month",
+      ],
+      [
+        "beautyspot prune .beautyspot/my_app.db --days 7 --func scrape -y",
+        "drop week-old results of one function",
+      ],
+    ]),
+  )
+    .requiredOption("--days <n>", "age in days (0 or more, fractions allowed)", parseDays)
+    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .action(async (db: string, options) => {
+      const { runPrune } = await import("./commands/prune.js");
+      await runPrune(db, options);
+    });
+
+  addCommand(program, "ui <db>", "serve the dashboard for a database on this machine", [
+    ["beautyspot ui .beautyspot/my_app.db", "serve on http://127.0.0.1:8787"],
+    ["beautyspot ui .beautyspot/my_app.db --port 9000 --open", "another port, and open a browser"],
+  ])
+    .option("--port <port>", "port (taken: a free one is picked)", parsePort, 8787)
+    .option("--host <host>", "loopback address to bind", "127.0.0.1")
+    .option("--open", "open the dashboard in a browser")
+    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .action(async (db: string, options) => {
+      const { runUi } = await import("./commands/ui.js");
+      await runUi(db, options);
+    });
+
+  addCommand(program, "version", "print the version", [
+    ["beautyspot version", "the installed version"],
+  ]).action(async () => {
+    const { runVersion } = await import("./commands/version.js");
+    runVersion();
+  });
+
+  return program;
+}
+
+/** Parses `argv`, runs the command and sets the exit code; never lets a stack trace through. */
+export async function runCommandLine(argv: readonly string[]): Promise<void> {
+  try {
+    await createProgram().parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message already; only --help and --version exit with 0.
+      process.exitCode = error.exitCode === 0 ? ExitCode.SUCCESS : ExitCode.USAGE_ERROR;
+      return;
+    }
+    const failure = describeFailure(error);
+    const { red } = picocolors.createColors(isColorTerminal(process.stderr));
+    process.stderr.write(`${red("beautyspot:")} ${failure.message}\n`);
+    if (process.env.BEAUTYSPOT_DEBUG === "1" && error instanceof Error) {
+      process.stderr.write(`${error.stack ?? ""}\n`);
+    }
+    process.exitCode = failure.exitCode;
+  }
+}
+
+await runCommandLine(process.argv.slice(2));

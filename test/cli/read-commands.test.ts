@@ -1,0 +1,243 @@
+/** @module test/cli/read-commands — list, show, stats and version, run as the real built command. */
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { Spot } from "../../src/index.js";
+import { writeSampleCache } from "./fixtures.js";
+import { makeTempDir, runCli } from "./run-cli.js";
+
+/** A temp project folder holding `.beautyspot/my_app.db`. */
+async function makeProject(): Promise<{ cwd: string; db: string }> {
+  const cwd = makeTempDir();
+  await writeSampleCache(path.join(cwd, ".beautyspot"));
+  return { cwd, db: path.join(".beautyspot", "my_app.db") };
+}
+
+/** The full key of the first entry of `func`, read through the CLI's own JSON. */
+function findKey(cwd: string, db: string, func: string): string {
+  const listed = JSON.parse(runCli(["list", db, "--func", func, "--json"], cwd).stdout);
+  return listed.tasks[0].cacheKey;
+}
+
+describe("beautyspot list", () => {
+  it("lists every database of the workspace with its entry count when no database is given", async () => {
+    const cwd = makeTempDir();
+    const workspace = path.join(cwd, ".beautyspot");
+    await writeSampleCache(workspace, "my_app");
+    await writeSampleCache(workspace, "scraper");
+    const spot = new Spot("tiny", { workspace });
+    await spot.mark(async (n: number) => n, { name: "double" })(1);
+    await spot.shutdown();
+
+    const result = runCli(["list"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    const lines = result.stdout.trim().split("\n");
+    assert.match(lines[0] ?? "", /^DATABASE\s+PATH\s+SIZE\s+ENTRIES\s+LAST UPDATE/);
+    assert.match(result.stdout, /^my_app\s+\S+my_app\.db\s+[\d.]+ KB\s+6\s+\d{4}-/m);
+    assert.match(result.stdout, /^scraper\s+\S+scraper\.db\s+[\d.]+ KB\s+6\s/m);
+    assert.match(result.stdout, /^tiny\s+\S+tiny\.db\s+[\d.]+ KB\s+1\s/m);
+    assert.doesNotMatch(result.stdout, /[┌│─]/, "piped output has no borders");
+    assert.ok(!result.stdout.includes("\u001b["), "piped output has no colour");
+
+    const json = JSON.parse(runCli(["list", "--json"], cwd).stdout);
+    assert.deepEqual(
+      json.databases.map((database: { name: string; rows: number }) => [
+        database.name,
+        database.rows,
+      ]),
+      [
+        ["my_app", 6],
+        ["scraper", 6],
+        ["tiny", 1],
+      ],
+    );
+  });
+
+  it("reads another workspace with --workspace", async () => {
+    const cwd = makeTempDir();
+    await writeSampleCache(path.join(cwd, "elsewhere"), "other");
+    const result = runCli(["list", "--workspace", "elsewhere", "--json"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(
+      JSON.parse(result.stdout).databases.map((database: { name: string }) => database.name),
+      ["other"],
+    );
+  });
+
+  it("says so, and succeeds, for a workspace without databases", () => {
+    const cwd = makeTempDir();
+    fs.mkdirSync(path.join(cwd, ".beautyspot"));
+    const result = runCli(["list"], cwd);
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /No databases in \.beautyspot/);
+  });
+
+  it("lists the entries of one database, newest first, with short keys", async () => {
+    const { cwd, db } = await makeProject();
+    const result = runCli(["list", db], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    const rows = result.stdout.trim().split("\n").slice(1);
+    assert.equal(rows.length, 6);
+    assert.match(rows[0] ?? "", /^[0-9a-f]{12}\s+profile\s+inline\s+-\s+\d+ B/);
+    assert.match(result.stdout, /render\s+blob\s+image\/png/);
+    assert.match(result.stderr, /Entries 1-6 of 6\./);
+  });
+
+  it("filters by function, by short name or full identity alike", async () => {
+    const { cwd, db } = await makeProject();
+    for (const func of ["render", "pages.render"]) {
+      const json = JSON.parse(runCli(["list", db, "--func", func, "--json"], cwd).stdout);
+      assert.equal(json.total, 2, func);
+      assert.ok(
+        json.tasks.every(
+          (task: { funcIdentifier: string }) => task.funcIdentifier === "pages.render",
+        ),
+      );
+    }
+  });
+
+  it("pages with --limit and --offset", async () => {
+    const { cwd, db } = await makeProject();
+    const json = JSON.parse(
+      runCli(["list", db, "--limit", "4", "--offset", "4", "--json"], cwd).stdout,
+    );
+    assert.equal(json.total, 6);
+    assert.equal(json.tasks.length, 2);
+  });
+});
+
+describe("beautyspot show", () => {
+  it("prints the metadata and the decoded text of an entry found by a key prefix", async () => {
+    const { cwd, db } = await makeProject();
+    const key = findKey(cwd, db, "summarize");
+    const result = runCli(["show", db, key.slice(0, 10)], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`^Key:\\s+${key}$`, "m"));
+    assert.match(result.stdout, /^Function:\s+summarize \(summarize\)$/m);
+    assert.match(result.stdout, /^Content type:\s+text\/markdown$/m);
+    assert.match(result.stdout, /^# Summary\n\n\w+ in short\.$/m);
+  });
+
+  it("summarizes a binary value with its size and type, and dumps it as hex with --raw", async () => {
+    const { cwd, db } = await makeProject();
+    const key = findKey(cwd, db, "render");
+    const summary = runCli(["show", db, key], cwd);
+    assert.equal(summary.status, 0, summary.stderr);
+    assert.match(summary.stdout, /<binary 12 B, PNG image>/);
+    assert.doesNotMatch(summary.stdout, /89 50 4e 47/);
+    const raw = runCli(["show", db, key, "--raw"], cwd);
+    assert.match(raw.stdout, /^00000000 {2}89 50 4e 47 0d 0a 1a 0a 01 02 03 0[12] .*\|\.PNG/m);
+  });
+
+  it("prints JSON that keeps sets, dates, bigints and bytes recognisable", async () => {
+    const { cwd, db } = await makeProject();
+    const profile = JSON.parse(
+      runCli(["show", db, findKey(cwd, db, "profile"), "--json"], cwd).stdout,
+    );
+    assert.equal(profile.record.funcName, "profile");
+    assert.equal(profile.rescued, false);
+    assert.deepEqual(profile.value, {
+      user: "ada",
+      tags: { $type: "set", values: ["a", "b"] },
+      joined: { $type: "date", value: "1970-01-01T00:00:00.000Z" },
+      score: { $type: "bigint", value: "10" },
+    });
+    const image = JSON.parse(
+      runCli(["show", db, findKey(cwd, db, "render"), "--json"], cwd).stdout,
+    );
+    assert.equal(image.value.$type, "binary");
+    assert.equal(image.value.detected, "PNG image");
+    assert.equal(
+      Buffer.from(image.value.base64, "base64").subarray(0, 4).toString("hex"),
+      "89504e47",
+    );
+  });
+
+  it("marks a value whose class is unknown to the CLI as rescued raw data", async () => {
+    const cwd = makeTempDir();
+    const workspace = path.join(cwd, ".beautyspot");
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    const spot = new Spot("shapes", { workspace });
+    spot.register(Point, {
+      code: 20,
+      encode: (point: Point) => [point.x, point.y],
+      decode: (data: unknown) => new Point(...(data as [number, number])),
+    });
+    await spot.mark(async (x: number) => new Point(x, x * 2), { name: "point" })(3);
+    await spot.shutdown();
+    const db = path.join(".beautyspot", "shapes.db");
+    const key = findKey(cwd, db, "point");
+
+    const result = runCli(["show", db, key], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /RESCUED RAW DATA/);
+    assert.match(result.stdout, /code: 20/);
+    assert.match(result.stdout, /\[ 3, 6 \]/);
+    const json = JSON.parse(runCli(["show", db, key, "--json"], cwd).stdout);
+    assert.equal(json.rescued, true);
+  });
+});
+
+describe("beautyspot stats", () => {
+  it("prints totals, per-function and per-content-type tables", async () => {
+    const { cwd, db } = await makeProject();
+    const result = runCli(["stats", db], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}Entries: {2}6$/m);
+    assert.match(result.stdout, /^ {2}Expired: {2}0$/m);
+    assert.match(result.stdout, /^summarize\s+3\s+\d+ B$/m);
+    assert.match(result.stdout, /^pages\.render\s+2\s+\d+ B$/m);
+    assert.match(result.stdout, /^image\/png\s+2\s+\d+ B$/m);
+  });
+
+  it("prints the same numbers as JSON", async () => {
+    const { cwd, db } = await makeProject();
+    const stats = JSON.parse(runCli(["stats", db, "--json"], cwd).stdout);
+    assert.equal(stats.rows, 6);
+    assert.equal(stats.expired, 0);
+    assert.equal(stats.byFunction.summarize.rows, 3);
+    assert.equal(stats.byContentType["text/markdown"].rows, 3);
+    assert.ok(stats.blobBytes > 0);
+  });
+});
+
+describe("beautyspot version and help", () => {
+  it("prints the package version", () => {
+    const manifest = JSON.parse(
+      fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+    );
+    const cwd = makeTempDir();
+    for (const args of [["version"], ["--version"]]) {
+      const result = runCli(args, cwd);
+      assert.equal(result.status, 0);
+      assert.equal(result.stdout, `${manifest.version}\n`);
+    }
+  });
+
+  it("shows examples in the help of every command", () => {
+    const cwd = makeTempDir();
+    for (const command of [
+      "list",
+      "show",
+      "stats",
+      "clear",
+      "clean",
+      "gc",
+      "prune",
+      "ui",
+      "version",
+    ]) {
+      const result = runCli([command, "--help"], cwd);
+      assert.equal(result.status, 0, command);
+      assert.match(result.stdout, /Examples:\n {2}# .+\n {2}\$ beautyspot /, command);
+    }
+  });
+});
