@@ -51,7 +51,7 @@ export async function loadStoredBytes(
   stored: StoredTask,
   storage: BlobStorage,
 ): Promise<{ bytes: Uint8Array } | { error: string }> {
-  const advice = `Delete the entry (beautyspot delete, or deleteTask("${stored.cacheKey}")) and let the function recompute it.`;
+  const advice = `A call treats it as a miss and recomputes it; to remove it now, delete it in the dashboard (beautyspot ui) or with spot.delete("${stored.cacheKey}").`;
   if (stored.resultType === "DIRECT_BLOB") {
     if (stored.resultData !== null) return { bytes: stored.resultData };
     return {
