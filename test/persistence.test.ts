@@ -6,7 +6,7 @@ import { existsSync, readdirSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { Spot } from "../src/index.js";
+import { MaintenanceService, Spot } from "../src/index.js";
 import { makeTempDir, recordingLogger, runScript } from "./helpers.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -56,6 +56,50 @@ describe("persistence across processes", () => {
     const { rows } = db.prepare("SELECT count(*) AS rows FROM tasks").get() as { rows: number };
     db.close();
     assert.equal(rows, 51);
+  });
+});
+
+describe("in-memory tier coherence", () => {
+  it("sees a deletion made through another connection on the next call", async () => {
+    const workspace = makeTempDir();
+    const spot = new Spot("tier", { workspace });
+    let calls = 0;
+    const f = spot.mark(async function f() {
+      calls += 1;
+      return calls;
+    });
+    assert.equal(await f(), 1);
+    assert.equal(await f(), 1, "served from the tier");
+    const other = MaintenanceService.fromPath(join(workspace, "tier.db"));
+    assert.equal(await other.clear({}), 1);
+    other.close();
+    // Other connections' commits are looked for at most once a millisecond.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(await f(), 2);
+    await spot.shutdown();
+  });
+
+  it("sees a row rewritten by another process", async () => {
+    const workspace = makeTempDir();
+    const spot = new Spot("tier2", { workspace });
+    const f = spot.mark(async function f() {
+      return "mine";
+    });
+    await f();
+    await f();
+    const script = `
+      import { Spot } from "$ENTRY";
+      const spot = new Spot("tier2", { workspace: ${JSON.stringify(workspace)} });
+      const f = spot.mark(async function f() { return "mine"; });
+      await f.invalidate();
+      await spot.mark(async function f() { return "theirs"; })();
+      await spot.shutdown();
+    `;
+    const result = await runScript(script, workspace);
+    assert.equal(result.code, 0, result.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(await f(), "theirs");
+    await spot.shutdown();
   });
 });
 
