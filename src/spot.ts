@@ -35,6 +35,7 @@ import { createDefaultLifecyclePolicy, LifecyclePolicy } from "./lifecycle/polic
 import { wrapWithLimiter } from "./limiter/consume.js";
 import { TokenBucket } from "./limiter/token-bucket.js";
 import type { RateLimiter } from "./limiter/types.js";
+import { consoleLogger } from "./logger.js";
 import { MaintenanceService } from "./maintenance/service.js";
 import { MsgpackSerializer } from "./serializer/msgpack.js";
 import type { Serializer, TypeRegistration } from "./serializer/types.js";
@@ -67,12 +68,6 @@ const SPOT_OPTION_NAMES = new Set([
   "onBackgroundError",
   "logger",
 ]);
-
-/** Writes to the console with a `[beautyspot]` prefix. */
-const consoleLogger: Logger = {
-  warn: (message, ...details) => console.warn(`[beautyspot] ${message}`, ...details),
-  error: (message, ...details) => console.error(`[beautyspot] ${message}`, ...details),
-};
 
 type AnyFunction = (...args: never[]) => unknown;
 type MarkedAll<F extends readonly AnyFunction[]> = {

@@ -8,6 +8,7 @@ import path from "node:path";
 import { SQLiteTaskDB } from "../db/sqlite/sqlite-task-db.js";
 import type { TaskDB, TaskFilter, TaskQuery, TaskRecord, TaskStats } from "../db/types.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
+import { consoleLogger } from "../logger.js";
 import { MsgpackSerializer } from "../serializer/msgpack.js";
 import type { Serializer } from "../serializer/types.js";
 import { LocalStorage } from "../storage/local.js";
@@ -96,12 +97,6 @@ export interface FunctionSummary {
 /** At most this many candidates are returned for an ambiguous key prefix: enough to pick from. */
 const MAX_PREFIX_CANDIDATES = 20;
 const MS_PER_DAY = 86_400_000;
-
-/** Writes to the console with a `[beautyspot]` prefix. */
-const consoleLogger: Logger = {
-  warn: (message, ...details) => console.warn(`[beautyspot] ${message}`, ...details),
-  error: (message, ...details) => console.error(`[beautyspot] ${message}`, ...details),
-};
 
 function readFunctionFilter(func: unknown): string | undefined {
   if (func === undefined) return undefined;
