@@ -43,7 +43,6 @@ import { createStorage } from "./storage/create.js";
 import { LocalStorage } from "./storage/local.js";
 import { WarningOnlyPolicy } from "./storage/policy.js";
 import type { BlobStorage, StoragePolicy } from "./storage/types.js";
-import type { Logger } from "./types.js";
 
 /** Clean-up triggered by `evictionRate` runs at most this often. */
 const EVICTION_INTERVAL_MS = 60_000;
