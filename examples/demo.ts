@@ -7,6 +7,7 @@
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ContentType, Spot } from "../src/index.js";
+import { addMultimodalSamples } from "./multimodal.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,4 +65,13 @@ const stats = await spot.maintenance.stats();
 console.log(`\n${stats.rows} results stored, ${stats.bytes} bytes`);
 console.log(`database: ${relative(process.cwd(), join(spot.workspace, "demo.db"))}`);
 console.log(`blobs:    ${relative(process.cwd(), spot.storage.description)}/`);
+
+// A few generated results of other kinds (an image, a sound, a note, diagrams, HTML) to look at.
+await addMultimodalSamples(spot);
+const dbFile = relative(process.cwd(), join(spot.workspace, "demo.db"));
+console.log(
+  "\nLook at every stored result (image, audio, markdown, diagrams, HTML) in the dashboard:",
+);
+console.log(`  node dist/cli/main.js ui ${dbFile}     (in this checkout, after npm run build)`);
+console.log(`  npx beautyspot ui ${dbFile}            (where beautyspot is installed)`);
 await spot.shutdown();

@@ -50,7 +50,9 @@ const DEFAULT_HOST = "127.0.0.1";
 function readPort(port: unknown): number {
   if (port === undefined) return DEFAULT_PORT;
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new ValidationError(`port must be a whole number from 0 to 65535, got ${String(port)}. Use 0 to pick any free port.`);
+    throw new ValidationError(
+      `port must be a whole number from 0 to 65535, got ${String(port)}. Use 0 to pick any free port.`,
+    );
   }
   return port;
 }
@@ -70,7 +72,9 @@ function formatUrlHost(host: string): string {
  */
 export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   if (options === null || typeof options !== "object" || typeof options.dbPath !== "string") {
-    throw new ValidationError("startDashboard needs { dbPath }: the .db file to show, such as .beautyspot/my_app.db.");
+    throw new ValidationError(
+      "startDashboard needs { dbPath }: the .db file to show, such as .beautyspot/my_app.db.",
+    );
   }
   const log = options.log ?? ((line: string) => console.log(line));
   const port = readPort(options.port);

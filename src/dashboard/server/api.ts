@@ -61,7 +61,9 @@ function readWholeNumber(params: URLSearchParams, name: string, fallback: number
   if (text === null || text === "") return fallback;
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new ValidationError(`Query parameter ${name} must be a whole number >= 0, got ${JSON.stringify(text)}.`);
+    throw new ValidationError(
+      `Query parameter ${name} must be a whole number >= 0, got ${JSON.stringify(text)}.`,
+    );
   }
   return value;
 }
@@ -72,7 +74,9 @@ export function readFilter(source: URLSearchParams | TableFilter): TableFilter {
     source instanceof URLSearchParams
       ? source
       : new URLSearchParams(
-          Object.entries(source).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+          Object.entries(source).filter(
+            (entry): entry is [string, string] => typeof entry[1] === "string",
+          ),
         );
   const filter: TableFilter = {};
   const func = readOptionalText(params, "func");
@@ -80,7 +84,9 @@ export function readFilter(source: URLSearchParams | TableFilter): TableFilter {
   const resultType = readOptionalText(params, "resultType");
   if (resultType !== undefined) {
     if (!RESULT_TYPES.has(resultType)) {
-      throw new ValidationError(`resultType must be DIRECT_BLOB or FILE, got ${JSON.stringify(resultType)}.`);
+      throw new ValidationError(
+        `resultType must be DIRECT_BLOB or FILE, got ${JSON.stringify(resultType)}.`,
+      );
     }
     filter.resultType = resultType as ResultType;
   }
@@ -92,7 +98,9 @@ export function readFilter(source: URLSearchParams | TableFilter): TableFilter {
 }
 
 /** A page query from query parameters: filter, `offset`, `limit`, `sort`, `order`. */
-export function readPageQuery(params: URLSearchParams): TaskQuery & { limit: number; offset: number } {
+export function readPageQuery(
+  params: URLSearchParams,
+): TaskQuery & { limit: number; offset: number } {
   const limit = readWholeNumber(params, "limit", 50);
   if (limit < 1 || limit > MAX_PAGE_SIZE) {
     throw new ValidationError(`limit must be between 1 and ${MAX_PAGE_SIZE}, got ${limit}.`);
@@ -105,7 +113,9 @@ export function readPageQuery(params: URLSearchParams): TaskQuery & { limit: num
   const sort = readOptionalText(params, "sort");
   if (sort !== undefined) {
     if (!SORT_FIELDS.has(sort)) {
-      throw new ValidationError(`sort must be one of ${[...SORT_FIELDS].join(", ")}, got ${JSON.stringify(sort)}.`);
+      throw new ValidationError(
+        `sort must be one of ${[...SORT_FIELDS].join(", ")}, got ${JSON.stringify(sort)}.`,
+      );
     }
     query.sortBy = sort as TaskSortField;
   }
@@ -120,7 +130,11 @@ export function readPageQuery(params: URLSearchParams): TaskQuery & { limit: num
 }
 
 function isFunctionOnly(filter: TableFilter): boolean {
-  return filter.resultType === undefined && filter.contentType === undefined && filter.search === undefined;
+  return (
+    filter.resultType === undefined &&
+    filter.contentType === undefined &&
+    filter.search === undefined
+  );
 }
 
 /** The dashboard's operations, each one call or a short loop over the maintenance service. */
@@ -128,7 +142,9 @@ export class DashboardApi {
   readonly #service: MaintenanceService;
   /** Bumped on our own deletions, which do not change SQLite's data_version for this connection. */
   #localChanges = 0;
-  #summary: { version: string; computedAt: number; cost: number; value: Omit<TableSummary, "matching"> } | undefined;
+  #summary:
+    | { version: string; computedAt: number; cost: number; value: Omit<TableSummary, "matching"> }
+    | undefined;
   #matching = new Map<string, number>();
   #matchingVersion = "";
 
@@ -159,11 +175,15 @@ export class DashboardApi {
     const cached = this.#summary;
     const fresh =
       cached !== undefined &&
-      (cached.version === version || Date.now() - cached.computedAt < cached.cost * SUMMARY_COST_FACTOR);
+      (cached.version === version ||
+        Date.now() - cached.computedAt < cached.cost * SUMMARY_COST_FACTOR);
     let summary = cached?.value;
     if (!fresh || summary === undefined) {
       const started = performance.now();
-      const [stats, functions] = await Promise.all([this.#service.stats(), this.#service.functions()]);
+      const [stats, functions] = await Promise.all([
+        this.#service.stats(),
+        this.#service.functions(),
+      ]);
       summary = {
         rows: stats.rows,
         bytes: stats.bytes,
@@ -175,12 +195,20 @@ export class DashboardApi {
         })),
         version,
       };
-      this.#summary = { version, computedAt: Date.now(), cost: performance.now() - started, value: summary };
+      this.#summary = {
+        version,
+        computedAt: Date.now(),
+        cost: performance.now() - started,
+        value: summary,
+      };
     }
     return { ...summary, matching: await this.#countMatching(filter, summary) };
   }
 
-  async #countMatching(filter: TableFilter, summary: Omit<TableSummary, "matching">): Promise<number> {
+  async #countMatching(
+    filter: TableFilter,
+    summary: Omit<TableSummary, "matching">,
+  ): Promise<number> {
     if (Object.keys(filter).length === 0) return summary.rows;
     if (this.#matchingVersion !== summary.version) {
       this.#matching.clear();
@@ -209,7 +237,9 @@ export class DashboardApi {
     let text: string | undefined;
     if (typeof value === "string") text = value;
     else if (isBytes(value) && base !== null && TEXT_TYPES.has(base)) {
-      text = Buffer.from(value instanceof Uint8Array ? value : new Uint8Array(value)).toString("utf8");
+      text = Buffer.from(value instanceof Uint8Array ? value : new Uint8Array(value)).toString(
+        "utf8",
+      );
     }
     if (text !== undefined) {
       view.textTruncated = text.length > MAX_DETAIL_TEXT;
@@ -222,7 +252,9 @@ export class DashboardApi {
   /** The value's bytes and content type, or `undefined` when the entry or its value is missing. */
   async readRaw(
     cacheKey: string,
-  ): Promise<{ bytes: Uint8Array; isText: boolean; isJson: boolean; contentType: string | null } | undefined> {
+  ): Promise<
+    { bytes: Uint8Array; isText: boolean; isJson: boolean; contentType: string | null } | undefined
+  > {
     const detail = await this.#service.getTaskDetail(cacheKey);
     if (detail === undefined || detail.error !== undefined) return undefined;
     return { ...readRawBytes(detail.value), contentType: detail.record.contentType };
@@ -243,7 +275,9 @@ export class DashboardApi {
     const filter = readFilter(request.filter ?? {});
     const expected = request.expected;
     if (!Number.isSafeInteger(expected) || expected < 0) {
-      throw new ValidationError(`expected must be the confirmed row count (a whole number), got ${String(expected)}.`);
+      throw new ValidationError(
+        `expected must be the confirmed row count (a whole number), got ${String(expected)}.`,
+      );
     }
     let deleted = 0;
     if (isFunctionOnly(filter) && (await this.#service.countTasks(filter)) <= expected) {

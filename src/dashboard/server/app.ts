@@ -60,7 +60,8 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).byteLength;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "Request body too large: send only a filter and a count.");
+    if (size > MAX_BODY_BYTES)
+      throw new HttpError(413, "Request body too large: send only a filter and a count.");
     chunks.push(chunk as Buffer);
   }
   try {
@@ -109,18 +110,24 @@ async function routeApi(
     return;
   }
   if (pathname === "/api/tasks/delete-matching") {
-    if (method !== "POST") throw new HttpError(405, "Use POST to delete the rows matching a filter.");
+    if (method !== "POST")
+      throw new HttpError(405, "Use POST to delete the rows matching a filter.");
     requireMutationRights(request, context);
     const body = (await readJsonBody(request)) as Partial<DeleteMatchingRequest> | null;
-    if (body === null || typeof body !== "object") throw new HttpError(400, "Send { filter, expected }.");
-    const deleted = await api.deleteMatching({ filter: body.filter ?? {}, expected: body.expected ?? -1 });
+    if (body === null || typeof body !== "object")
+      throw new HttpError(400, "Send { filter, expected }.");
+    const deleted = await api.deleteMatching({
+      filter: body.filter ?? {},
+      expected: body.expected ?? -1,
+    });
     sendJson(response, 200, { deleted });
     return;
   }
   const raw = RAW_PATH.exec(pathname);
   if (raw !== null && (method === "GET" || method === "HEAD")) {
     const value = await api.readRaw(decodeKey(raw[1] ?? ""));
-    if (value === undefined) throw new HttpError(404, "No readable value for this key: it was deleted or is damaged.");
+    if (value === undefined)
+      throw new HttpError(404, "No readable value for this key: it was deleted or is damaged.");
     setRawValueHeaders(response);
     sendBytes(request, response, value.bytes, chooseServedType(value.contentType, value));
     return;
@@ -130,7 +137,8 @@ async function routeApi(
     const key = decodeKey(task[1] ?? "");
     if (method === "GET") {
       const view = await api.readTask(key, `/api/tasks/${encodeURIComponent(key)}/raw`);
-      if (view === undefined) throw new HttpError(404, `No entry with key ${key}: it was deleted. Refresh the table.`);
+      if (view === undefined)
+        throw new HttpError(404, `No entry with key ${key}: it was deleted. Refresh the table.`);
       sendJson(response, 200, view);
       return;
     }
@@ -158,7 +166,10 @@ export function createDashboardHandler(context: DashboardContext): RequestListen
       routeApi(request, response, url, context).catch((error: unknown) => {
         const status =
           error instanceof HttpError ? error.status : error instanceof ValidationError ? 400 : 500;
-        if (status === 500) context.log(`dashboard: ${request.method} ${url.pathname} failed: ${describeError(error)}`);
+        if (status === 500)
+          context.log(
+            `dashboard: ${request.method} ${url.pathname} failed: ${describeError(error)}`,
+          );
         const message =
           error instanceof HttpError || error instanceof BeautySpotError
             ? error.message

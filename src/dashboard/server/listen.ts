@@ -50,7 +50,9 @@ export function openBrowser(url: string, log: (line: string) => void): void {
         : ["xdg-open", [url]];
   try {
     const child = spawn(command, args, { stdio: "ignore", detached: true });
-    child.on("error", () => log(`No browser could be opened (${command} is not available). Open ${url} yourself.`));
+    child.on("error", () =>
+      log(`No browser could be opened (${command} is not available). Open ${url} yourself.`),
+    );
     child.unref();
   } catch {
     log(`No browser could be opened. Open ${url} yourself.`);

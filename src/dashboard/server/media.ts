@@ -51,7 +51,7 @@ export function chooseServedType(
     return base === ContentType.HTML || base === ContentType.SVG ? `${base}; charset=utf-8` : base;
   }
   if (raw.isJson || base === ContentType.JSON) return "application/json; charset=utf-8";
-  if (raw.isText || (base !== null && base.startsWith("text/"))) return "text/plain; charset=utf-8";
+  if (raw.isText || base?.startsWith("text/")) return "text/plain; charset=utf-8";
   return "application/octet-stream";
 }
 

@@ -29,7 +29,9 @@ function isWildcardHost(host: string): boolean {
 
 /** Whether `host` only listens on this machine (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return (
+    host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
 }
 
 function bracketIPv6(host: string): string {
@@ -54,7 +56,10 @@ export function listAllowedHosts(boundHost: string, port: number): Set<string> {
 }
 
 /** Whether the request's `Host` header names this server. */
-export function isAllowedHost(request: IncomingMessage, allowedHosts: ReadonlySet<string>): boolean {
+export function isAllowedHost(
+  request: IncomingMessage,
+  allowedHosts: ReadonlySet<string>,
+): boolean {
   const host = request.headers.host;
   return typeof host === "string" && allowedHosts.has(host.toLowerCase());
 }

@@ -32,7 +32,10 @@ export function locateWebRoot(): string {
     path.resolve(here, "../../../dist/dashboard/web"),
   ];
   for (const candidate of candidates) {
-    if (fs.existsSync(path.join(candidate, "index.html")) && fs.existsSync(path.join(candidate, "app.js"))) {
+    if (
+      fs.existsSync(path.join(candidate, "index.html")) &&
+      fs.existsSync(path.join(candidate, "app.js"))
+    ) {
       return candidate;
     }
   }

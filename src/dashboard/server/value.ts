@@ -86,7 +86,10 @@ export function describeValue(value: unknown, limits: DescribeLimits = DEFAULT_L
     }
     const object = current as object;
     if (object instanceof Date) {
-      return { kind: "date", value: Number.isNaN(object.getTime()) ? "Invalid Date" : object.toISOString() };
+      return {
+        kind: "date",
+        value: Number.isNaN(object.getTime()) ? "Invalid Date" : object.toISOString(),
+      };
     }
     if (isBytes(object)) {
       const bytes = toUint8Array(object);
@@ -111,9 +114,16 @@ export function describeValue(value: unknown, limits: DescribeLimits = DEFAULT_L
     if (Array.isArray(object) || ArrayBuffer.isView(object)) {
       const list = object as ArrayLike<unknown>;
       const items: ValueNode[] = [];
-      for (let index = 0; index < list.length && budget > 0; index++) items.push(visit(list[index]));
+      for (let index = 0; index < list.length && budget > 0; index++)
+        items.push(visit(list[index]));
       const typeName = Array.isArray(object) ? "Array" : object.constructor.name;
-      return { kind: "array", typeName, items, length: list.length, truncated: items.length < list.length };
+      return {
+        kind: "array",
+        typeName,
+        items,
+        length: list.length,
+        truncated: items.length < list.length,
+      };
     }
     if (object instanceof Map) {
       const entries: [ValueNode, ValueNode][] = [];
@@ -131,10 +141,13 @@ export function describeValue(value: unknown, limits: DescribeLimits = DEFAULT_L
       }
       return { kind: "set", items, size: object.size, truncated: items.length < object.size };
     }
-    if (object instanceof RegExp || object instanceof Error) return { kind: "other", text: String(object) };
+    if (object instanceof RegExp || object instanceof Error)
+      return { kind: "other", text: String(object) };
     const prototype = Object.getPrototypeOf(object) as { constructor?: { name?: string } } | null;
     const className =
-      prototype === null || prototype === Object.prototype ? null : (prototype.constructor?.name ?? null);
+      prototype === null || prototype === Object.prototype
+        ? null
+        : (prototype.constructor?.name ?? null);
     const keys = Object.keys(object);
     const entries: [string, ValueNode][] = [];
     for (const key of keys) {
@@ -169,8 +182,17 @@ export function stringifyValue(value: unknown): string {
  * The bytes a value is served as: binary values as they are, strings as UTF-8, anything else as
  * JSON text. `isText` tells whether the bytes are text (for the Content-Type charset).
  */
-export function readRawBytes(value: unknown): { bytes: Uint8Array; isText: boolean; isJson: boolean } {
+export function readRawBytes(value: unknown): {
+  bytes: Uint8Array;
+  isText: boolean;
+  isJson: boolean;
+} {
   if (isBytes(value)) return { bytes: toUint8Array(value), isText: false, isJson: false };
-  if (typeof value === "string") return { bytes: Buffer.from(value, "utf8"), isText: true, isJson: false };
-  return { bytes: Buffer.from(stringifyValue(value) ?? "null", "utf8"), isText: true, isJson: true };
+  if (typeof value === "string")
+    return { bytes: Buffer.from(value, "utf8"), isText: true, isJson: false };
+  return {
+    bytes: Buffer.from(stringifyValue(value) ?? "null", "utf8"),
+    isText: true,
+    isJson: true,
+  };
 }

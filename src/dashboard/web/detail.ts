@@ -1,0 +1,194 @@
+/** @module dashboard/web/detail — the detail pane: an entry's metadata, its rendered value, and delete. */
+
+import type { TaskView } from "../api-types.js";
+import { deleteTask, fetchTask, NotFoundError } from "./api.js";
+import { askConfirmation } from "./dialog.js";
+import { createElement, formatBytes, formatTimestamp, replaceChildren } from "./dom.js";
+import { renderValue } from "./renderers/index.js";
+
+export interface DetailEvents {
+  onClose(): void;
+  /** The entry was deleted here: the table must drop it. */
+  onDeleted(cacheKey: string): void;
+}
+
+function describeRecord(view: TaskView): [string, string][] {
+  const { record } = view;
+  return [
+    ["Key", record.cacheKey],
+    ["Function", record.funcName],
+    ["Identity", record.funcIdentifier],
+    ["Input id", record.inputId],
+    ["Version", record.version ?? "–"],
+    ["Content type", record.contentType ?? "–"],
+    [
+      "Stored",
+      record.resultType === "FILE" ? `blob ${record.resultValue ?? ""}` : "inline in the row",
+    ],
+    [
+      "Size",
+      record.size === null
+        ? "unknown"
+        : `${formatBytes(record.size)} (${record.size.toLocaleString("en-US")} bytes)`,
+    ],
+    ["Created / updated", formatTimestamp(record.updatedAt)],
+    ["Expires", formatTimestamp(record.expiresAt)],
+  ];
+}
+
+export class DetailPane {
+  readonly element = createElement("aside", {
+    class: "detail-pane",
+    hidden: true,
+    "aria-live": "polite",
+  });
+  readonly #events: DetailEvents;
+  #shownKey: string | undefined;
+  /** Increases per request, so a slow answer for an entry no longer selected is dropped. */
+  #request = 0;
+
+  constructor(events: DetailEvents) {
+    this.#events = events;
+  }
+
+  get shownKey(): string | undefined {
+    return this.#shownKey;
+  }
+
+  hide(): void {
+    this.#shownKey = undefined;
+    this.#request += 1;
+    this.element.hidden = true;
+    replaceChildren(this.element);
+  }
+
+  /** Loads and shows an entry. */
+  async show(cacheKey: string): Promise<void> {
+    const request = ++this.#request;
+    this.#shownKey = cacheKey;
+    this.element.hidden = false;
+    replaceChildren(
+      this.element,
+      this.#renderHeader(cacheKey, undefined),
+      createElement("p", { class: "hint" }, "Loading…"),
+    );
+    let view: TaskView;
+    try {
+      view = await fetchTask(cacheKey);
+    } catch (error) {
+      if (request !== this.#request) return;
+      const message =
+        error instanceof NotFoundError
+          ? `${error.message} It was deleted.`
+          : String((error as Error).message);
+      replaceChildren(
+        this.element,
+        this.#renderHeader(cacheKey, undefined),
+        createElement("p", { class: "notice notice-error" }, message),
+      );
+      return;
+    }
+    if (request !== this.#request) return;
+    this.#render(view);
+  }
+
+  #renderHeader(cacheKey: string, view: TaskView | undefined): HTMLElement {
+    const close = createElement(
+      "button",
+      { type: "button", class: "button", "aria-label": "Close", "data-action": "close-detail" },
+      "✕",
+    );
+    close.addEventListener("click", () => this.#events.onClose());
+    const actions = createElement("div", { class: "detail-actions" });
+    if (view !== undefined) {
+      if (view.error === undefined) {
+        actions.append(
+          createElement(
+            "a",
+            { class: "button", href: view.rawUrl, target: "_blank", rel: "noopener" },
+            "Raw",
+          ),
+        );
+      }
+      const remove = createElement(
+        "button",
+        { type: "button", class: "button danger", "data-action": "delete-entry" },
+        "Delete",
+      );
+      remove.addEventListener("click", () => void this.#confirmDelete(cacheKey));
+      actions.append(remove);
+    }
+    actions.append(close);
+    return createElement(
+      "header",
+      { class: "detail-header" },
+      createElement("h2", {}, view?.record.funcName ?? "Entry"),
+      actions,
+    );
+  }
+
+  #render(view: TaskView): void {
+    const metadata = createElement("dl", { class: "metadata" });
+    for (const [term, description] of describeRecord(view)) {
+      metadata.append(
+        createElement("dt", {}, term),
+        createElement(
+          "dd",
+          { class: term === "Key" || term === "Input id" ? "mono" : undefined },
+          description,
+        ),
+      );
+    }
+    const notices: HTMLElement[] = [];
+    if (view.rescued) {
+      notices.push(
+        createElement(
+          "p",
+          { class: "notice notice-rescued" },
+          createElement("strong", {}, "Rescued raw data. "),
+          "This value no longer decodes with the type that wrote it (the schema changed); what is shown is the raw data inside it.",
+          view.decodeError === undefined ? "" : ` Reason: ${view.decodeError}`,
+        ),
+      );
+    }
+    if (view.error !== undefined) {
+      notices.push(createElement("p", { class: "notice notice-error" }, view.error));
+    }
+    replaceChildren(
+      this.element,
+      this.#renderHeader(view.record.cacheKey, view),
+      metadata,
+      ...notices,
+      createElement(
+        "section",
+        { class: "value" },
+        view.error === undefined ? renderValue(view) : null,
+      ),
+    );
+  }
+
+  async #confirmDelete(cacheKey: string): Promise<void> {
+    const confirmed = await askConfirmation({
+      title: "Delete this entry?",
+      message: [
+        createElement(
+          "p",
+          {},
+          "The row and its stored value are removed; the next call with these inputs runs the function again.",
+        ),
+        createElement("p", { class: "mono confirm-key" }, cacheKey),
+      ],
+      confirmLabel: "Delete entry",
+    });
+    if (!confirmed) return;
+    try {
+      await deleteTask(cacheKey);
+    } catch (error) {
+      this.element.append(
+        createElement("p", { class: "notice notice-error" }, (error as Error).message),
+      );
+      return;
+    }
+    this.#events.onDeleted(cacheKey);
+  }
+}

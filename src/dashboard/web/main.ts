@@ -1,0 +1,193 @@
+/**
+ * @module dashboard/web/main — the page: wires the table, the detail pane and live updates to the
+ * server API, and keeps the view state in the URL hash.
+ */
+
+import type { TableSummary } from "../api-types.js";
+import { deleteMatching, fetchPage, fetchSummary } from "./api.js";
+import { DetailPane } from "./detail.js";
+import { askConfirmation } from "./dialog.js";
+import { createElement, formatBytes, formatCount } from "./dom.js";
+import { watchForChanges } from "./live.js";
+import {
+  readStateFromHash,
+  selectFilter,
+  selectPageRequest,
+  type ViewState,
+  writeStateToHash,
+} from "./state.js";
+import { TaskTable } from "./table.js";
+
+let state: ViewState = readStateFromHash();
+let summary: TableSummary | undefined;
+/** Increases per load, so an answer overtaken by a newer one is dropped. */
+let loadNumber = 0;
+
+const totals = createElement("span", { class: "totals", id: "totals" }, "…");
+const liveStatus = createElement(
+  "span",
+  { class: "live", title: "New results appear as they are written" },
+  "● live",
+);
+const statusLine = createElement("p", { class: "status", role: "status" });
+const refreshButton = createElement(
+  "button",
+  { type: "button", class: "button", id: "refresh" },
+  "Refresh",
+);
+
+const table = new TaskTable({
+  onChange: (update) => updateState(update),
+  onSelect: (cacheKey) => {
+    state = { ...state, key: cacheKey };
+    writeStateToHash(state);
+    highlightSelection();
+    void detail.show(cacheKey);
+  },
+  onDeleteShown: () => void confirmDeleteShown(),
+});
+
+const detail = new DetailPane({
+  onClose: () => {
+    state = { ...state, key: undefined };
+    writeStateToHash(state);
+    detail.hide();
+    highlightSelection();
+  },
+  onDeleted: () => {
+    state = { ...state, key: undefined };
+    writeStateToHash(state);
+    detail.hide();
+    void reload({ summary: true });
+  },
+});
+
+function highlightSelection(): void {
+  for (const row of table.element.querySelectorAll<HTMLTableRowElement>("tr[data-key]")) {
+    row.classList.toggle("selected", row.dataset.key === state.key);
+  }
+}
+
+function updateState(update: Partial<ViewState>): void {
+  state = { ...state, ...update };
+  for (const name of Object.keys(update) as (keyof ViewState)[]) {
+    if (update[name] === undefined) delete state[name];
+  }
+  writeStateToHash(state);
+  void reload({ summary: true });
+}
+
+function renderTotals(): void {
+  if (summary === undefined) return;
+  const parts = [`${formatCount(summary.rows)} entries`, formatBytes(summary.bytes)];
+  if (Object.keys(selectFilter(state)).length > 0)
+    parts.push(`${formatCount(summary.matching)} match the filter`);
+  totals.textContent = parts.join(" · ");
+}
+
+/** Reloads the page of rows (and the totals when asked), keeping the selection. */
+async function reload(options: { summary: boolean }): Promise<void> {
+  const current = ++loadNumber;
+  table.renderControls(state, (direction) =>
+    updateState({ offset: Math.max(0, state.offset + direction * state.limit) }),
+  );
+  try {
+    const pagePromise = fetchPage(selectPageRequest(state));
+    const summaryPromise = options.summary ? fetchSummary(selectFilter(state)) : undefined;
+    const page = await pagePromise;
+    if (current !== loadNumber) return;
+    if (page.rows.length === 0 && state.offset > 0) {
+      // The page emptied (rows deleted): step back to the last page that has rows.
+      updateState({ offset: Math.max(0, state.offset - state.limit) });
+      return;
+    }
+    table.renderRows(page, state);
+    statusLine.textContent = "";
+    if (summaryPromise !== undefined) {
+      const fresh = await summaryPromise;
+      if (current !== loadNumber) return;
+      summary = fresh;
+      table.renderSummary(fresh, state);
+      renderTotals();
+    }
+  } catch (error) {
+    if (current === loadNumber) statusLine.textContent = (error as Error).message;
+  }
+}
+
+async function confirmDeleteShown(): Promise<void> {
+  const filter = selectFilter(state);
+  const count = summary?.matching ?? 0;
+  if (count === 0) return;
+  const described = Object.entries(filter).map(([name, value]) => `${name} = ${value}`);
+  const confirmed = await askConfirmation({
+    title: `Delete ${formatCount(count)} entries?`,
+    message: [
+      createElement(
+        "p",
+        {},
+        described.length === 0
+          ? `Every entry in this database (${formatCount(count)}) and its stored value will be removed.`
+          : `The ${formatCount(count)} entries matching ${described.join(", ")} and their stored values will be removed.`,
+      ),
+      createElement("p", {}, "The next calls with these inputs run their functions again."),
+    ],
+    confirmLabel: `Delete ${formatCount(count)} entries`,
+  });
+  if (!confirmed) return;
+  try {
+    const { deleted } = await deleteMatching({ filter, expected: count });
+    statusLine.textContent = `Deleted ${formatCount(deleted)} entries.`;
+  } catch (error) {
+    statusLine.textContent = (error as Error).message;
+  }
+  detail.hide();
+  state = { ...state, key: undefined, offset: 0 };
+  writeStateToHash(state);
+  await reload({ summary: true });
+}
+
+function mount(): void {
+  const app = document.getElementById("app");
+  if (app === null) return;
+  refreshButton.addEventListener("click", () => {
+    void reload({ summary: true });
+    if (state.key !== undefined) void detail.show(state.key);
+  });
+  app.append(
+    createElement(
+      "header",
+      { class: "topbar" },
+      createElement("h1", {}, "beautyspot"),
+      totals,
+      createElement("span", { class: "spacer" }),
+      liveStatus,
+      refreshButton,
+    ),
+    statusLine,
+    createElement("main", { class: "layout" }, table.element, detail.element),
+  );
+  window.addEventListener("hashchange", () => {
+    const next = readStateFromHash();
+    const keyChanged = next.key !== state.key;
+    state = next;
+    void reload({ summary: true });
+    if (keyChanged) {
+      if (state.key === undefined) detail.hide();
+      else void detail.show(state.key);
+    }
+  });
+  void reload({ summary: true });
+  if (state.key !== undefined) void detail.show(state.key);
+  watchForChanges(
+    () => {
+      void reload({ summary: true });
+    },
+    (online) => {
+      liveStatus.classList.toggle("offline", !online);
+      liveStatus.textContent = online ? "● live" : "● offline";
+    },
+  );
+}
+
+mount();

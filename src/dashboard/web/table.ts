@@ -1,0 +1,289 @@
+/**
+ * @module dashboard/web/table — the filter bar, the task table and the pager. It only draws and
+ * reports what the user picked; `main.ts` fetches.
+ */
+
+import type { TableSummary, TaskPage } from "../api-types.js";
+import {
+  createElement,
+  formatAge,
+  formatBytes,
+  formatCount,
+  formatTimestamp,
+  replaceChildren,
+  shortenKey,
+} from "./dom.js";
+import { isFiltered, PAGE_SIZES, type ViewState } from "./state.js";
+
+export interface TableEvents {
+  /** The user changed a filter, the sort, the page or the page size. */
+  onChange(update: Partial<ViewState>): void;
+  onSelect(cacheKey: string): void;
+  onDeleteShown(): void;
+}
+
+const COLUMNS: { label: string; sort?: string; className?: string }[] = [
+  { label: "Updated", sort: "updatedAt" },
+  { label: "Function", sort: "funcName" },
+  { label: "Input id", className: "mono" },
+  { label: "Key", className: "mono" },
+  { label: "Content type", sort: "contentType" },
+  { label: "Stored" },
+  { label: "Size", sort: "size", className: "number" },
+  { label: "Expires", sort: "expiresAt" },
+];
+
+/** Search waits for a pause in typing so each keystroke does not cost a query. */
+const SEARCH_DELAY_MS = 250;
+
+function createSelect(name: string, label: string): HTMLSelectElement {
+  return createElement("select", { name, "aria-label": label });
+}
+
+function fillSelect(
+  select: HTMLSelectElement,
+  options: [value: string, label: string][],
+  selected: string,
+): void {
+  replaceChildren(
+    select,
+    ...options.map(([value, label]) => createElement("option", { value }, label)),
+  );
+  select.value = selected;
+}
+
+export class TaskTable {
+  readonly element: HTMLElement;
+  readonly #events: TableEvents;
+  readonly #func = createSelect("func", "Function");
+  readonly #resultType = createSelect("resultType", "Result type");
+  readonly #contentType = createSelect("contentType", "Content type");
+  readonly #search = createElement("input", {
+    type: "search",
+    name: "search",
+    placeholder: "Search key, input id or function",
+    "aria-label": "Search",
+    autocomplete: "off",
+  });
+  readonly #limit = createSelect("limit", "Rows per page");
+  readonly #deleteShown = createElement(
+    "button",
+    { type: "button", class: "button danger", id: "delete-shown" },
+    "Delete shown…",
+  );
+  readonly #head = createElement("thead");
+  readonly #body = createElement("tbody");
+  readonly #range = createElement("span", { class: "page-range" });
+  readonly #previous = createElement(
+    "button",
+    { type: "button", class: "button", "data-action": "previous-page" },
+    "‹ Newer",
+  );
+  readonly #next = createElement(
+    "button",
+    { type: "button", class: "button", "data-action": "next-page" },
+    "Older ›",
+  );
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(events: TableEvents) {
+    this.#events = events;
+    fillSelect(
+      this.#resultType,
+      [
+        ["", "Inline and blob"],
+        ["DIRECT_BLOB", "Inline (in the row)"],
+        ["FILE", "Blob file"],
+      ],
+      "",
+    );
+    fillSelect(
+      this.#limit,
+      PAGE_SIZES.map((size) => [String(size), `${size} rows`]),
+      "50",
+    );
+    this.#func.addEventListener("change", () =>
+      events.onChange({ func: this.#func.value || undefined, offset: 0 }),
+    );
+    this.#resultType.addEventListener("change", () =>
+      events.onChange({
+        resultType: (this.#resultType.value || undefined) as ViewState["resultType"],
+        offset: 0,
+      }),
+    );
+    this.#contentType.addEventListener("change", () =>
+      events.onChange({ contentType: this.#contentType.value || undefined, offset: 0 }),
+    );
+    this.#search.addEventListener("input", () => {
+      clearTimeout(this.#searchTimer);
+      this.#searchTimer = setTimeout(
+        () => events.onChange({ search: this.#search.value.trim() || undefined, offset: 0 }),
+        SEARCH_DELAY_MS,
+      );
+    });
+    this.#limit.addEventListener("change", () =>
+      events.onChange({ limit: Number(this.#limit.value), offset: 0 }),
+    );
+    this.#deleteShown.addEventListener("click", () => events.onDeleteShown());
+    this.#body.addEventListener("click", (event) => {
+      const row = (event.target as Element).closest<HTMLTableRowElement>("tr[data-key]");
+      if (row?.dataset.key !== undefined) events.onSelect(row.dataset.key);
+    });
+    this.#body.addEventListener("keydown", (event) => {
+      const row = (event.target as Element).closest<HTMLTableRowElement>("tr[data-key]");
+      if (event.key === "Enter" && row?.dataset.key !== undefined) events.onSelect(row.dataset.key);
+    });
+    this.element = createElement(
+      "section",
+      { class: "table-pane" },
+      createElement(
+        "div",
+        { class: "filters" },
+        this.#func,
+        this.#resultType,
+        this.#contentType,
+        this.#search,
+        this.#limit,
+        this.#deleteShown,
+      ),
+      createElement(
+        "div",
+        { class: "table-scroll" },
+        createElement("table", { class: "tasks" }, this.#head, this.#body),
+      ),
+      createElement("div", { class: "pager" }, this.#previous, this.#range, this.#next),
+    );
+  }
+
+  /** Puts the controls in line with `state` (after a hash change or a reload). */
+  renderControls(state: ViewState, onPage: (direction: -1 | 1) => void): void {
+    this.#resultType.value = state.resultType ?? "";
+    this.#limit.value = String(state.limit);
+    if (document.activeElement !== this.#search) this.#search.value = state.search ?? "";
+    this.#previous.disabled = state.offset === 0;
+    this.#previous.onclick = () => onPage(-1);
+    this.#next.onclick = () => onPage(1);
+    const cells = COLUMNS.map((column) => {
+      if (column.sort === undefined)
+        return createElement("th", { class: column.className }, column.label);
+      const active = state.sort === column.sort;
+      const arrow = active ? (state.order === "desc" ? " ▼" : " ▲") : "";
+      const button = createElement(
+        "button",
+        { type: "button", class: "sort", "data-sort": column.sort },
+        column.label + arrow,
+      );
+      button.addEventListener("click", () =>
+        this.#events.onChange({
+          sort: column.sort,
+          order: active && state.order === "desc" ? "asc" : "desc",
+          offset: 0,
+        }),
+      );
+      return createElement(
+        "th",
+        {
+          class: column.className,
+          "aria-sort": active ? (state.order === "desc" ? "descending" : "ascending") : undefined,
+        },
+        button,
+      );
+    });
+    replaceChildren(this.#head, createElement("tr", {}, ...cells));
+  }
+
+  /** Draws one page of rows; `selectedKey` is highlighted. */
+  renderRows(page: TaskPage, state: ViewState): void {
+    const now = Date.now();
+    const rows = page.rows.map((record) =>
+      createElement(
+        "tr",
+        {
+          "data-key": record.cacheKey,
+          tabindex: 0,
+          class: record.cacheKey === state.key ? "selected" : undefined,
+        },
+        createElement(
+          "td",
+          { title: formatAge(record.updatedAt, now) },
+          formatTimestamp(record.updatedAt),
+        ),
+        createElement("td", { title: record.funcIdentifier }, record.funcName),
+        createElement("td", { class: "mono", title: record.inputId }, shortenKey(record.inputId)),
+        createElement("td", { class: "mono", title: record.cacheKey }, shortenKey(record.cacheKey)),
+        createElement("td", {}, record.contentType ?? "–"),
+        createElement("td", {}, record.resultType === "FILE" ? "blob" : "inline"),
+        createElement("td", { class: "number" }, formatBytes(record.size)),
+        createElement("td", {}, formatTimestamp(record.expiresAt)),
+      ),
+    );
+    if (rows.length === 0) {
+      rows.push(
+        createElement(
+          "tr",
+          { class: "empty" },
+          createElement(
+            "td",
+            { colspan: COLUMNS.length },
+            isFiltered(state)
+              ? "No entry matches the filter."
+              : "No cached results yet. Run your program and they appear here.",
+          ),
+        ),
+      );
+    }
+    replaceChildren(this.#body, ...rows);
+    this.#next.disabled = !page.hasMore;
+    this.#renderRange(page, undefined);
+  }
+
+  #lastPage: TaskPage | undefined;
+
+  #renderRange(page: TaskPage | undefined, matching: number | undefined): void {
+    if (page !== undefined) this.#lastPage = page;
+    const shown = this.#lastPage;
+    if (shown === undefined) return;
+    const first = shown.rows.length === 0 ? 0 : shown.offset + 1;
+    const last = shown.offset + shown.rows.length;
+    const total = matching ?? Number(this.#range.dataset.matching ?? Number.NaN);
+    this.#range.textContent = Number.isNaN(total)
+      ? `${formatCount(first)}–${formatCount(last)}`
+      : `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)}`;
+  }
+
+  /** Fills the filter choices and counts from the totals. */
+  renderSummary(summary: TableSummary, state: ViewState): void {
+    const functions: [string, string][] = [
+      ["", `All functions (${formatCount(summary.functions.length)})`],
+    ];
+    for (const entry of summary.functions) {
+      const label =
+        entry.funcName === entry.funcIdentifier
+          ? entry.funcName
+          : `${entry.funcName} — ${entry.funcIdentifier}`;
+      functions.push([entry.funcIdentifier, `${label} (${formatCount(entry.rows)})`]);
+    }
+    if (state.func !== undefined && !functions.some(([value]) => value === state.func)) {
+      functions.push([state.func, state.func]);
+    }
+    fillSelect(this.#func, functions, state.func ?? "");
+    const contentTypes: [string, string][] = [["", "All content types"]];
+    for (const entry of summary.contentTypes) {
+      if (entry.contentType !== null)
+        contentTypes.push([entry.contentType, `${entry.contentType} (${formatCount(entry.rows)})`]);
+    }
+    if (
+      state.contentType !== undefined &&
+      !contentTypes.some(([value]) => value === state.contentType)
+    ) {
+      contentTypes.push([state.contentType, state.contentType]);
+    }
+    fillSelect(this.#contentType, contentTypes, state.contentType ?? "");
+    this.#range.dataset.matching = String(summary.matching);
+    this.#renderRange(undefined, summary.matching);
+    this.#deleteShown.disabled = summary.matching === 0;
+    this.#deleteShown.textContent = isFiltered(state)
+      ? `Delete ${formatCount(summary.matching)} shown…`
+      : `Delete all ${formatCount(summary.matching)}…`;
+  }
+}
