@@ -20,6 +20,7 @@ interface DashboardModule {
     port: number;
     host: string;
     open?: boolean;
+    log?: (line: string) => void;
   }): Promise<{ url: string; close(): Promise<void> }>;
 }
 
@@ -54,8 +55,9 @@ export async function runUi(databasePath: string, options: UiCommandOptions): Pr
     port: options.port,
     host: options.host,
     open: options.open === true,
+    // The dashboard announces its URL (and any port fallback) itself, once.
+    log: (line) => output.print(line),
   });
-  output.print(`Dashboard for ${databasePath}: ${server.url}`);
   output.note("Press Ctrl+C to stop.");
   // The open server keeps the process alive; a signal closes it and lets the process end.
   await new Promise<void>((resolve) => {
