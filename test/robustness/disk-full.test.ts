@@ -1,0 +1,172 @@
+/**
+ * @module test/robustness/disk-full.test — saves that hit a full disk (ENOSPC on a small tmpfs)
+ * or a file-size limit (EFBIG under `ulimit -f`): the caller still gets its result, the error
+ * says the disk is full and where, nothing half-written becomes an entry, and saves work again
+ * once there is space.
+ */
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, describe, it } from "node:test";
+import { Spot } from "../../src/spot.js";
+import { makeTempDir } from "../helpers.js";
+import { checkIntegrity, collectingLogger, listFiles, runChildForResult } from "./harness.js";
+
+const BLOB_BYTES = 256 * 1024;
+const INLINE_BYTES = 300 * 1024;
+
+/** What the child saw while the disk was full. */
+interface FullDiskReport {
+  returned: number[];
+  backgroundErrors: { name: string; message: string; code?: string; operation: string }[];
+  syncError?: { name: string; message: string; code?: string };
+  inlineError?: { name: string; message: string; code?: string };
+}
+
+/**
+ * A child that saves while writes fail: a background blob save, a saveSync blob save, and a
+ * saveSync inline value (the SQLite write path). Every call must still hand back its value.
+ */
+const FULL_DISK_CHILD = `
+import { Spot } from "$ENTRY";
+const backgroundErrors = [];
+const spot = new Spot("full", {
+  workspace: process.env.BS_WORKSPACE,
+  logger: { warn() {}, error() {} },
+  onBackgroundError: (error, context) => backgroundErrors.push({ name: error.name, message: error.message, code: error.cause?.code, operation: context.operation }),
+});
+const describe = (error) => ({ name: error.name, message: error.message, code: error.code ?? error.cause?.code });
+const background = spot.mark(async function background(seed: number) { return Buffer.alloc(${BLOB_BYTES}, seed); }, { saveSync: false, saveBlob: true });
+const strict = spot.mark(async function strict(seed: number) { return Buffer.alloc(${BLOB_BYTES}, seed); }, { saveBlob: true });
+const inline = spot.mark(async function inline(seed: number) { return Buffer.alloc(${INLINE_BYTES}, seed); });
+if (process.env.BS_FILLER) {
+  // Fill what is left of the disk, now that the database exists.
+  const fs = await import("node:fs");
+  const descriptor = fs.openSync(process.env.BS_FILLER, "w");
+  const chunk = Buffer.alloc(4096, 1);
+  try { for (;;) fs.writeSync(descriptor, chunk); } catch {}
+  fs.closeSync(descriptor);
+}
+const returned = [];
+returned.push((await background(1)).byteLength);
+await spot.flush();
+let syncError, inlineError;
+try { returned.push((await strict(2)).byteLength); } catch (error) { syncError = describe(error); }
+try { returned.push((await inline(3)).byteLength); } catch (error) { inlineError = describe(error); }
+console.log(JSON.stringify({ returned, backgroundErrors, syncError, inlineError }));
+`;
+
+/** Checks the child's report and the folder it left, then lets space return and saves again. */
+async function verifyFullDisk(
+  workspace: string,
+  report: FullDiskReport,
+  freeSpace: () => void,
+): Promise<void> {
+  const blobFolder = path.join(workspace, "blobs", "full");
+  // The background caller got its value; the error went to onBackgroundError, naming the cause and place.
+  assert.equal(report.returned[0], BLOB_BYTES);
+  assert.equal(report.backgroundErrors.length, 1, JSON.stringify(report));
+  const background = report.backgroundErrors[0];
+  assert.equal(background?.name, "BlobStorageError");
+  assert.match(background?.message ?? "", /disk is full/);
+  assert.ok(background?.message.includes(blobFolder), background?.message);
+  // saveSync: the call itself rejects with the same kind of message.
+  assert.equal(report.syncError?.name, "BlobStorageError", JSON.stringify(report));
+  assert.match(report.syncError?.message ?? "", /disk is full/);
+  assert.ok(report.syncError?.message.includes(blobFolder));
+  // The SQLite path fails too, and the caller learns of it (the message is checked in its own test).
+  assert.ok(report.inlineError !== undefined, "the inline save cannot have succeeded");
+
+  // Nothing half-written is left as an entry or a temp file; the database is sound.
+  const databaseFile = path.join(workspace, "full.db");
+  assert.equal(checkIntegrity(databaseFile), "ok");
+  assert.deepEqual(listFiles(blobFolder, ".spot_tmp"), []);
+  freeSpace();
+  const logger = collectingLogger();
+  const spot = new Spot("full", { workspace, logger });
+  try {
+    let calls = 0;
+    const strict = spot.mark(
+      async function strict(seed: number) {
+        calls += 1;
+        return Buffer.alloc(BLOB_BYTES, seed);
+      },
+      { saveBlob: true },
+    );
+    const inline = spot.mark(async function inline(seed: number) {
+      calls += 1;
+      return Buffer.alloc(INLINE_BYTES, seed);
+    });
+    assert.equal(spot.db.count({}), 0, "no failed save became an entry");
+    // Space is back: the saves succeed and are hits from then on.
+    assert.equal((await strict(2)).byteLength, BLOB_BYTES);
+    assert.equal((await inline(3)).byteLength, INLINE_BYTES);
+    assert.equal((await strict(2))[0], 2);
+    assert.equal((await inline(3))[0], 3);
+    assert.equal(calls, 2);
+    assert.deepEqual(logger.warnings, []);
+  } finally {
+    await spot.shutdown();
+  }
+}
+
+/** Whether this process may mount a tmpfs (root, and not refused by a sandbox). */
+function tryMountTmpfs(target: string, size: string): boolean {
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", target], {
+      stdio: "ignore",
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("disk full", () => {
+  const mounted: string[] = [];
+  after(() => {
+    for (const target of mounted) execFileSync("umount", ["-l", target], { stdio: "ignore" });
+  });
+
+  it("on a full tmpfs (ENOSPC): results returned, errors say disk full and where, no partial entry, saves succeed once space returns", async (context) => {
+    const folder = makeTempDir();
+    const mountPoint = path.join(folder, "small-disk");
+    fs.mkdirSync(mountPoint);
+    if (!tryMountTmpfs(mountPoint, "2m")) {
+      context.skip("cannot mount a tmpfs here; the ulimit test covers the same path");
+      return;
+    }
+    mounted.push(mountPoint);
+    const workspace = path.join(mountPoint, ".beautyspot");
+    const filler = path.join(mountPoint, "filler");
+    const report = await runChildForResult<FullDiskReport>(folder, FULL_DISK_CHILD, {
+      env: { BS_WORKSPACE: workspace, BS_FILLER: filler },
+    });
+    await verifyFullDisk(workspace, report, () => fs.rmSync(filler));
+  });
+
+  it("under a file-size limit (EFBIG): results returned, errors say disk full and where, no partial entry, saves succeed without the limit", async () => {
+    const folder = makeTempDir();
+    const workspace = path.join(folder, ".beautyspot");
+    const report = await runChildForResult<FullDiskReport>(folder, FULL_DISK_CHILD, {
+      env: { BS_WORKSPACE: workspace },
+      fileSizeLimitKiB: 128,
+    });
+    await verifyFullDisk(workspace, report, () => undefined);
+  });
+
+  it("says the disk is full, and where, when the database write fails (SQLITE_FULL)", {
+    todo: "needs core fix: core/write.ts passes the SQLite error through unchanged",
+  }, async () => {
+    const folder = makeTempDir();
+    const workspace = path.join(folder, ".beautyspot");
+    const report = await runChildForResult<FullDiskReport>(folder, FULL_DISK_CHILD, {
+      env: { BS_WORKSPACE: workspace },
+      fileSizeLimitKiB: 128,
+    });
+    assert.match(report.inlineError?.message ?? "", /disk is full/);
+    assert.ok(report.inlineError?.message.includes(path.join(workspace, "full.db")));
+  });
+});
