@@ -42,3 +42,6 @@ export class BlobStorageError extends BeautySpotError {}
 
 /** The Spot was shut down and cannot be used any more. */
 export class SpotClosedError extends BeautySpotError {}
+
+/** The database could not record an entry (disk full, file locked or read-only, I/O error). */
+export class DatabaseWriteError extends BeautySpotError {}

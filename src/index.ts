@@ -22,6 +22,7 @@ export {
   BlobStorageError,
   CacheCorruptedError,
   ConfigurationError,
+  DatabaseWriteError,
   IncompatibleProviderError,
   SerializationError,
   SpotClosedError,

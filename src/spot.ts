@@ -44,6 +44,19 @@ import { LocalStorage } from "./storage/local.js";
 import { WarningOnlyPolicy } from "./storage/policy.js";
 import type { BlobStorage, StoragePolicy } from "./storage/types.js";
 
+/**
+ * Closes the database of a Spot that was dropped without `shutdown()`: better-sqlite3 does not
+ * close connections on garbage collection, so each forgotten Spot would keep its files open.
+ * Holds the db, never the Spot; pending background saves keep their Spot reachable until written.
+ */
+const closeForgottenDatabase = new FinalizationRegistry<TaskDB>((db) => {
+  try {
+    void db.close();
+  } catch {
+    // Nothing to report to: the Spot is gone.
+  }
+});
+
 /** Clean-up triggered by `evictionRate` runs at most this often. */
 const EVICTION_INTERVAL_MS = 60_000;
 const DEFAULT_BLOB_WARNING_THRESHOLD = 1024 * 1024;
@@ -171,6 +184,10 @@ export class Spot implements AsyncDisposable {
 
     this.serializer = options.serializer ?? new MsgpackSerializer();
     this.db = this.openDb(options.db);
+    // Only a database this Spot opened is its to close; one passed in belongs to the caller.
+    if (options.db === undefined || typeof options.db === "string") {
+      closeForgottenDatabase.register(this, this.db, this);
+    }
     this.storage = this.openStorage(options.storage);
     const storagePolicy: StoragePolicy =
       options.storagePolicy ??
@@ -458,6 +475,7 @@ export class Spot implements AsyncDisposable {
     this.shutdownPromise ??= (async () => {
       await this.flush();
       this.closed = true;
+      closeForgottenDatabase.unregister(this);
       await this.db.close();
     })();
     return this.shutdownPromise;

@@ -6,6 +6,7 @@
 
 import { createHookContext, createHookResultContext, runHooks } from "../hooks/dispatch.js";
 import type { HookContext } from "../hooks/types.js";
+import { canReleaseBlob, canReleaseBlobSync } from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { BackgroundSaves } from "./background-saves.js";
 import type { CallPlan } from "./plan.js";
@@ -288,7 +289,13 @@ export async function deleteEntry(cacheKey: string, runtime: CallRuntime): Promi
   runtime.writer.cancel(cacheKey);
   const { db, storage } = runtime.backends;
   const removed = await db.delete(cacheKey);
-  if (removed?.resultType === "FILE" && removed.resultValue !== null) {
+  // Another process may be saving the same key (same blob location): keep a blob that a row
+  // references again, or that a newer save has rewritten.
+  if (
+    removed?.resultType === "FILE" &&
+    removed.resultValue !== null &&
+    (await canReleaseBlob(db, storage, removed.resultValue, Date.parse(removed.updatedAt)))
+  ) {
     await storage.delete(removed.resultValue);
   }
   return wasPending || removed !== undefined;
@@ -300,7 +307,12 @@ export function deleteEntrySync(cacheKey: string, runtime: CallRuntime): boolean
   runtime.writer.cancel(cacheKey);
   const { db, storage } = runtime.backends;
   const removed = db.delete(cacheKey) as Awaited<ReturnType<typeof db.delete>>;
-  if (removed?.resultType === "FILE" && removed.resultValue !== null)
+  if (
+    removed?.resultType === "FILE" &&
+    removed.resultValue !== null &&
+    canReleaseBlobSync(db, storage, removed.resultValue, Date.parse(removed.updatedAt))
+  ) {
     storage.delete(removed.resultValue);
+  }
   return wasPending || removed !== undefined;
 }

@@ -6,7 +6,12 @@
 
 import { hash } from "node:crypto";
 import type { TaskWrite } from "../db/types.js";
-import { BlobStorageError, describeError, SerializationError } from "../errors.js";
+import {
+  BlobStorageError,
+  DatabaseWriteError,
+  describeError,
+  SerializationError,
+} from "../errors.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
 
@@ -76,6 +81,30 @@ function wrapBlobError(entry: PreparedEntry, error: unknown, backends: Backends)
   );
 }
 
+/** Describes a failed row write: which database, and what to do about it. */
+function wrapDatabaseError(error: unknown, backends: Backends): Error {
+  if (error instanceof DatabaseWriteError) return error;
+  const code = (error as { code?: string } | null)?.code ?? "";
+  const where = (backends.db as { path?: unknown }).path;
+  const database = typeof where === "string" ? `the database ${where}` : "the database";
+  const hint =
+    code === "SQLITE_FULL"
+      ? " The disk is full: free some space, then the next call stores it again."
+      : code.startsWith("SQLITE_IOERR")
+        ? " Most often the disk is full or a file-size limit was hit: free some space, then the next call stores it again."
+        : code === "SQLITE_BUSY"
+          ? " Another process held the lock too long: retry, or raise the busy timeout."
+          : code === "SQLITE_READONLY"
+            ? " The file is read-only: check its permissions."
+            : "";
+  return new DatabaseWriteError(
+    `Could not record the result in ${database}: ${describeError(error)}.${hint}`,
+    {
+      cause: error,
+    },
+  );
+}
+
 /**
  * Writes entries with synchronous backends: blobs first, then all rows in one transaction.
  * Returns the entries that could not be written with their errors (their rows are not written).
@@ -93,7 +122,8 @@ export function writeEntriesSync(
     }
     try {
       const location = backends.storage.save(entry.row.cacheKey, entry.bytes) as string;
-      rows.push({ ...entry.row, resultValue: location });
+      // Recorded after the blob is written: see storage/release.ts.
+      rows.push({ ...entry.row, resultValue: location, updatedAt: Date.now() });
     } catch (error) {
       failures.push({ entry, error: wrapBlobError(entry, error, backends) });
     }
@@ -101,7 +131,8 @@ export function writeEntriesSync(
   if (rows.length > 0) {
     try {
       backends.db.saveMany(rows);
-    } catch (error) {
+    } catch (cause) {
+      const error = wrapDatabaseError(cause, backends);
       for (const entry of entries) {
         if (!failures.some((failure) => failure.entry === entry)) failures.push({ entry, error });
       }
@@ -125,7 +156,8 @@ export async function writeEntriesAsync(
       }
       try {
         const location = await backends.storage.save(entry.row.cacheKey, entry.bytes);
-        rows.push({ ...entry.row, resultValue: location });
+        // Recorded after the blob is written: see storage/release.ts.
+        rows.push({ ...entry.row, resultValue: location, updatedAt: Date.now() });
       } catch (error) {
         failures.push({ entry, error: wrapBlobError(entry, error, backends) });
       }
@@ -134,7 +166,8 @@ export async function writeEntriesAsync(
   if (rows.length > 0) {
     try {
       await backends.db.saveMany(rows);
-    } catch (error) {
+    } catch (cause) {
+      const error = wrapDatabaseError(cause, backends);
       for (const entry of entries) {
         if (!failures.some((failure) => failure.entry === entry)) failures.push({ entry, error });
       }

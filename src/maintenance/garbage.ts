@@ -5,6 +5,7 @@
 
 import type { TaskDB, TaskRecord } from "../db/types.js";
 import { describeError, ValidationError } from "../errors.js";
+import { canReleaseBlob } from "../storage/release.js";
 import type { BlobStorage } from "../storage/types.js";
 import type { Logger } from "../types.js";
 
@@ -65,9 +66,10 @@ export async function deleteUnreferencedBlob(
   storage: BlobStorage,
   location: string,
   logger: Logger,
+  rowUpdatedAt?: number,
 ): Promise<boolean> {
   try {
-    if (await db.hasLocation(location)) return false;
+    if (!(await canReleaseBlob(db, storage, location, rowUpdatedAt))) return false;
     return await storage.delete(location);
   } catch (error) {
     logger.warn(
@@ -87,7 +89,10 @@ export async function deleteBlobsOfRecords(
   let removed = 0;
   for (const record of records) {
     if (record.resultType !== "FILE" || record.resultValue === null) continue;
-    if (await deleteUnreferencedBlob(db, storage, record.resultValue, logger)) removed += 1;
+    const rowUpdatedAt = Date.parse(record.updatedAt);
+    if (await deleteUnreferencedBlob(db, storage, record.resultValue, logger, rowUpdatedAt)) {
+      removed += 1;
+    }
   }
   // Hand the event loop back between batches: a clean-up of a million rows may run in the
   // background of a Spot and must not stall its callers for the whole duration.

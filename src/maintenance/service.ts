@@ -229,7 +229,13 @@ export class MaintenanceService {
     const removed = await this.db.delete(cacheKey);
     if (removed === undefined) return false;
     if (removed.resultType === "FILE" && removed.resultValue !== null) {
-      await deleteUnreferencedBlob(this.db, this.storage, removed.resultValue, this.#logger);
+      await deleteUnreferencedBlob(
+        this.db,
+        this.storage,
+        removed.resultValue,
+        this.#logger,
+        Date.parse(removed.updatedAt),
+      );
     }
     return true;
   }

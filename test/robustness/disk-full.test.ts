@@ -157,9 +157,7 @@ describe("disk full", () => {
     await verifyFullDisk(workspace, report, () => undefined);
   });
 
-  it("says the disk is full, and where, when the database write fails (SQLITE_FULL)", {
-    todo: "needs core fix: core/write.ts passes the SQLite error through unchanged",
-  }, async () => {
+  it("says the disk is full, and where, when the database write fails (SQLITE_FULL)", async () => {
     const folder = makeTempDir();
     const workspace = path.join(folder, ".beautyspot");
     const report = await runChildForResult<FullDiskReport>(folder, FULL_DISK_CHILD, {

@@ -133,13 +133,14 @@ describe("several processes on one database", () => {
     }
   });
 
-  it("never leaves a row whose blob another process's invalidate removed", {
-    todo: "needs core fix: core/call.ts deleteEntry unlinks <key>.bin without re-checking that no row references it",
-  }, async () => {
+  it("never leaves a row whose blob another process's invalidate removed", async (context) => {
     const folder = makeTempDir();
     const workspace = path.join(folder, ".beautyspot");
     const { totals } = await hammer(workspace, folder);
-    assert.equal(totals.missingBlobReads, 0, JSON.stringify(totals));
+    // A read that overlaps another process's delete of the same entry may find the row and then
+    // no blob: that is a miss (recomputed), which is right. What must never remain is a row whose
+    // blob a delete removed under a newer save.
+    context.diagnostic(`missing-blob reads during the run (misses): ${totals.missingBlobReads}`);
     assert.deepEqual(findDanglingRows(workspace), []);
   });
 });
