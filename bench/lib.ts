@@ -1,35 +1,96 @@
-/** @module bench/lib — timing helpers shared by the benchmarks (medians of alternating rounds). */
+/** @module bench/lib — timing helpers, options and the results table shared by the workloads. */
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
+/** What the command line asked for. */
+export interface BenchOptions {
+  /** Small sizes and few rounds: a smoke run of every workload in well under a minute. */
+  quick: boolean;
+  /** Print one JSON document instead of tables. */
+  json: boolean;
+  /** Workloads to run (W1..W5); all when empty. */
+  only: ReadonlySet<string>;
+  /** Largest W4 size (rows). */
+  maxRows: number;
+}
+
+/** Reads `--quick`, `--json`, `--only W1,W4` and `--rows N` from the arguments. */
+export function readOptions(argv: readonly string[]): BenchOptions {
+  const readFlagValue = (flag: string): string | undefined => {
+    const index = argv.indexOf(flag);
+    return index === -1 ? undefined : argv[index + 1];
+  };
+  const quick = argv.includes("--quick");
+  const only = new Set(
+    (readFlagValue("--only") ?? "")
+      .split(",")
+      .map((name) => name.trim().toUpperCase())
+      .filter((name) => name !== ""),
+  );
+  const rowsText = readFlagValue("--rows");
+  const maxRows = rowsText === undefined ? (quick ? 20_000 : 1_000_000) : Number(rowsText);
+  if (!Number.isSafeInteger(maxRows) || maxRows < 1) {
+    throw new Error(`--rows needs a positive whole number, got ${rowsText}.`);
+  }
+  return { quick, json: argv.includes("--json"), only, maxRows };
+}
+
 /** A temp folder removed on exit. */
-export function benchDir(prefix = "bs-bench-"): string {
+export function createBenchDir(prefix = "bs-bench-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
 /** One line describing the machine, for the results table. */
-export function machineLine(): string {
+export function describeMachine(): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   return `${cpu.trim()}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
 }
 
+/** Samples of one contender in one workload: per-operation times, or sizes. */
 export interface Measurement {
   name: string;
-  /** Per-operation times (µs), one per round. */
+  /** One value per round (µs per operation unless the section says otherwise). */
   samples: number[];
+  /** Contender this one is compared with, when not the section's floor. */
+  floor?: string;
+}
+
+/** One table of the report: contenders of one workload, compared with its floor. */
+export interface Section {
+  id: string;
+  title: string;
+  unit: string;
+  /** Name of the contender the ratios are taken against. */
+  floor: string;
+  measurements: Measurement[];
+}
+
+/** A target of the issue, checked against the measured ratio. */
+export interface TargetCheck {
+  target: string;
+  ratio: number;
+  limit: number;
+  met: boolean;
 }
 
 export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? 0)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** The median of the named contender in a section (NaN when it did not run). */
+export function medianOf(section: Section | undefined, name: string): number {
+  const measurement = section?.measurements.find((candidate) => candidate.name === name);
+  return median(measurement?.samples ?? []);
 }
 
 /** Time per operation (µs) of `ops` operations run by `body`. */
@@ -41,7 +102,7 @@ export async function timePerOp(ops: number, body: () => unknown): Promise<numbe
 
 /**
  * Runs each contender `rounds` times, alternating them within each round so drift of the
- * machine affects all alike. Returns per-op samples per contender.
+ * machine (other work, thermal state) affects all alike. Returns per-op samples per contender.
  */
 export async function alternate(
   rounds: number,
@@ -57,24 +118,47 @@ export async function alternate(
   return results;
 }
 
-/** Formats measurements as a table with ratios to `floorName`. */
-export function formatTable(
-  title: string,
-  measurements: readonly Measurement[],
-  floorName: string,
-): string {
-  const floor = median(
-    measurements.find((measurement) => measurement.name === floorName)?.samples ?? [1],
-  );
+/** Compares `ratio` with `limit` (lower is better). */
+export function checkTarget(target: string, ratio: number, limit: number): TargetCheck {
+  return { target, ratio, limit, met: Number.isFinite(ratio) && ratio <= limit };
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return "—";
+  if (value >= 1000) return value.toFixed(0);
+  if (value >= 100) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+/** A section as a markdown table: median, min–max and the ratio to the floor. */
+export function formatSection(section: Section): string {
   const lines = [
-    `\n${title}`,
-    `${"contender".padEnd(44)} ${"median µs".padStart(11)} ${"min–max µs".padStart(19)} ${"× floor".padStart(8)}`,
+    `\n### ${section.id} — ${section.title}`,
+    "",
+    `| contender | median ${section.unit} | min–max | × floor |`,
+    "| --- | ---: | ---: | ---: |",
   ];
-  for (const measurement of measurements) {
+  for (const measurement of section.measurements) {
     const value = median(measurement.samples);
-    const range = `${Math.min(...measurement.samples).toFixed(2)}–${Math.max(...measurement.samples).toFixed(2)}`;
+    const range = `${formatNumber(Math.min(...measurement.samples))}–${formatNumber(Math.max(...measurement.samples))}`;
+    const floor = medianOf(section, measurement.floor ?? section.floor);
+    const ratio = Number.isFinite(floor) && floor > 0 ? (value / floor).toFixed(2) : "—";
+    lines.push(`| ${measurement.name} | ${formatNumber(value)} | ${range} | ${ratio} |`);
+  }
+  return lines.join("\n");
+}
+
+/** The target list as a markdown table. */
+export function formatTargets(targets: readonly TargetCheck[]): string {
+  const lines = [
+    "\n### Targets",
+    "",
+    "| target | measured | limit | met |",
+    "| --- | ---: | ---: | --- |",
+  ];
+  for (const target of targets) {
     lines.push(
-      `${measurement.name.padEnd(44)} ${value.toFixed(2).padStart(11)} ${range.padStart(19)} ${(value / floor).toFixed(2).padStart(8)}`,
+      `| ${target.target} | ${formatNumber(target.ratio)}× | ${target.limit}× | ${target.met ? "yes" : "**no**"} |`,
     );
   }
   return lines.join("\n");
@@ -96,4 +180,9 @@ export function makeValue(seed: number, bytes = 1024): Record<string, unknown> {
     ],
     usage: { prompt_tokens: 12, completion_tokens: words * 2, total_tokens: 12 + words * 2 },
   };
+}
+
+/** Random integers below `limit`, drawn once so every contender looks up the same keys. */
+export function drawIndexes(count: number, limit: number): number[] {
+  return Array.from({ length: count }, () => Math.floor(Math.random() * limit));
 }

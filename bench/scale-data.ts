@@ -1,19 +1,16 @@
 /**
- * @module bench/maintenance — times the maintenance service at 10k rows and at a large row count
- * (default one million): the newest page, filtered counts and pages, clean-up and prune, with peak
- * memory. Run: `node --import tsx bench/maintenance.ts [--rows 1000000]`.
+ * @module bench/scale-data — fills a database with many rows straight through SQLite (big
+ * transactions), shaped like a real cache: 20 functions, half the rows expired, updates spread
+ * over 60 days, a thousand blob rows and a hundred orphan blobs for the clean-up to find.
  */
 
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { SQLiteTaskDB } from "../src/db/sqlite/sqlite-task-db.js";
 import { formatTimestamp } from "../src/db/sqlite/timestamps.js";
-import { MaintenanceService } from "../src/maintenance/service.js";
 
-const SMALL_ROWS = 10_000;
 /** Blob rows per database: enough to exercise the blob paths without a million files. */
 const BLOB_ROWS = 1_000;
 /** Unreferenced blobs planted for the clean-up to find. */
@@ -24,33 +21,15 @@ const INSERT_BATCH = 50_000;
 const DAY_MS = 86_400_000;
 const CONTENT_TYPES = ["text/plain", "application/json", "text/markdown", "image/png", null];
 
-interface StepResult {
-  name: string;
-  ms: number;
-  peakRssMb: number;
-  detail?: string;
-}
-
-function readRowCount(): number {
-  const index = process.argv.indexOf("--rows");
-  if (index === -1) return 1_000_000;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`--rows needs a positive whole number, got ${process.argv[index + 1]}.`);
-  }
-  return value;
-}
-
 function sha256(text: string | Uint8Array): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-function megabytes(bytes: number): number {
-  return Math.round((bytes / 1024 / 1024) * 10) / 10;
-}
-
 /** Fills a fresh database: half the rows expired, `BLOB_ROWS` of them with a tiny blob file. */
-function generateDatabase(workspace: string, rows: number): { dbPath: string; blobDir: string } {
+export function generateDatabase(
+  workspace: string,
+  rows: number,
+): { dbPath: string; blobDir: string } {
   const dbPath = path.join(workspace, "bench.db");
   const blobDir = path.join(workspace, "blobs", "bench");
   fs.mkdirSync(blobDir, { recursive: true });
@@ -114,114 +93,3 @@ function generateDatabase(workspace: string, rows: number): { dbPath: string; bl
   }
   return { dbPath, blobDir };
 }
-
-/** Runs `work` once, sampling RSS every few ms (the work yields between batches). */
-async function measureOnce(name: string, work: () => Promise<unknown>): Promise<StepResult> {
-  let peak = process.memoryUsage.rss();
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 5);
-  const start = performance.now();
-  const result = await work();
-  const ms = performance.now() - start;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage.rss());
-  return { name, ms, peakRssMb: megabytes(peak), detail: JSON.stringify(result) };
-}
-
-/** Median time of `runs` calls after one warm-up call. */
-async function measureMedian(
-  name: string,
-  runs: number,
-  work: () => Promise<unknown>,
-): Promise<StepResult> {
-  let detail = JSON.stringify(await work()).slice(0, 60);
-  const times: number[] = [];
-  let peak = process.memoryUsage.rss();
-  for (let run = 0; run < runs; run += 1) {
-    const start = performance.now();
-    const result = await work();
-    times.push(performance.now() - start);
-    peak = Math.max(peak, process.memoryUsage.rss());
-    if (run === 0 && Array.isArray(result)) detail = `${result.length} records`;
-    else if (run === 0) detail = JSON.stringify(result);
-  }
-  times.sort((left, right) => left - right);
-  return { name, ms: times[Math.floor(times.length / 2)]!, peakRssMb: megabytes(peak), detail };
-}
-
-async function runSize(rows: number): Promise<StepResult[]> {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "bs-bench-"));
-  try {
-    const generateStart = performance.now();
-    const { dbPath } = generateDatabase(workspace, rows);
-    const generateMs = performance.now() - generateStart;
-    const results: StepResult[] = [
-      { name: "generate", ms: generateMs, peakRssMb: megabytes(process.memoryUsage.rss()) },
-    ];
-    const service = MaintenanceService.fromPath(dbPath);
-    try {
-      results.push(
-        await measureMedian("listTasks newest page (limit 50)", 20, () =>
-          service.listTasks({ limit: 50 }),
-        ),
-      );
-      results.push(
-        await measureMedian("listTasks page 100 (offset 5000)", 5, () =>
-          service.listTasks({ limit: 50, offset: 5000 }),
-        ),
-      );
-      results.push(
-        await measureMedian("countTasks({ func: 'fn3' })", 5, () =>
-          service.countTasks({ func: "fn3" }),
-        ),
-      );
-      results.push(
-        await measureMedian("listTasks({ func: 'fn3' }) page", 20, () =>
-          service.listTasks({ func: "fn3", limit: 50 }),
-        ),
-      );
-      results.push(await measureMedian("stats()", 3, () => service.stats()));
-      results.push(await measureOnce("cleanGarbage (half expired)", () => service.cleanGarbage()));
-      results.push(
-        await measureOnce("prune({ olderThanDays: 30 })", () =>
-          service.prune({ olderThanDays: 30 }),
-        ),
-      );
-    } finally {
-      service.close();
-    }
-    return results;
-  } finally {
-    fs.rmSync(workspace, { recursive: true, force: true });
-  }
-}
-
-function printResults(rows: number, results: readonly StepResult[]): void {
-  console.log(`\n${rows.toLocaleString("en-US")} rows`);
-  for (const result of results) {
-    const time = result.ms < 10 ? result.ms.toFixed(3) : result.ms.toFixed(0);
-    console.log(
-      `  ${result.name.padEnd(36)} ${time.padStart(10)} ms   peak RSS ${String(result.peakRssMb).padStart(6)} MB   ${result.detail ?? ""}`,
-    );
-  }
-}
-
-async function main(): Promise<void> {
-  const largeRows = readRowCount();
-  const small = await runSize(SMALL_ROWS);
-  printResults(SMALL_ROWS, small);
-  const large = await runSize(largeRows);
-  printResults(largeRows, large);
-  const newestPage = (results: readonly StepResult[]) =>
-    results.find((result) => result.name.startsWith("listTasks newest"))!.ms;
-  const ratio = newestPage(large) / newestPage(small);
-  console.log(
-    `\nnewest page ${largeRows.toLocaleString("en-US")} / ${SMALL_ROWS.toLocaleString("en-US")} rows: ${ratio.toFixed(2)}x (target < 2x)`,
-  );
-  const cleanup = large.find((result) => result.name.startsWith("cleanGarbage"))!;
-  console.log(`peak RSS during clean-up: ${cleanup.peakRssMb} MB (target < 300 MB)`);
-  console.log(`process maxRSS: ${megabytes(process.resourceUsage().maxRSS * 1024)} MB`);
-}
-
-await main();

@@ -85,6 +85,11 @@ async function store(fixture: Fixture, options: EntryOptions = {}): Promise<Task
     expiresAt: options.expiresAt === undefined ? null : options.expiresAt,
     updatedAt: options.updatedAt ?? Date.now(),
   };
+  if (row.resultValue !== null && options.updatedAt !== undefined) {
+    // A real save writes the blob just before its row: give the blob the row's time.
+    const written = new Date(options.updatedAt);
+    fs.utimesSync(blobFile(fixture, row.resultValue), written, written);
+  }
   fixture.db.saveMany([row]);
   return row;
 }

@@ -308,6 +308,33 @@ describe("SQLiteTaskDB migrations", () => {
   });
 });
 
+describe("SQLiteTaskDB bulk deletion", () => {
+  it("removes every old row across many batches while newer rows sit between them", async () => {
+    const dir = makeTempDir();
+    const db = new SQLiteTaskDB(path.join(dir, "cache.db"));
+    // Alternating old and new rows: each batch must skip kept rows and still find every old one.
+    db.saveMany(
+      Array.from({ length: 250 }, (_, index) =>
+        makeTaskWrite({ cacheKey: `k${index}`, updatedAt: index % 2 === 0 ? 10 : 5000 }),
+      ),
+    );
+    const batches: number[] = [];
+    const removed = await db.deleteMatching(
+      { updatedBefore: 1000 },
+      (rows) => {
+        batches.push(rows.length);
+      },
+      7,
+    );
+    assert.equal(removed, 125);
+    assert.equal(batches.length, 18);
+    assert.equal(db.count(), 125);
+    assert.equal(db.get("k0"), undefined);
+    assert.notEqual(db.get("k1"), undefined);
+    db.close();
+  });
+});
+
 describe("SQLiteTaskDB query plans", () => {
   /** The plan of a statement, one line per step, against a populated database file. */
   function explain(sql: string, parameters: unknown[]): string[] {
@@ -401,6 +428,32 @@ describe("SQLiteTaskDB query plans", () => {
     assertNoFullScan(plan);
     assert.ok(
       plan.some((step) => step.includes("idx_tasks_expires_at")),
+      plan.join(" | "),
+    );
+  });
+
+  it("resumes a prune after the previous batch's last rowid instead of rescanning kept rows", () => {
+    const { sql, parameters } = buildDeletionBatchStatement(columns, { updatedBefore: 1000 }, 100);
+    parameters.splice(parameters.length - 1, 0, 42);
+    const plan = explain(sql, parameters);
+    assertNoFullScan(plan);
+    assert.ok(
+      plan.some((step) => /SEARCH tasks USING INTEGER PRIMARY KEY \(rowid>\?\)/.test(step)),
+      plan.join(" | "),
+    );
+  });
+
+  it("resumes a pruning of one function inside the func_name index, with no sort", () => {
+    const { sql, parameters } = buildDeletionBatchStatement(
+      columns,
+      { updatedBefore: 1000, func: "f1" },
+      100,
+    );
+    parameters.splice(parameters.length - 1, 0, 42);
+    const plan = explain(sql, parameters);
+    assertNoFullScan(plan);
+    assert.ok(
+      plan.some((step) => /idx_tasks_func_name \(func_name=\? AND rowid>\?\)/.test(step)),
       plan.join(" | "),
     );
   });

@@ -65,8 +65,17 @@ const MAX_CACHED_VALUE_BYTES = 256 * 1024;
  */
 const CHANGE_CHECK_INTERVAL_MS = 1;
 
-/** Rows removed per transaction in `deleteMatching`: bounds memory and lock time. */
-const DEFAULT_BATCH_SIZE = 500;
+/**
+ * Rows removed per transaction in `deleteMatching`: bounds memory and lock time. 1,000 rather
+ * than 500 halves the commits (each rewrites the touched index pages) for about 1 MB more.
+ */
+const DEFAULT_BATCH_SIZE = 1000;
+/**
+ * SQLite page cache (KiB, as a negative `cache_size`) while `deleteMatching` runs. Deletions
+ * touch random pages of the cache_key index; the default 2 MiB cache re-reads them for every
+ * batch, 64 MiB keeps them for the whole run. Restored afterwards.
+ */
+const BULK_CACHE_KIB = 64 * 1024;
 /** Distinct list/count queries kept prepared; filters combine into only a few dozen shapes. */
 const STATEMENT_CACHE_LIMIT = 64;
 
@@ -302,12 +311,16 @@ export class SQLiteTaskDB implements TaskDB {
     this.#assertWritable();
     this.#rowCache.clear();
     // Only a batch's keys are ever selected, so memory stays flat however many rows match.
-    const { sql, parameters } = buildDeletionBatchStatement(
+    const { sql, parameters, resumesAfterRowid } = buildDeletionBatchStatement(
       this.#recordColumns,
       deletion,
       batchSize,
     );
     const statement = this.#prepare(sql, "raw");
+    const rowidAt = parameters.length - 1;
+    if (resumesAfterRowid) parameters.splice(rowidAt, 0, 0);
+    const previousCacheSize = this.#db.pragma("cache_size", { simple: true }) as number;
+    this.#db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
     let removed = 0;
     // Stays synchronous while onBatch does; switches to a promise at the first async onBatch.
     const runBatches = (): Awaitable<number> => {
@@ -315,11 +328,27 @@ export class SQLiteTaskDB implements TaskDB {
         const rows = statement.all(...parameters) as unknown[][];
         if (rows.length === 0) return removed;
         removed += rows.length;
+        if (resumesAfterRowid) {
+          let highest = parameters[rowidAt] as number;
+          for (const row of rows) highest = Math.max(highest, row[row.length - 1] as number);
+          parameters[rowidAt] = highest;
+        }
         const pending = onBatch(rows.map(mapTaskRecord));
         if (pending instanceof Promise) return pending.then(runBatches);
       }
     };
-    return runBatches();
+    const restoreCacheSize = () => {
+      if (this.#db.open) this.#db.pragma(`cache_size = ${previousCacheSize}`);
+    };
+    try {
+      const result = runBatches();
+      if (result instanceof Promise) return result.finally(restoreCacheSize);
+      restoreCacheSize();
+      return result;
+    } catch (error) {
+      restoreCacheSize();
+      throw error;
+    }
   }
 
   hasLocation(location: string): boolean {
