@@ -1,6 +1,6 @@
 /** @module cli/errors — turns any failure into one actionable line and an exit code. */
 
-import { BeautySpotError, ValidationError } from "../errors.js";
+import { BeautySpotError, ValidationError } from "../index.js";
 
 /** Exit codes of the `beautyspot` command. */
 export const ExitCode = {

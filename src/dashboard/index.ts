@@ -4,8 +4,7 @@
  */
 
 import { createServer } from "node:http";
-import { ValidationError } from "../errors.js";
-import { MaintenanceService } from "../maintenance/service.js";
+import { MaintenanceService, ValidationError } from "../index.js";
 import { DashboardApi } from "./server/api.js";
 import { createDashboardHandler, type DashboardContext } from "./server/app.js";
 import { listenWithFallback, openBrowser } from "./server/listen.js";

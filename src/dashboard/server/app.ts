@@ -4,7 +4,8 @@
  */
 
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { BeautySpotError, describeError, ValidationError } from "../../errors.js";
+import { describeError } from "../../errors.js";
+import { BeautySpotError, ValidationError } from "../../index.js";
 import type { DeleteMatchingRequest } from "../api-types.js";
 import { type DashboardApi, readFilter, readPageQuery } from "./api.js";
 import { chooseServedType, sendBytes } from "./media.js";

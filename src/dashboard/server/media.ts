@@ -4,7 +4,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ContentType } from "../../content-type.js";
+import { ContentType } from "../../index.js";
 
 /** Media and image types served as themselves: the browser shows them in `<img>`, `<audio>`, `<video>`. */
 const SERVED_AS_IS: ReadonlySet<string> = new Set([

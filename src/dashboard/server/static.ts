@@ -7,7 +7,7 @@ import fs from "node:fs";
 import type { ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigurationError } from "../../errors.js";
+import { ConfigurationError } from "../../index.js";
 
 /** Marker in the built `index.html` replaced by the session token on every page load. */
 export const TOKEN_PLACEHOLDER = "__BEAUTYSPOT_SESSION_TOKEN__";
