@@ -148,9 +148,7 @@ describe("hostile and broken databases", () => {
     other.close();
   });
 
-  it("leaves another application's SQLite file byte for byte as it was (journal mode included)", {
-    todo: "needs core fix: db/sqlite/sqlite-task-db.ts switches the file to WAL before checking it is ours",
-  }, () => {
+  it("leaves another application's SQLite file byte for byte as it was (journal mode included)", () => {
     const file = makeOtherApplicationDatabase();
     const before = fs.readFileSync(file);
     assert.throws(() => new Spot("app", { db: file, workspace: path.dirname(file) }));

@@ -116,14 +116,6 @@ function openConnection(file: string, options: SQLiteTaskDBOptions): Database.Da
   try {
     // The first read is where SQLite notices a file that is not a database at all.
     db.pragma("user_version", { simple: true });
-    if (!readonly) {
-      // WAL lets readers in other processes keep reading while one process writes.
-      // synchronous = NORMAL in WAL mode: a crash of the process loses nothing committed; a power
-      // loss or OS crash may lose the last few transactions (never corrupts the file). A cache can
-      // recompute those, and skipping the fsync per commit makes writes several times faster.
-      setJournalModeWal(db);
-      db.pragma("synchronous = NORMAL");
-    }
   } catch (error) {
     db.close();
     const code = (error as { code?: string }).code;
@@ -190,7 +182,16 @@ export class SQLiteTaskDB implements TaskDB {
     this.#rowCache = new RowCache(memoryCacheBytes, MAX_CACHED_VALUE_BYTES);
     const db = openConnection(file, options);
     try {
+      // The schema check comes first: another application's file is refused untouched.
       const { columns } = ensureSchema(db, file, options.readonly ?? false);
+      if (!this.#readonly) {
+        // WAL lets readers in other processes keep reading while one process writes.
+        // synchronous = NORMAL in WAL mode: a crash of the process loses nothing committed; a power
+        // loss or OS crash may lose the last few transactions (never corrupts the file). A cache
+        // can recompute those, and skipping the fsync per commit makes writes several times faster.
+        setJournalModeWal(db);
+        db.pragma("synchronous = NORMAL");
+      }
       this.#recordColumns = selectRecordColumns(columns);
       // raw(): rows as arrays skip building an object per row, which the mapping replaces anyway.
       this.#getStatement = db
