@@ -362,3 +362,17 @@ describe("canonicalize", () => {
     assert.throws(() => canonicalize("abc" as unknown as unknown[]), ValidationError);
   });
 });
+
+describe("canonicalize: large byte arrays", () => {
+  it("keys arrays above 64 KiB by length and digest, still telling every difference apart", () => {
+    const bytes = new Uint8Array(100 * 1024).fill(7);
+    const changed = bytes.slice();
+    changed[51_200] = 8;
+    const key = (value: unknown) => canonicalize([value]);
+    assert.match(key(bytes), /\$bytesDigest/);
+    assert.notEqual(key(bytes), key(changed));
+    assert.notEqual(key(bytes), key(new Int8Array(bytes.buffer)));
+    assert.notEqual(key(bytes), key(bytes.subarray(1)));
+    assert.equal(key(bytes), key(Buffer.from(bytes)));
+  });
+});

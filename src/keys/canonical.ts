@@ -50,8 +50,9 @@ export class CanonicalToken {
  *   `{"$regexp":[source,flags]}`, `URL` → `{"$url":href}`.
  * - `Map` → `{"$map":[[key,value],…]}` sorted by key text; `Set` → `{"$set":[…]}` sorted.
  * - typed arrays, `DataView`, `ArrayBuffer`, `SharedArrayBuffer` →
- *   `{"$bytes":[kind, base64]}` where kind is the element type (`"Uint8Array"`, …); a
- *   `Buffer` is a `Uint8Array` here, so the same bytes give the same key either way.
+ *   `{"$bytes":[kind, base64]}` where kind is the element type (`"Uint8Array"`, …); above
+ *   64 KiB `{"$bytesDigest":[kind, length, sha256 hex]}` instead. A `Buffer` is a
+ *   `Uint8Array` here, so the same bytes give the same key either way.
  * - boxed primitives → `{"$boxed":["Number",1]}`; errors →
  *   `{"$error":[className,message,{fields}]}`.
  * - class instances → `{"$class":[constructorName,{own enumerable fields}]}`; subclasses of
@@ -380,7 +381,18 @@ function reverseEachElement(bytes: Uint8Array, elementSize: number): Uint8Array 
   return copy;
 }
 
+/**
+ * Byte arrays up to this size are written out in full; larger ones by their length and sha256.
+ * Writing 100 MB as base64 would hold the bytes about four times over (base64 text, canonical
+ * text, UTF-8 for hashing); the digest reads them once, in place.
+ */
+const INLINE_BYTES_LIMIT = 64 * 1024;
+
 function encodeBytes(kind: string, bytes: Uint8Array): string {
+  if (bytes.byteLength > INLINE_BYTES_LIMIT) {
+    // A different tag from the inline form: the two can never produce the same text.
+    return `{"$bytesDigest":["${kind}",${bytes.byteLength},"${hash("sha256", bytes, "hex")}"]}`;
+  }
   const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
   return `{"$bytes":["${kind}","${base64}"]}`;
 }
@@ -426,12 +438,14 @@ function rejectOpaqueObject(value: object): void {
 function toPublicError(error: unknown, parameterNameOf: ParameterNamer | undefined): unknown {
   if (!(error instanceof UnkeyableValueSignal)) return error;
   const segments = error.segments.slice().reverse();
-  const suggestion = suggestKeygen(segments, parameterNameOf);
   if (error.tooDeep) {
+    // Suggest leaving out the whole argument: a path a thousand levels deep helps nobody.
+    const suggestion = suggestKeygen(segments.slice(0, 1), parameterNameOf);
     return new ValidationError(
       `${formatPath(segments, 6)} ${error.problem}, which guards against stack overflow. Give the function a keygen that keeps the deep part out of the key, e.g. keygen: ${suggestion}, or a keygen function that returns an id for the call.`,
     );
   }
+  const suggestion = suggestKeygen(segments, parameterNameOf);
   const path = formatPath(segments);
   const problem =
     error.cycleDepth >= 0
