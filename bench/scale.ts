@@ -60,6 +60,11 @@ export function buildPackage(): void {
   } catch {
     // tsc exits non-zero on type errors but writes the output anyway; checked just below.
   }
+  // The published entry is one bundled module (see scripts/bundle-entry.mjs): measure that.
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", "bundle-entry.mjs")], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
   if (!fs.existsSync(path.join(ROOT, "dist", "index.js"))) {
     throw new Error(
       "dist/index.js is missing after the build: run `npx tsc -p tsconfig.build.json` and fix what it reports.",

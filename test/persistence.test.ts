@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, truncateSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
@@ -186,6 +186,28 @@ describe("integrity", () => {
     assert.ok(logger.warnings.some((warning) => /truncated|expected/.test(warning)));
     assert.equal(await f(), "payload ".repeat(100));
     assert.equal(calls, 2, "the re-run overwrote the damaged blob");
+    await spot.shutdown();
+  });
+
+  it("re-runs when a blob checked earlier is altered afterwards", async () => {
+    const workspace = makeTempDir();
+    const spot = new Spot("altered", { workspace, saveBlob: true, logger: recordingLogger() });
+    let calls = 0;
+    const f = spot.mark(async function f() {
+      calls += 1;
+      return { text: "original text ".repeat(20) };
+    });
+    await f();
+    await f(); // a verified hit: the blob's digest is remembered with its file time
+    const folder = join(workspace, "blobs", "altered");
+    const [file] = readdirSync(folder).filter((name) => name.endsWith(".bin"));
+    assert.ok(file);
+    const bytes = readFileSync(join(folder, file));
+    bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 0x20;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    writeFileSync(join(folder, file), bytes);
+    assert.deepEqual(await f(), { text: "original text ".repeat(20) });
+    assert.equal(calls, 2);
     await spot.shutdown();
   });
 

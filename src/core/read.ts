@@ -50,9 +50,13 @@ function decodeValue(
   row: StoredTask,
   bytes: Uint8Array,
   backends: Backends,
+  bytesAreOwned: boolean,
 ): unknown {
   try {
-    return plan.serializer.loads(bytes);
+    const { serializer } = plan;
+    return bytesAreOwned && serializer.loadsOwned !== undefined
+      ? serializer.loadsOwned(bytes)
+      : serializer.loads(bytes);
   } catch (error) {
     if (plan.onDecodeError === "throw") {
       if (error instanceof SerializationError) throw error;
@@ -85,15 +89,44 @@ function rescueValue(plan: CallPlan, bytes: Uint8Array): unknown {
  */
 const verifiedInlineRows = new WeakSet<StoredTask>();
 
-/** Checks and decodes a row whose bytes are at hand; a corrupted one becomes a miss. */
+/**
+ * Blob files already checked, by storage and location: the row's digest and the file's
+ * modification time then. Blobs are replaced by rename, never rewritten in place, so an
+ * unchanged time means unchanged bytes; any change (a new save, an edit, a truncation) moves
+ * it and the next read checks the digest again. Bounded: oldest entries go first.
+ */
+const verifiedBlobs = new Map<string, string>();
+const VERIFIED_BLOBS_LIMIT = 10_000;
+
+function rememberVerifiedBlob(memoKey: string, stamp: string): void {
+  if (verifiedBlobs.size >= VERIFIED_BLOBS_LIMIT) {
+    const oldest = verifiedBlobs.keys().next().value;
+    if (oldest !== undefined) verifiedBlobs.delete(oldest);
+  }
+  verifiedBlobs.set(memoKey, stamp);
+}
+
+/**
+ * Checks and decodes a row whose bytes are at hand; a corrupted one becomes a miss.
+ * `blobMtime` (the blob file's time, read after loading it) lets a blob checked before skip
+ * its digest; blob bytes are the caller's to give away, so they are decoded without copies.
+ */
 export function decodeStored(
   plan: CallPlan,
   row: StoredTask,
   bytes: Uint8Array,
   backends: Backends,
+  blobMtime?: number,
 ): unknown {
   const inline = bytes === row.resultData;
-  if (!inline || !verifiedInlineRows.has(row)) {
+  const memoKey =
+    blobMtime === undefined ? undefined : `${backends.storage.description}\0${row.resultValue}`;
+  const stamp =
+    memoKey === undefined ? undefined : `${row.digest}:${bytes.byteLength}:${blobMtime}`;
+  const known = inline
+    ? verifiedInlineRows.has(row)
+    : memoKey !== undefined && row.digest !== null && verifiedBlobs.get(memoKey) === stamp;
+  if (!known) {
     try {
       verifyIntegrity(row, bytes);
     } catch (error) {
@@ -101,24 +134,34 @@ export function decodeStored(
       return MISS;
     }
     if (inline) verifiedInlineRows.add(row);
+    else if (memoKey !== undefined && stamp !== undefined) rememberVerifiedBlob(memoKey, stamp);
   }
-  return decodeValue(plan, row, bytes, backends);
+  return decodeValue(plan, row, bytes, backends, !inline);
 }
 
 /** Looks an entry up with synchronous backends. Returns the value or MISS. */
 export function readEntrySync(plan: CallPlan, cacheKey: string, backends: Backends): unknown {
-  const row = backends.db.get(cacheKey) as StoredTask | undefined;
+  let row: StoredTask | undefined;
+  try {
+    row = backends.db.get(cacheKey) as StoredTask | undefined;
+  } catch (error) {
+    reportUnreadableRow(plan, cacheKey, error, backends);
+    return MISS;
+  }
   if (row === undefined || !isUsable(row, backends)) return MISS;
   let bytes: Uint8Array;
   if (row.resultType === "DIRECT_BLOB") {
     bytes = row.resultData as Uint8Array;
   } else {
+    let blobMtime: number | undefined;
     try {
       bytes = backends.storage.load(row.resultValue as string) as Uint8Array;
+      blobMtime = backends.storage.getMtime(row.resultValue as string) as number | undefined;
     } catch (error) {
       reportUnreadableBlob(row, error, backends);
       return MISS;
     }
+    return decodeStored(plan, row, bytes, backends, blobMtime);
   }
   return decodeStored(plan, row, bytes, backends);
 }
@@ -133,9 +176,7 @@ export async function readEntryAsync(
   try {
     row = await backends.db.get(cacheKey);
   } catch (error) {
-    backends.logger.warn(
-      `Could not read the cache entry ${cacheKey} of ${plan.identity} (${describeError(error)}); running the function instead.`,
-    );
+    reportUnreadableRow(plan, cacheKey, error, backends);
     return MISS;
   }
   if (row === undefined || !isUsable(row, backends)) return MISS;
@@ -151,6 +192,18 @@ export async function readEntryAsync(
     }
   }
   return decodeStored(plan, row, bytes, backends);
+}
+
+/** A failing database read (disk full, I/O error, lock) is a miss, never a crash of the call. */
+function reportUnreadableRow(
+  plan: CallPlan,
+  cacheKey: string,
+  error: unknown,
+  backends: Backends,
+): void {
+  backends.logger.warn(
+    `Could not read the cache entry ${cacheKey} of ${plan.identity} (${describeError(error)}); running the function instead.`,
+  );
 }
 
 function reportUnreadableBlob(row: StoredTask, error: unknown, backends: Backends): void {

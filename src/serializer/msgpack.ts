@@ -27,7 +27,7 @@ const ROOT_NAME = "result";
  * round-trips `undefined`, `Date`, `Map`, `Set`, `BigInt`, typed arrays and `Buffer` exactly.
  * Each instance has its own class registry: two Spots never share registrations.
  *
- * Decoded `Buffer`s are views into the bytes passed to `loads`, not copies.
+ * Decoded `Buffer`s are copies (so callers may change them freely), except with `loadsOwned`.
  */
 export class MsgpackSerializer implements Serializer {
   private readonly registry = new TypeRegistry();
@@ -56,9 +56,21 @@ export class MsgpackSerializer implements Serializer {
    * a registered decoder throws, an extension code is unknown here, or the bytes are damaged.
    */
   loads(bytes: Uint8Array): unknown {
+    return this.decode(bytes, false);
+  }
+
+  /**
+   * `loads` for bytes nobody else will read (a blob just loaded): decoded binary values may be
+   * views into them instead of copies.
+   */
+  loadsOwned(bytes: Uint8Array): unknown {
+    return this.decode(bytes, true);
+  }
+
+  private decode(bytes: Uint8Array, owned: boolean): unknown {
     const source = viewAsBuffer(bytes);
     try {
-      return unpackWith(this.registry, source);
+      return unpackWith(this.registry, source, owned);
     } catch (error) {
       if (error instanceof SerializationError) throw error;
       throw this.explainDecodeFailure(source, error);

@@ -3,7 +3,13 @@
 /** Turns values into bytes and back. Any object with these two methods can be used. */
 export interface Serializer {
   dumps(value: unknown): Uint8Array;
+  /** Decodes; the result must not share memory with `bytes` (they may be decoded again). */
   loads(bytes: Uint8Array): unknown;
+  /**
+   * Optional: decodes bytes that are used once and never again, so the result may share their
+   * memory (saves copying large binary values). Falls back to `loads` when absent.
+   */
+  loadsOwned?(bytes: Uint8Array): unknown;
 }
 
 /** How a custom class is stored: `ext(code, msgpack(encode(obj)))`. */

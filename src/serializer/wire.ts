@@ -54,6 +54,12 @@ const options: Options = {
 // extension). "auto" is missing from msgpackr's type declarations, so it is set past them.
 Object.assign(options, { int64AsType: "auto" });
 export const packr = new Packr(options);
+/**
+ * Decodes bytes the caller hands over for good (a blob just read from disk): binary values may
+ * stay views into them, which saves a copy of every large value. Extensions are process-wide in
+ * msgpackr, so this instance decodes them exactly like `packr`.
+ */
+const ownedBytesPackr = new Packr({ ...options, copyBuffers: false });
 
 /** Packs a value the prepare walk has already checked and converted. */
 export function packPrepared(value: unknown): Uint8Array {
@@ -104,13 +110,17 @@ export function viewAsBuffer(bytes: Uint8Array): Buffer {
  * Decodes with msgpackr while `registry` answers for custom extension codes. Errors are thrown
  * as they come: a SerializationError from a failing decoder, anything else from msgpackr.
  */
-export function unpackWith(registry: TypeRegistry | undefined, source: Buffer): unknown {
+export function unpackWith(
+  registry: TypeRegistry | undefined,
+  source: Buffer,
+  sourceIsOwned = false,
+): unknown {
   const previousRegistry = activeRegistry;
   const previousSource = activeSource;
   activeRegistry = registry;
   activeSource = source;
   try {
-    return packr.unpack(source);
+    return (sourceIsOwned ? ownedBytesPackr : packr).unpack(source);
   } finally {
     activeRegistry = previousRegistry;
     activeSource = previousSource;
