@@ -214,9 +214,15 @@ export class SQLiteTaskDB implements TaskDB {
         this.#saveAll = () => this.#assertWritable();
       } else {
         const upsert = db.prepare(UPSERT_SQL);
-        this.#saveAll = db.transaction((rows: readonly TaskWrite[]) => {
+        const saveInTransaction = db.transaction((rows: readonly TaskWrite[]) => {
           for (const row of rows) upsert.run(toWriteParameters(row));
         });
+        // One row is one statement, atomic on its own: skipping BEGIN/COMMIT saves two round
+        // trips through SQLite on every synchronous save.
+        this.#saveAll = (rows) => {
+          if (rows.length === 1 && !db.inTransaction) upsert.run(toWriteParameters(rows[0]!));
+          else saveInTransaction(rows);
+        };
       }
     } catch (error) {
       db.close();
