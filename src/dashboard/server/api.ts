@@ -4,8 +4,8 @@
  * the dashboard does not do either.
  */
 
-import { ContentType, ValidationError } from "../../index.js";
 import type { ResultType, TaskQuery, TaskSortField } from "../../db/types.js";
+import { ContentType, ValidationError } from "../../index.js";
 import type { MaintenanceService } from "../../maintenance/service.js";
 import type {
   DeleteMatchingRequest,

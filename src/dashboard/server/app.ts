@@ -72,12 +72,23 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** Cache keys are hashes: letters, digits and a few separators, never a path. */
+const CACHE_KEY_SHAPE = /^[A-Za-z0-9_:-]{1,256}$/;
+
 function decodeKey(segment: string): string {
+  let key: string;
   try {
-    return decodeURIComponent(segment);
+    key = decodeURIComponent(segment);
   } catch {
     throw new HttpError(400, `Malformed key in the URL: ${segment}.`);
   }
+  if (!CACHE_KEY_SHAPE.test(key)) {
+    throw new HttpError(
+      400,
+      "Not a cache key: keys are hex digests (letters and digits only). Copy the key from the table.",
+    );
+  }
+  return key;
 }
 
 function requireMutationRights(request: IncomingMessage, context: DashboardContext): void {
