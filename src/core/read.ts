@@ -11,6 +11,7 @@ import { rescueDecode } from "../serializer/msgpack.js";
 import { RESCUED_KEY } from "../serializer/rescued.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
+import { isVerifiedBlob, rememberVerifiedBlob } from "./verified-blobs.js";
 
 /** Returned instead of a value when there is nothing usable stored. */
 export const MISS: unique symbol = Symbol("beautyspot.miss");
@@ -90,23 +91,6 @@ function rescueValue(plan: CallPlan, bytes: Uint8Array): unknown {
 const verifiedInlineRows = new WeakSet<StoredTask>();
 
 /**
- * Blob files already checked, by storage and location: the row's digest and the file's
- * modification time then. Blobs are replaced by rename, never rewritten in place, so an
- * unchanged time means unchanged bytes; any change (a new save, an edit, a truncation) moves
- * it and the next read checks the digest again. Bounded: oldest entries go first.
- */
-const verifiedBlobs = new Map<string, string>();
-const VERIFIED_BLOBS_LIMIT = 10_000;
-
-function rememberVerifiedBlob(memoKey: string, stamp: string): void {
-  if (verifiedBlobs.size >= VERIFIED_BLOBS_LIMIT) {
-    const oldest = verifiedBlobs.keys().next().value;
-    if (oldest !== undefined) verifiedBlobs.delete(oldest);
-  }
-  verifiedBlobs.set(memoKey, stamp);
-}
-
-/**
  * Checks and decodes a row whose bytes are at hand; a corrupted one becomes a miss.
  * `blobMtime` (the blob file's time, read after loading it) lets a blob checked before skip
  * its digest; blob bytes are the caller's to give away, so they are decoded without copies.
@@ -119,13 +103,13 @@ export function decodeStored(
   blobMtime?: number,
 ): unknown {
   const inline = bytes === row.resultData;
-  const memoKey =
-    blobMtime === undefined ? undefined : `${backends.storage.description}\0${row.resultValue}`;
-  const stamp =
-    memoKey === undefined ? undefined : `${row.digest}:${bytes.byteLength}:${blobMtime}`;
+  const location = row.resultValue;
   const known = inline
     ? verifiedInlineRows.has(row)
-    : memoKey !== undefined && row.digest !== null && verifiedBlobs.get(memoKey) === stamp;
+    : blobMtime !== undefined &&
+      location !== null &&
+      row.digest !== null &&
+      isVerifiedBlob(backends.storage, location, row.digest, bytes.byteLength, blobMtime);
   if (!known) {
     try {
       verifyIntegrity(row, bytes);
@@ -134,7 +118,9 @@ export function decodeStored(
       return MISS;
     }
     if (inline) verifiedInlineRows.add(row);
-    else if (memoKey !== undefined && stamp !== undefined) rememberVerifiedBlob(memoKey, stamp);
+    else if (blobMtime !== undefined && location !== null && row.digest !== null) {
+      rememberVerifiedBlob(backends.storage, location, row.digest, bytes.byteLength, blobMtime);
+    }
   }
   return decodeValue(plan, row, bytes, backends, !inline);
 }

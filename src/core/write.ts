@@ -14,6 +14,7 @@ import {
 } from "../errors.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
+import { rememberVerifiedBlob } from "./verified-blobs.js";
 
 /** A result encoded and ready to write; `blob` is set when it goes to blob storage. */
 export interface PreparedEntry {
@@ -122,6 +123,11 @@ export function writeEntriesSync(
     }
     try {
       const location = backends.storage.save(entry.row.cacheKey, entry.bytes) as string;
+      // These bytes were just written from memory: the first read need not hash them again.
+      const mtime = backends.storage.getMtime(location) as number | undefined;
+      if (mtime !== undefined) {
+        rememberVerifiedBlob(backends.storage, location, entry.row.digest, entry.row.size, mtime);
+      }
       // Recorded after the blob is written: see storage/release.ts.
       rows.push({ ...entry.row, resultValue: location, updatedAt: Date.now() });
     } catch (error) {
