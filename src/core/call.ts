@@ -98,7 +98,7 @@ async function saveResult(
   if (!plan.saveSync) {
     let entry: PreparedEntry;
     try {
-      entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends);
+      entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true);
     } catch (error) {
       runtime.backends.reportBackgroundError(error, {
         operation: "save",
@@ -249,7 +249,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
       if (failures.length > 0) throw failures[0]?.error;
     } else {
       try {
-        runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, backends));
+        runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, backends, true));
       } catch (error) {
         backends.reportBackgroundError(error, {
           operation: "save",

@@ -24,13 +24,18 @@ export interface PreparedEntry {
   readonly blob: boolean;
 }
 
-/** Encodes a result and decides where it goes. Throws SerializationError when it cannot be encoded. */
+/**
+ * Encodes a result and decides where it goes. Throws SerializationError when it cannot be
+ * encoded. Encoding happens now, so later changes to the result never reach the cache;
+ * `deferDigest` leaves the digest to the writer (a background save keeps it off the caller's time).
+ */
 export function prepareEntry(
   plan: CallPlan,
   cacheKey: string,
   inputId: string,
   value: unknown,
   backends: Backends,
+  deferDigest = false,
 ): PreparedEntry {
   let bytes: Uint8Array;
   try {
@@ -61,11 +66,16 @@ export function prepareEntry(
       resultData: blob ? null : bytes,
       contentType: plan.contentType,
       size,
-      digest: hash("sha256", bytes, "hex"),
+      digest: deferDigest ? "" : hash("sha256", bytes, "hex"),
       expiresAt: plan.retentionMs === null ? null : now + plan.retentionMs,
       updatedAt: now,
     },
   };
+}
+
+/** Fills in a digest left to the writer by `prepareEntry(…, deferDigest)`. */
+function completeDigest(entry: PreparedEntry): void {
+  if (entry.row.digest === "") entry.row.digest = hash("sha256", entry.bytes, "hex");
 }
 
 /** Describes where a blob write failed, for the error that reaches the user. */
@@ -117,6 +127,7 @@ export function writeEntriesSync(
   const failures: { entry: PreparedEntry; error: unknown }[] = [];
   const rows: TaskWrite[] = [];
   for (const entry of entries) {
+    completeDigest(entry);
     if (!entry.blob) {
       rows.push(entry.row);
       continue;
@@ -156,6 +167,7 @@ export async function writeEntriesAsync(
   const rows: TaskWrite[] = [];
   await Promise.all(
     entries.map(async (entry) => {
+      completeDigest(entry);
       if (!entry.blob) {
         rows.push(entry.row);
         return;
