@@ -5,6 +5,7 @@
  */
 
 import { describeError, SerializationError } from "../errors.js";
+import { PASS_THROUGH_PROTOTYPES } from "./prepare.js";
 import type { TypeRegistry } from "./registry.js";
 
 /** The first problem found: its path, what it is, and what to do. */
@@ -20,21 +21,8 @@ const PLAIN_DATA =
 
 /** Prototypes stored natively: nothing inside them can be a problem. */
 const NATIVE_LEAVES: ReadonlySet<object> = new Set<object>([
-  Date.prototype,
-  Buffer.prototype,
+  ...PASS_THROUGH_PROTOTYPES,
   Uint8Array.prototype,
-  ArrayBuffer.prototype,
-  DataView.prototype,
-  Uint8ClampedArray.prototype,
-  Int8Array.prototype,
-  Uint16Array.prototype,
-  Int16Array.prototype,
-  Uint32Array.prototype,
-  Int32Array.prototype,
-  Float32Array.prototype,
-  Float64Array.prototype,
-  BigInt64Array.prototype,
-  BigUint64Array.prototype,
 ]);
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

@@ -29,7 +29,7 @@ const CYCLE_CHECK_DEPTH = 100;
 const NEGATIVE_ZERO = new PreEncoded(Uint8Array.of(0xcb, 0x80, 0, 0, 0, 0, 0, 0, 0));
 
 /** Prototypes msgpackr writes the way we want as they are (typed arrays via `moreTypes`). */
-const PASS_THROUGH_PROTOTYPES: ReadonlySet<object> = new Set<object>([
+export const PASS_THROUGH_PROTOTYPES: ReadonlySet<object> = new Set<object>([
   Date.prototype,
   Buffer.prototype,
   ArrayBuffer.prototype,

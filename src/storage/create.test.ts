@@ -1,28 +1,15 @@
 /** @module storage/create.test — choosing the storage backend from a path or URI. */
 
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
+import { makeTempDir } from "../../test/helpers.js";
 import { ValidationError } from "../errors.js";
 import { createStorage } from "./create.js";
 import { GCSStorage } from "./gcs.js";
 import { LocalStorage } from "./local.js";
 import { S3Storage } from "./s3.js";
-
-const createdDirs: string[] = [];
-
-function makeTempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
-  createdDirs.push(dir);
-  return dir;
-}
-
-after(() => {
-  for (const dir of createdDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 describe("createStorage", () => {
   it("gives a LocalStorage for a plain folder path", () => {

@@ -2,24 +2,12 @@
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { runBlobStorageContract } from "../../test/contracts/blob-storage.contract.js";
+import { makeTempDir } from "../../test/helpers.js";
 import { CacheCorruptedError, ValidationError } from "../errors.js";
 import { LocalStorage } from "./local.js";
-
-const createdDirs: string[] = [];
-
-function makeTempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
-  createdDirs.push(dir);
-  return dir;
-}
-
-after(() => {
-  for (const dir of createdDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 runBlobStorageContract("LocalStorage", async () => {
   const dir = makeTempDir();

@@ -3,29 +3,17 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { makeTaskWrite, runTaskDBContract } from "../../../test/contracts/task-db.contract.js";
+import { makeTempDir } from "../../../test/helpers.js";
 import { ConfigurationError } from "../../errors.js";
 import { buildDeletionBatchStatement, buildListStatement } from "./query.js";
 import { selectRecordColumns } from "./rows.js";
 import { SCHEMA_VERSION } from "./schema.js";
 import { SQLiteTaskDB } from "./sqlite-task-db.js";
-
-const createdDirs: string[] = [];
-
-function makeTempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
-  createdDirs.push(dir);
-  return dir;
-}
-
-after(() => {
-  for (const dir of createdDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 /** Creates a database the way the Python library does: its 11 columns, no indexes, one inline row. */
 function createPythonDatabase(file: string): void {
