@@ -51,7 +51,7 @@ describe("dashboard under attack", () => {
     await store("hostileGraphviz", ContentType.GRAPHVIZ, HOSTILE_GRAPHVIZ);
     await store("hostileText", ContentType.TEXT, HOSTILE_TEXT);
     await store("hostileJson", undefined, {
-      [`<img src=x onerror="window.__jsonRan=1">`]: `<script>window.__jsonRan=1</script>`,
+      '<img src=x onerror="window.__jsonRan=1">': "<script>window.__jsonRan=1</script>",
     });
     await spot.shutdown();
     dashboard = await startQuietDashboard(path.join(folder, "attacks.db"));
