@@ -59,6 +59,46 @@ describe("persistence across processes", () => {
   });
 });
 
+describe("stopping a run", () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`keeps queued background saves when the process gets ${signal}, and still ends by it`, async () => {
+      const workspace = makeTempDir();
+      const script = `
+        import { Spot } from "$ENTRY";
+        const spot = new Spot("stopped", { workspace: ${JSON.stringify(workspace)}, saveSync: false });
+        const work = spot.mark(async function work(n: number) { return { n }; });
+        for (let i = 0; i < 200; i++) await work(i);
+        process.kill(process.pid, "${signal}");
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        console.log("still running");
+      `;
+      const result = await runScript(script, workspace);
+      assert.equal(result.signal, signal, `ended by ${result.signal} / code ${result.code}`);
+      assert.doesNotMatch(result.stdout, /still running/);
+      const db = new Database(join(workspace, "stopped.db"), { readonly: true });
+      const { rows } = db.prepare("SELECT count(*) AS rows FROM tasks").get() as { rows: number };
+      db.close();
+      assert.equal(rows, 200);
+    });
+  }
+
+  it("leaves the program's own signal handler in charge", async () => {
+    const workspace = makeTempDir();
+    const script = `
+      import { Spot } from "$ENTRY";
+      process.on("SIGINT", () => { console.log("own handler"); process.exitCode = 3; });
+      const spot = new Spot("handled", { workspace: ${JSON.stringify(workspace)}, saveSync: false });
+      const work = spot.mark(async function work(n: number) { return n; });
+      for (let i = 0; i < 20; i++) await work(i);
+      process.kill(process.pid, "SIGINT");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    `;
+    const result = await runScript(script, workspace);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stdout, /own handler/);
+  });
+});
+
 describe("in-memory tier coherence", () => {
   it("sees a deletion made through another connection on the next call", async () => {
     const workspace = makeTempDir();

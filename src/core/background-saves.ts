@@ -2,7 +2,8 @@
  * @module core/background-saves — writes that happen after the caller got its result.
  * Entries queued in the same turn of the event loop are written together, in one transaction.
  * Pending entries are readable (a call repeated before the write lands is still a hit), and
- * they are drained by `flush()`, `shutdown()`, and on a normal process exit.
+ * they are drained by `flush()`, `shutdown()`, on a normal process exit, and on SIGINT,
+ * SIGTERM or SIGHUP (synchronous backends).
  */
 
 import type { Backends } from "./backends.js";
@@ -14,16 +15,36 @@ const BATCH_SIZE = 500;
 
 /** Writers with queued entries, drained synchronously if the process exits before they run. */
 const writersWithPendingWork = new Set<BackgroundSaves>();
-let exitHookInstalled = false;
+let exitHooksInstalled = false;
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // One listener for every Spot: `exit` handlers must be synchronous, so only writers over
-  // synchronous backends can be drained here; async ones were drained by the event loop.
-  process.on("exit", () => {
-    for (const writer of writersWithPendingWork) writer.drainSyncAtExit();
-  });
+/** Signals that end a process by default: Ctrl+C, a terminal closing, `kill`. */
+const TERMINATING_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+function drainAllAtExit(): void {
+  for (const writer of writersWithPendingWork) writer.drainSyncAtExit();
+}
+
+/**
+ * Drains on a terminating signal, then lets the signal do what it would have done: when no
+ * other listener handles it, ours steps aside and raises it again, so the process still ends
+ * the way it would have (same exit status). With a listener of the program's own, the program
+ * decides. Stopping a long run with Ctrl+C keeps everything computed so far.
+ */
+function drainOnSignal(signal: NodeJS.Signals): void {
+  drainAllAtExit();
+  if (process.listenerCount(signal) > 1) return;
+  for (const each of TERMINATING_SIGNALS) process.removeListener(each, drainOnSignal);
+  process.kill(process.pid, signal);
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  // One set of listeners for every Spot. Exit and signal handlers must be synchronous, so only
+  // writers over synchronous backends can be drained there; async ones drain while the event
+  // loop runs. Signal listeners do not keep the process alive.
+  process.on("exit", drainAllAtExit);
+  for (const signal of TERMINATING_SIGNALS) process.on(signal, drainOnSignal);
 }
 
 /** The queue of one Spot. */
@@ -43,7 +64,7 @@ export class BackgroundSaves {
     this.pending.set(entry.row.cacheKey, entry);
     if (!this.scheduled) {
       this.scheduled = true;
-      installExitHook();
+      installExitHooks();
       writersWithPendingWork.add(this);
       setImmediate(() => this.startDrain());
     }
