@@ -306,6 +306,21 @@ export class MaintenanceService {
   }
 
   /**
+   * Deletes the given blob locations that no row references (typically what `scanGarbage`
+   * found), calling `onEach` after each one so a caller can show progress. A location a row
+   * references again (the same key was saved since the scan) is kept. Returns how many were
+   * removed.
+   */
+  async removeOrphans(locations: Iterable<string>, onEach?: () => void): Promise<number> {
+    let removed = 0;
+    for (const location of locations) {
+      if (await deleteUnreferencedBlob(this.db, this.storage, location, this.#logger)) removed += 1;
+      onEach?.();
+    }
+    return removed;
+  }
+
+  /**
    * The full key for a key or a key prefix: the key itself on an exact or unique match, the
    * candidates (at most 20) when several keys share the prefix, `undefined` when none does.
    */

@@ -16,24 +16,14 @@ export interface CleanCommandOptions extends DestructiveCommandOptions {
   graceSeconds: number;
 }
 
-/**
- * Deletes the orphans found by the scan, one by one so a bar can follow. A blob that a row
- * references again (the same key was saved since the scan) is kept.
- */
+/** Deletes the orphans found by the scan, with a progress bar on a terminal. */
 async function deleteOrphans(service: MaintenanceService, orphans: string[]): Promise<number> {
   const progress = await startProgress("Removing orphan blobs", orphans.length);
-  let removed = 0;
   try {
-    for (const location of orphans) {
-      if (!(await service.db.hasLocation(location)) && (await service.storage.delete(location))) {
-        removed += 1;
-      }
-      progress.increment();
-    }
+    return await service.removeOrphans(orphans, () => progress.increment());
   } finally {
     progress.stop();
   }
-  return removed;
 }
 
 /** Runs `beautyspot clean <db>`. */
