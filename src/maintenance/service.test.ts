@@ -446,6 +446,22 @@ describe("MaintenanceService.scanGarbage", () => {
   });
 });
 
+describe("MaintenanceService.removeOrphans", () => {
+  it("removes the given unreferenced blobs, keeps referenced ones, and reports each one", async (t) => {
+    const fixture = setUp(t);
+    const kept = await store(fixture, { blob: true });
+    const orphan = await fixture.storage.save(sha256("orphan"), new Uint8Array([1, 2]));
+    let reported = 0;
+    const removed = await fixture.service.removeOrphans([orphan, kept.resultValue!], () => {
+      reported += 1;
+    });
+    assert.equal(removed, 1);
+    assert.equal(reported, 2);
+    assert.equal(fs.existsSync(blobFile(fixture, orphan)), false);
+    assert.equal(fs.existsSync(blobFile(fixture, kept.resultValue!)), true);
+  });
+});
+
 describe("MaintenanceService.cleanGarbage", () => {
   it("removes expired rows with their blobs, old orphans and stale temp files, keeping the rest", async (t) => {
     const fixture = setUp(t);
