@@ -4,12 +4,14 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import Database from "better-sqlite3";
 import {
   ConfigurationError,
   IncompatibleProviderError,
   KeyGen,
   Spot,
   SpotClosedError,
+  ThresholdStoragePolicy,
   ValidationError,
 } from "../src/index.js";
 import { makeTempDir, recordingLogger } from "./helpers.js";
@@ -259,6 +261,72 @@ describe("spot.mark", () => {
     assert.equal(record?.funcIdentifier, "Pipeline.summarize");
     assert.equal(record?.funcName, "summarize");
     assert.equal(record?.version, "v2");
+    await spot.shutdown();
+  });
+});
+
+describe("serializers and storage policies", () => {
+  const jsonSerializer = {
+    dumps: (value: unknown) => Buffer.from(JSON.stringify(value)),
+    loads: (bytes: Uint8Array) => JSON.parse(Buffer.from(bytes).toString("utf8")),
+  };
+
+  it("accepts any object with dumps and loads, per Spot and per function", async () => {
+    const workspace = makeTempDir();
+    const spot = newSpot({ workspace, serializer: jsonSerializer });
+    const viaSpot = spot.mark(async function viaSpot() {
+      return { answer: 42 };
+    });
+    const viaFunction = newSpot({ workspace }, "other").mark(
+      async function viaFunction() {
+        return { answer: 43 };
+      },
+      { serializer: jsonSerializer },
+    );
+    await viaSpot();
+    await viaFunction();
+    const db = new Database(join(workspace, "app.db"), { readonly: true });
+    const stored = db.prepare("SELECT result_data FROM tasks").pluck().get() as Buffer;
+    db.close();
+    assert.equal(stored.toString("utf8"), '{"answer":42}');
+    assert.deepEqual(await viaSpot(), { answer: 42 });
+    assert.deepEqual(await viaFunction(), { answer: 43 });
+    await spot.shutdown();
+  });
+
+  it("stores values at or above a ThresholdStoragePolicy's threshold as blobs", async () => {
+    const spot = newSpot({ storagePolicy: new ThresholdStoragePolicy({ threshold: 100 }) });
+    const text = spot.mark(async function text(length: number) {
+      return "x".repeat(length);
+    });
+    await text(10);
+    await text(1000);
+    const records = await spot.maintenance.listTasks({ sortBy: "size", sortOrder: "asc" });
+    assert.deepEqual(
+      records.map((record) => record.resultType),
+      ["DIRECT_BLOB", "FILE"],
+    );
+    assert.equal(await text(1000), "x".repeat(1000));
+    await spot.shutdown();
+  });
+
+  it("warns about large values kept in rows under the default policy, and saveBlob forces blobs", async () => {
+    const logger = recordingLogger();
+    const spot = newSpot({ logger, blobWarningThreshold: 50 });
+    const big = spot.mark(async function big() {
+      return "y".repeat(500);
+    });
+    const forced = spot.mark(
+      async function forced() {
+        return "z";
+      },
+      { saveBlob: true },
+    );
+    await big();
+    await forced();
+    assert.ok(logger.warnings.some((warning) => warning.includes("big")));
+    const [record] = await spot.maintenance.listTasks({ func: "forced" });
+    assert.equal(record?.resultType, "FILE");
     await spot.shutdown();
   });
 });
