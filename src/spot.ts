@@ -16,12 +16,12 @@ import {
 } from "./core/mark.js";
 import type { BackgroundErrorContext, MarkOptions, SpotOptions } from "./core/options.js";
 import {
+  DEFAULT_TOKENS_PER_MINUTE,
   describeValue,
-  requireBoolean,
   requireMethods,
-  requireNumberInRange,
+  resolveSpotSettings,
 } from "./core/options.js";
-import { DEFAULT_WORKSPACE, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
+import { ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "./db/types.js";
 import {
@@ -31,7 +31,7 @@ import {
   SpotClosedError,
   ValidationError,
 } from "./errors.js";
-import { createDefaultLifecyclePolicy, LifecyclePolicy } from "./lifecycle/policy.js";
+import { createDefaultLifecyclePolicy } from "./lifecycle/policy.js";
 import { wrapWithLimiter } from "./limiter/consume.js";
 import { TokenBucket } from "./limiter/token-bucket.js";
 import type { RateLimiter } from "./limiter/types.js";
@@ -59,27 +59,6 @@ const closeForgottenDatabase = new FinalizationRegistry<TaskDB>((db) => {
 
 /** Clean-up triggered by `evictionRate` runs at most this often. */
 const EVICTION_INTERVAL_MS = 60_000;
-const DEFAULT_BLOB_WARNING_THRESHOLD = 1024 * 1024;
-const DEFAULT_TOKENS_PER_MINUTE = 10_000;
-const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
-
-const SPOT_OPTION_NAMES = new Set([
-  "db",
-  "serializer",
-  "storage",
-  "storagePolicy",
-  "limiter",
-  "lifecyclePolicy",
-  "workspace",
-  "evictionRate",
-  "blobWarningThreshold",
-  "saveBlob",
-  "tpm",
-  "saveSync",
-  "drainTimeout",
-  "onBackgroundError",
-  "logger",
-]);
 
 type AnyFunction = (...args: never[]) => unknown;
 type MarkedAll<F extends readonly AnyFunction[]> = {
@@ -119,68 +98,12 @@ export class Spot implements AsyncDisposable {
 
   constructor(name: string, options: SpotOptions = {}) {
     this.name = validateSpotName(name);
-    if (options === null || typeof options !== "object") {
-      throw new ValidationError(`Spot options must be an object, got ${describeValue(options)}.`);
-    }
-    for (const key of Object.keys(options)) {
-      if (!SPOT_OPTION_NAMES.has(key)) {
-        throw new ValidationError(
-          `Unknown Spot option \`${key}\`. Known options: ${[...SPOT_OPTION_NAMES].join(", ")}.`,
-        );
-      }
-    }
+    const settings = resolveSpotSettings(options, consoleLogger);
     this.options = options;
-    const logger = options.logger ?? consoleLogger;
-    if (options.logger !== undefined) requireMethods(options.logger, "logger", ["warn", "error"]);
-    if (
-      options.workspace !== undefined &&
-      (typeof options.workspace !== "string" || options.workspace === "")
-    ) {
-      throw new ValidationError(
-        `Option \`workspace\` must be a folder path, got ${describeValue(options.workspace)}.`,
-      );
-    }
-    this.workspace = resolve(options.workspace ?? DEFAULT_WORKSPACE);
-    this.evictionRate =
-      options.evictionRate === undefined
-        ? 0
-        : requireNumberInRange(options.evictionRate, "evictionRate", 0, 1);
-    this.drainTimeout =
-      options.drainTimeout === undefined
-        ? DEFAULT_DRAIN_TIMEOUT_MS
-        : requireNumberInRange(options.drainTimeout, "drainTimeout", 0, Number.POSITIVE_INFINITY);
-    const blobWarningThreshold =
-      options.blobWarningThreshold === undefined
-        ? DEFAULT_BLOB_WARNING_THRESHOLD
-        : requireNumberInRange(
-            options.blobWarningThreshold,
-            "blobWarningThreshold",
-            0,
-            Number.POSITIVE_INFINITY,
-          );
-    if (options.tpm !== undefined)
-      requireNumberInRange(options.tpm, "tpm", Number.MIN_VALUE, Number.POSITIVE_INFINITY);
-    if (options.serializer !== undefined)
-      requireMethods(options.serializer, "serializer", ["dumps", "loads"]);
-    if (options.storagePolicy !== undefined)
-      requireMethods(options.storagePolicy, "storagePolicy", ["shouldUseBlob"]);
-    if (options.limiter !== undefined) requireMethods(options.limiter, "limiter", ["consume"]);
-    if (
-      options.onBackgroundError !== undefined &&
-      typeof options.onBackgroundError !== "function"
-    ) {
-      throw new ValidationError(
-        "Option `onBackgroundError` must be a function (error, context) => void.",
-      );
-    }
-    if (
-      options.lifecyclePolicy !== undefined &&
-      !(options.lifecyclePolicy instanceof LifecyclePolicy)
-    ) {
-      throw new ValidationError(
-        "Option `lifecyclePolicy` must be a LifecyclePolicy: new LifecyclePolicy({ rules, defaultRetention }).",
-      );
-    }
+    this.workspace = settings.workspace;
+    this.evictionRate = settings.evictionRate;
+    this.drainTimeout = settings.drainTimeout;
+    const logger = settings.logger;
 
     this.serializer = options.serializer ?? new MsgpackSerializer();
     this.db = this.openDb(options.db);
@@ -191,7 +114,7 @@ export class Spot implements AsyncDisposable {
     this.storage = this.openStorage(options.storage);
     const storagePolicy: StoragePolicy =
       options.storagePolicy ??
-      new WarningOnlyPolicy({ warningThreshold: blobWarningThreshold, logger });
+      new WarningOnlyPolicy({ warningThreshold: settings.blobWarningThreshold, logger });
     this.limiterInstance = options.limiter;
 
     this.backends = {
@@ -216,10 +139,8 @@ export class Spot implements AsyncDisposable {
     };
     this.defaults = {
       serializer: this.serializer,
-      saveBlob:
-        options.saveBlob === undefined ? false : requireBoolean(options.saveBlob, "saveBlob"),
-      saveSync:
-        options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
+      saveBlob: settings.saveBlob,
+      saveSync: settings.saveSync,
       lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
     };
   }

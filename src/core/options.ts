@@ -1,15 +1,17 @@
 /** @module core/options — the options of `new Spot()` and `spot.mark()`, and their validation. */
 
+import { resolve as resolvePath } from "node:path";
 import type { TaskDB } from "../db/types.js";
 import { ValidationError } from "../errors.js";
 import type { Hook } from "../hooks/types.js";
 import type { KeyGenOption } from "../keys/keygen.js";
-import type { LifecyclePolicy } from "../lifecycle/policy.js";
+import { LifecyclePolicy } from "../lifecycle/policy.js";
 import type { RetentionSpec } from "../lifecycle/retention.js";
 import type { RateLimiter } from "../limiter/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { BlobStorage, StoragePolicy } from "../storage/types.js";
 import type { Logger } from "../types.js";
+import { DEFAULT_WORKSPACE } from "./workspace.js";
 
 /** What a failed background save reports to `onBackgroundError`. */
 export interface BackgroundErrorContext {
@@ -151,4 +153,110 @@ export function describeValue(value: unknown): string {
       : "an object";
   }
   return String(value);
+}
+
+/** Defaults of the Spot options that have one. */
+export const DEFAULT_BLOB_WARNING_THRESHOLD = 1024 * 1024;
+export const DEFAULT_TOKENS_PER_MINUTE = 10_000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+
+const SPOT_OPTION_NAMES = new Set([
+  "db",
+  "serializer",
+  "storage",
+  "storagePolicy",
+  "limiter",
+  "lifecyclePolicy",
+  "workspace",
+  "evictionRate",
+  "blobWarningThreshold",
+  "saveBlob",
+  "tpm",
+  "saveSync",
+  "drainTimeout",
+  "onBackgroundError",
+  "logger",
+]);
+
+/** Spot options checked and with their defaults applied; the objects passed in are checked in place. */
+export interface SpotSettings {
+  workspace: string;
+  logger: Logger;
+  evictionRate: number;
+  drainTimeout: number;
+  blobWarningThreshold: number;
+  saveBlob: boolean;
+  saveSync: boolean;
+}
+
+/**
+ * Checks every Spot option at construction (ValidationError naming the option and the allowed
+ * values) and applies the defaults. Backends given as objects are checked for their methods.
+ */
+export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger): SpotSettings {
+  if (options === null || typeof options !== "object") {
+    throw new ValidationError(`Spot options must be an object, got ${describeValue(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!SPOT_OPTION_NAMES.has(key)) {
+      throw new ValidationError(
+        `Unknown Spot option \`${key}\`. Known options: ${[...SPOT_OPTION_NAMES].join(", ")}.`,
+      );
+    }
+  }
+  if (options.logger !== undefined) requireMethods(options.logger, "logger", ["warn", "error"]);
+  if (
+    options.workspace !== undefined &&
+    (typeof options.workspace !== "string" || options.workspace === "")
+  ) {
+    throw new ValidationError(
+      `Option \`workspace\` must be a folder path, got ${describeValue(options.workspace)}.`,
+    );
+  }
+  if (options.tpm !== undefined) {
+    requireNumberInRange(options.tpm, "tpm", Number.MIN_VALUE, Number.POSITIVE_INFINITY);
+  }
+  if (options.serializer !== undefined) {
+    requireMethods(options.serializer, "serializer", ["dumps", "loads"]);
+  }
+  if (options.storagePolicy !== undefined) {
+    requireMethods(options.storagePolicy, "storagePolicy", ["shouldUseBlob"]);
+  }
+  if (options.limiter !== undefined) requireMethods(options.limiter, "limiter", ["consume"]);
+  if (options.onBackgroundError !== undefined && typeof options.onBackgroundError !== "function") {
+    throw new ValidationError(
+      "Option `onBackgroundError` must be a function (error, context) => void.",
+    );
+  }
+  if (
+    options.lifecyclePolicy !== undefined &&
+    !(options.lifecyclePolicy instanceof LifecyclePolicy)
+  ) {
+    throw new ValidationError(
+      "Option `lifecyclePolicy` must be a LifecyclePolicy: new LifecyclePolicy({ rules, defaultRetention }).",
+    );
+  }
+  return {
+    workspace: resolvePath(options.workspace ?? DEFAULT_WORKSPACE),
+    logger: options.logger ?? fallbackLogger,
+    evictionRate:
+      options.evictionRate === undefined
+        ? 0
+        : requireNumberInRange(options.evictionRate, "evictionRate", 0, 1),
+    drainTimeout:
+      options.drainTimeout === undefined
+        ? DEFAULT_DRAIN_TIMEOUT_MS
+        : requireNumberInRange(options.drainTimeout, "drainTimeout", 0, Number.POSITIVE_INFINITY),
+    blobWarningThreshold:
+      options.blobWarningThreshold === undefined
+        ? DEFAULT_BLOB_WARNING_THRESHOLD
+        : requireNumberInRange(
+            options.blobWarningThreshold,
+            "blobWarningThreshold",
+            0,
+            Number.POSITIVE_INFINITY,
+          ),
+    saveBlob: options.saveBlob === undefined ? false : requireBoolean(options.saveBlob, "saveBlob"),
+    saveSync: options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
+  };
 }
