@@ -1,9 +1,11 @@
 /** @module beautyspot — public API, exported by name. */
 
+export type { ContentTypeValue } from "./content-type.js";
 export { ContentType } from "./content-type.js";
 export type { BackgroundSaves } from "./core/background-saves.js";
 export type { MarkedFunction, MarkedMethods, MarkedSyncFunction } from "./core/call.js";
 export type { BackgroundErrorContext, MarkOptions, SpotOptions } from "./core/options.js";
+export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {
   ResultType,
@@ -32,11 +34,25 @@ export { HookBase } from "./hooks/base.js";
 export type { Hook, HookContext, HookResultContext } from "./hooks/types.js";
 export type { KeyGenOption, KeyGenPolicy } from "./keys/keygen.js";
 export { KeyGen } from "./keys/keygen.js";
+export type { LifecyclePolicyOptions, LifecycleRule } from "./lifecycle/policy.js";
 export { LifecyclePolicy } from "./lifecycle/policy.js";
 export type { RetentionSpec } from "./lifecycle/retention.js";
 export { Retention } from "./lifecycle/retention.js";
+export type { TokenBucketOptions } from "./limiter/token-bucket.js";
 export { TokenBucket } from "./limiter/token-bucket.js";
 export type { RateLimiter } from "./limiter/types.js";
+export type {
+  CleanGarbageOptions,
+  CleanGarbageReport,
+  ClearOptions,
+  DatabaseSummary,
+  FunctionSummary,
+  GarbageScanOptions,
+  MaintenanceServiceOptions,
+  OrphanProject,
+  PruneOptions,
+  TaskDetail,
+} from "./maintenance/service.js";
 export { MaintenanceService } from "./maintenance/service.js";
 export { MsgpackSerializer, rescueDecode } from "./serializer/msgpack.js";
 export type { RescuedExtension, RescuedValue, RescueResult } from "./serializer/rescued.js";
