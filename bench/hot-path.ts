@@ -31,6 +31,8 @@ export const W2_FLOOR_PER_ROW = "floor: miss + insert, 1 txn per row";
 export const W2_SYNC = "beautyspot sync saves";
 export const W2_BACKGROUND_TOTAL = "beautyspot background saves, total incl. flush()";
 export const W2_BACKGROUND_CALLER = "beautyspot background saves, caller side";
+export const W2_SAME_ROWS_BATCHED = "same-rows floor: beautyspot's rows, batched (1 txn)";
+export const W2_SAME_ROWS_PER_ROW = "same-rows floor: beautyspot's rows, 1 txn per row";
 
 const packr = new Packr({ useRecords: false });
 
@@ -212,6 +214,50 @@ export async function benchStores(options: BenchOptions): Promise<Section> {
     db.close();
     return perOp;
   };
+  /**
+   * The same rows beautyspot writes (its table, columns and indexes, digest and timestamps) by
+   * hand: what the schema itself costs, so the difference is beautyspot's own machinery.
+   */
+  const runSameRows = (perRow: boolean) => async () => {
+    const path = join(dir, `same-rows-${perRow ? "row" : "batch"}-${round}.db`);
+    new SQLiteTaskDB(path).close();
+    const db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    const insert = db.prepare(
+      "INSERT OR REPLACE INTO tasks (cache_key, func_name, func_identifier, input_id, result_type, result_value, result_data, content_type, version, expires_at, updated_at, size, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    const select = db.prepare("SELECT result_data FROM tasks WHERE cache_key = ?").pluck();
+    const store = (index: number) => {
+      const inputId = hashArguments([index]);
+      const key = hash("sha256", `produce:${inputId}`, "hex");
+      if (select.get(key) !== undefined) return;
+      const bytes = packr.pack(values[index]);
+      const now = new Date();
+      const text = now.toISOString().replace("T", " ").replace("Z", "000+00:00");
+      insert.run(
+        key,
+        "produce",
+        "produce",
+        inputId,
+        "DIRECT_BLOB",
+        null,
+        bytes,
+        null,
+        null,
+        text,
+        text,
+        bytes.byteLength,
+        hash("sha256", bytes, "hex"),
+      );
+    };
+    const storeAll = () => {
+      for (let index = 0; index < sizes.stores; index++) store(index);
+    };
+    const perOp = await timePerOp(sizes.stores, perRow ? storeAll : db.transaction(storeAll));
+    db.close();
+    return perOp;
+  };
   const callerSide: number[] = [];
   const runBackground = async () => {
     const spot = new Spot(`background-${round}`, { workspace: dir, saveSync: false });
@@ -242,8 +288,10 @@ export async function benchStores(options: BenchOptions): Promise<Section> {
   const measurements = await alternate(sizes.rounds, {
     [W2_FLOOR_BATCHED]: runFloor(false),
     [W2_BACKGROUND_TOTAL]: runBackground,
+    [W2_SAME_ROWS_BATCHED]: runSameRows(false),
     [W2_FLOOR_PER_ROW]: runFloor(true),
     [W2_SYNC]: runSync,
+    [W2_SAME_ROWS_PER_ROW]: runSameRows(true),
     [keyv.name]: () => timePeerStores(keyv, values, sizes.keyvOps, round),
     [cache.name]: async () => {
       const perOp = await timePeerStores(cache, values, sizes.cacacheOps, round);
