@@ -2,6 +2,7 @@
 
 import { createRequire } from "node:module";
 import { CacheCorruptedError, ConfigurationError, ValidationError } from "../errors.js";
+import { assertValidBlobKey, BLOB_SUFFIX } from "./blob-key.js";
 
 /** The URI schemes of the cloud backends. */
 export type CloudScheme = "s3" | "gs";
@@ -16,9 +17,6 @@ export interface CloudBucketAddress {
   readonly description: string;
 }
 
-const BLOB_SUFFIX = ".bin";
-/** Cache keys are sha256 hex (64 characters); this leaves room for custom keys, far below object-name limits. */
-const MAX_KEY_LENGTH = 200;
 /** Lowercase letters, digits, dots, dashes and underscores: names both S3 and GCS accept. */
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
@@ -59,18 +57,7 @@ export function parseBucketUri(uri: string, scheme: CloudScheme): CloudBucketAdd
 
 /** The object name of `key`: `<prefix><key>.bin`. Throws ValidationError for keys that are not one plain name. */
 export function toObjectName(address: CloudBucketAddress, key: string): string {
-  if (
-    typeof key !== "string" ||
-    key === "" ||
-    key.length > MAX_KEY_LENGTH ||
-    key === "." ||
-    key === ".." ||
-    /[/\\\0]/.test(key)
-  ) {
-    throw new ValidationError(
-      `Cannot store a blob under the key ${JSON.stringify(key)}: a key must be 1–${MAX_KEY_LENGTH} characters without slashes or NUL. Use the cache key beautyspot computes (sha256 hex).`,
-    );
-  }
+  assertValidBlobKey(key);
   return `${address.prefix}${key}${BLOB_SUFFIX}`;
 }
 

@@ -4,12 +4,10 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CacheCorruptedError, describeError, ValidationError } from "../errors.js";
+import { assertValidBlobKey, BLOB_SUFFIX } from "./blob-key.js";
 import type { BlobStorage } from "./types.js";
 
-const BLOB_SUFFIX = ".bin";
 const TEMP_SUFFIX = ".spot_tmp";
-/** Keys longer than this would push `<key>.bin.<random>.spot_tmp` past the common 255-byte name limit. */
-const MAX_KEY_LENGTH = 200;
 // Refuse the final symlink at open time; O_NONBLOCK keeps a planted FIFO from hanging a read.
 const READ_FLAGS =
   fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
@@ -27,22 +25,6 @@ function findLocationProblem(location: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Throws ValidationError unless `key` can be a single file name. */
-function assertValidKey(key: string): void {
-  if (
-    typeof key !== "string" ||
-    key === "" ||
-    key.length > MAX_KEY_LENGTH ||
-    key === "." ||
-    key === ".." ||
-    /[/\\\0]/.test(key)
-  ) {
-    throw new ValidationError(
-      `Cannot store a blob under the key ${JSON.stringify(key)}: a key must be 1–${MAX_KEY_LENGTH} characters without path separators or NUL. Use the cache key beautyspot computes (sha256 hex).`,
-    );
-  }
 }
 
 function isMissing(error: unknown): boolean {
@@ -75,7 +57,7 @@ export class LocalStorage implements BlobStorage {
   }
 
   save(key: string, data: Uint8Array): string {
-    assertValidKey(key);
+    assertValidBlobKey(key);
     const location = `${key}${BLOB_SUFFIX}`;
     this.#ensureDir();
     try {
