@@ -143,6 +143,37 @@ describe("in-memory tier coherence", () => {
   });
 });
 
+describe("class decorator registration", () => {
+  it("stores a class registered with @spot.registerType and reads it back through a new Spot", async () => {
+    const workspace = makeTempDir();
+    const define = (spot: Spot) => {
+      @spot.registerType<Temperature>({
+        code: 30,
+        encode: (value) => value.celsius,
+        decode: (data) => new Temperature(data as number),
+      })
+      class Temperature {
+        constructor(readonly celsius: number) {}
+      }
+      return Temperature;
+    };
+    const first = new Spot("decorated", { workspace });
+    const FirstTemperature = define(first);
+    await first.mark(async function reading() {
+      return new FirstTemperature(21.5);
+    })();
+    await first.shutdown();
+    const second = new Spot("decorated", { workspace });
+    const SecondTemperature = define(second);
+    const value = await second.mark(async function reading() {
+      return new SecondTemperature(0);
+    })();
+    assert.ok(value instanceof SecondTemperature);
+    assert.equal(value.celsius, 21.5);
+    await second.shutdown();
+  });
+});
+
 describe("round trip through a new Spot", () => {
   it("returns every supported type exactly, nested", async () => {
     const workspace = makeTempDir();

@@ -61,8 +61,16 @@ describe("rate limiting inside mark", () => {
     const ask = spot.consume(async (text: string) => text.length, { cost: (text) => text.length });
     assert.equal(await ask("four"), 4);
     assert.deepEqual(costs, [4]);
-    assert.ok(spot.limiter instanceof Object);
     assert.ok(!(spot.limiter instanceof TokenBucket));
+    await spot.shutdown();
+  });
+
+  it("builds the default limiter from tpm", async () => {
+    const spot = new Spot("default-limiter", { workspace: makeTempDir(), tpm: 600 });
+    assert.ok(spot.limiter instanceof TokenBucket);
+    assert.equal((spot.limiter as TokenBucket).tokensPerMinute, 600);
+    assert.equal(spot.limiter, spot.limiter, "one limiter per Spot");
+    await assert.rejects(spot.limiter.consume(601), /601/);
     await spot.shutdown();
   });
 });

@@ -117,7 +117,8 @@ export function decodeStored(
       backends.logger.warn(describeError(error));
       return MISS;
     }
-    if (inline) verifiedInlineRows.add(row);
+    // Rows of pending writes are built afresh on every read (and carry no digest): not worth remembering.
+    if (inline && row.digest !== null) verifiedInlineRows.add(row);
     else if (blobMtime !== undefined && location !== null && row.digest !== null) {
       rememberVerifiedBlob(backends.storage, location, row.digest, bytes.byteLength, blobMtime);
     }

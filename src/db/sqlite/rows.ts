@@ -27,23 +27,24 @@ export function selectStoredColumns(columns: ReadonlySet<string>): string {
     .join(", ");
 }
 
-/** Columns read for maintenance records (no value bytes), in the order `mapTaskRecord` expects. */
+/** Columns of a maintenance record (no value bytes), in the order `mapTaskRecord` expects. */
+export const RECORD_COLUMNS: readonly string[] = [
+  "cache_key",
+  "func_name",
+  "func_identifier",
+  "input_id",
+  "version",
+  "result_type",
+  "content_type",
+  "result_value",
+  "size",
+  "updated_at",
+  "expires_at",
+];
+
+/** The select list for records; columns an old file lacks read as NULL. */
 export function selectRecordColumns(columns: ReadonlySet<string>): string {
-  return [
-    "cache_key",
-    "func_name",
-    "func_identifier",
-    "input_id",
-    "version",
-    "result_type",
-    "content_type",
-    "result_value",
-    "size",
-    "updated_at",
-    "expires_at",
-  ]
-    .map((name) => (columns.has(name) ? name : `NULL AS ${name}`))
-    .join(", ");
+  return RECORD_COLUMNS.map((name) => (columns.has(name) ? name : `NULL AS ${name}`)).join(", ");
 }
 
 /** Text or null as stored; other writers may leave NULLs where we always write text. */

@@ -11,7 +11,7 @@ import { makeTaskWrite, runTaskDBContract } from "../../../test/contracts/task-d
 import { makeTempDir } from "../../../test/helpers.js";
 import { ConfigurationError } from "../../errors.js";
 import { buildDeletionBatchStatement, buildListStatement } from "./query.js";
-import { selectRecordColumns } from "./rows.js";
+import { RECORD_COLUMNS, selectRecordColumns } from "./rows.js";
 import { SCHEMA_VERSION } from "./schema.js";
 import { SQLiteTaskDB } from "./sqlite-task-db.js";
 
@@ -348,21 +348,7 @@ describe("SQLiteTaskDB query plans", () => {
     return plan;
   }
 
-  const columns = selectRecordColumns(
-    new Set([
-      "cache_key",
-      "func_name",
-      "func_identifier",
-      "input_id",
-      "version",
-      "result_type",
-      "content_type",
-      "result_value",
-      "size",
-      "updated_at",
-      "expires_at",
-    ]),
-  );
+  const columns = selectRecordColumns(new Set(RECORD_COLUMNS));
 
   function assertNoFullScan(plan: string[]): void {
     for (const step of plan) {
