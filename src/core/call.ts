@@ -6,7 +6,7 @@
 
 import { createHookContext, createHookResultContext, runHooks } from "../hooks/dispatch.js";
 import type { HookContext } from "../hooks/types.js";
-import { canReleaseBlob, canReleaseBlobSync } from "../storage/release.js";
+import { releaseBlob, releaseBlobSync } from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { BackgroundSaves } from "./background-saves.js";
 import type { CallPlan } from "./plan.js";
@@ -289,14 +289,9 @@ export async function deleteEntry(cacheKey: string, runtime: CallRuntime): Promi
   runtime.writer.cancel(cacheKey);
   const { db, storage } = runtime.backends;
   const removed = await db.delete(cacheKey);
-  // Another process may be saving the same key (same blob location): keep a blob that a row
-  // references again, or that a newer save has rewritten.
-  if (
-    removed?.resultType === "FILE" &&
-    removed.resultValue !== null &&
-    (await canReleaseBlob(db, storage, removed.resultValue, Date.parse(removed.updatedAt)))
-  ) {
-    await storage.delete(removed.resultValue);
+  // Another process may be saving the same key (same blob location): see storage/release.ts.
+  if (removed?.resultType === "FILE" && removed.resultValue !== null) {
+    await releaseBlob(db, storage, removed.resultValue, cacheKey);
   }
   return wasPending || removed !== undefined;
 }
@@ -307,12 +302,8 @@ export function deleteEntrySync(cacheKey: string, runtime: CallRuntime): boolean
   runtime.writer.cancel(cacheKey);
   const { db, storage } = runtime.backends;
   const removed = db.delete(cacheKey) as Awaited<ReturnType<typeof db.delete>>;
-  if (
-    removed?.resultType === "FILE" &&
-    removed.resultValue !== null &&
-    canReleaseBlobSync(db, storage, removed.resultValue, Date.parse(removed.updatedAt))
-  ) {
-    storage.delete(removed.resultValue);
+  if (removed?.resultType === "FILE" && removed.resultValue !== null) {
+    releaseBlobSync(db, storage, removed.resultValue, cacheKey);
   }
   return wasPending || removed !== undefined;
 }

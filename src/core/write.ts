@@ -1,7 +1,8 @@
 /**
  * @module core/write — turning a result into a stored entry.
  * The blob is written first, then the row: a crash in between leaves at worst an orphan blob
- * (collected by clean-up), never a row that points at nothing.
+ * (collected by clean-up), never a row that points at nothing. After the row, the blob is checked
+ * once more, because another process may have released it meanwhile (see storage/release.ts).
  */
 
 import { hash } from "node:crypto";
@@ -12,6 +13,7 @@ import {
   describeError,
   SerializationError,
 } from "../errors.js";
+import { ensureBlobAfterRecord, ensureBlobAfterRecordSync } from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
 import { rememberVerifiedBlob } from "./verified-blobs.js";
@@ -126,6 +128,7 @@ export function writeEntriesSync(
 ): { entry: PreparedEntry; error: unknown }[] {
   const failures: { entry: PreparedEntry; error: unknown }[] = [];
   const rows: TaskWrite[] = [];
+  const blobs: { entry: PreparedEntry; location: string }[] = [];
   for (const entry of entries) {
     completeDigest(entry);
     if (!entry.blob) {
@@ -139,21 +142,42 @@ export function writeEntriesSync(
       if (mtime !== undefined) {
         rememberVerifiedBlob(backends.storage, location, entry.row.digest, entry.row.size, mtime);
       }
-      // Recorded after the blob is written: see storage/release.ts.
-      rows.push({ ...entry.row, resultValue: location, updatedAt: Date.now() });
+      rows.push({ ...entry.row, resultValue: location });
+      blobs.push({ entry, location });
     } catch (error) {
       failures.push({ entry, error: wrapBlobError(entry, error, backends) });
     }
   }
-  if (rows.length > 0) {
+  if (rows.length === 0) return failures;
+  try {
+    backends.db.saveMany(rows);
+  } catch (cause) {
+    return failAllRemaining(entries, failures, wrapDatabaseError(cause, backends));
+  }
+  for (const { entry, location } of blobs) {
     try {
-      backends.db.saveMany(rows);
-    } catch (cause) {
-      const error = wrapDatabaseError(cause, backends);
-      for (const entry of entries) {
-        if (!failures.some((failure) => failure.entry === entry)) failures.push({ entry, error });
-      }
+      ensureBlobAfterRecordSync(
+        backends.db,
+        backends.storage,
+        entry.row.cacheKey,
+        location,
+        entry.bytes,
+      );
+    } catch (error) {
+      failures.push({ entry, error: wrapBlobError(entry, error, backends) });
     }
+  }
+  return failures;
+}
+
+/** Adds every entry not failed yet to `failures` with `error` (a failed row write fails them all). */
+function failAllRemaining(
+  entries: readonly PreparedEntry[],
+  failures: { entry: PreparedEntry; error: unknown }[],
+  error: Error,
+): { entry: PreparedEntry; error: unknown }[] {
+  for (const entry of entries) {
+    if (!failures.some((failure) => failure.entry === entry)) failures.push({ entry, error });
   }
   return failures;
 }
@@ -165,6 +189,7 @@ export async function writeEntriesAsync(
 ): Promise<{ entry: PreparedEntry; error: unknown }[]> {
   const failures: { entry: PreparedEntry; error: unknown }[] = [];
   const rows: TaskWrite[] = [];
+  const blobs: { entry: PreparedEntry; location: string }[] = [];
   await Promise.all(
     entries.map(async (entry) => {
       completeDigest(entry);
@@ -174,22 +199,33 @@ export async function writeEntriesAsync(
       }
       try {
         const location = await backends.storage.save(entry.row.cacheKey, entry.bytes);
-        // Recorded after the blob is written: see storage/release.ts.
-        rows.push({ ...entry.row, resultValue: location, updatedAt: Date.now() });
+        rows.push({ ...entry.row, resultValue: location });
+        blobs.push({ entry, location });
       } catch (error) {
         failures.push({ entry, error: wrapBlobError(entry, error, backends) });
       }
     }),
   );
-  if (rows.length > 0) {
-    try {
-      await backends.db.saveMany(rows);
-    } catch (cause) {
-      const error = wrapDatabaseError(cause, backends);
-      for (const entry of entries) {
-        if (!failures.some((failure) => failure.entry === entry)) failures.push({ entry, error });
-      }
-    }
+  if (rows.length === 0) return failures;
+  try {
+    await backends.db.saveMany(rows);
+  } catch (cause) {
+    return failAllRemaining(entries, failures, wrapDatabaseError(cause, backends));
   }
+  await Promise.all(
+    blobs.map(async ({ entry, location }) => {
+      try {
+        await ensureBlobAfterRecord(
+          backends.db,
+          backends.storage,
+          entry.row.cacheKey,
+          location,
+          entry.bytes,
+        );
+      } catch (error) {
+        failures.push({ entry, error: wrapBlobError(entry, error, backends) });
+      }
+    }),
+  );
   return failures;
 }

@@ -5,7 +5,7 @@
 
 import type { TaskDB, TaskRecord } from "../db/types.js";
 import { describeError, ValidationError } from "../errors.js";
-import { canReleaseBlob } from "../storage/release.js";
+import { releaseBlob } from "../storage/release.js";
 import type { BlobStorage } from "../storage/types.js";
 import type { Logger } from "../types.js";
 
@@ -58,19 +58,19 @@ export async function* iterateOrphanBlobs(
 
 /**
  * Deletes a blob unless a row references it again (a save of the same key may have landed since
- * its row was removed). A failure is logged, not thrown: the blob stays as an orphan for a later
- * clean-up. Returns whether a blob was removed.
+ * its row was removed; see storage/release.ts). `cacheKey` is the removed row's key, when known.
+ * A failure is logged, not thrown: the blob stays as an orphan for a later clean-up. Returns
+ * whether a blob was removed.
  */
 export async function deleteUnreferencedBlob(
   db: TaskDB,
   storage: BlobStorage,
   location: string,
   logger: Logger,
-  rowUpdatedAt?: number,
+  cacheKey?: string,
 ): Promise<boolean> {
   try {
-    if (!(await canReleaseBlob(db, storage, location, rowUpdatedAt))) return false;
-    return await storage.delete(location);
+    return await releaseBlob(db, storage, location, cacheKey);
   } catch (error) {
     logger.warn(
       `Could not delete blob ${location} from ${storage.description}: ${describeError(error)}. It is left in place; run \`beautyspot clean\` later to remove it.`,
@@ -89,8 +89,7 @@ export async function deleteBlobsOfRecords(
   let removed = 0;
   for (const record of records) {
     if (record.resultType !== "FILE" || record.resultValue === null) continue;
-    const rowUpdatedAt = Date.parse(record.updatedAt);
-    if (await deleteUnreferencedBlob(db, storage, record.resultValue, logger, rowUpdatedAt)) {
+    if (await deleteUnreferencedBlob(db, storage, record.resultValue, logger, record.cacheKey)) {
       removed += 1;
     }
   }

@@ -234,7 +234,7 @@ export class MaintenanceService {
         this.storage,
         removed.resultValue,
         this.#logger,
-        Date.parse(removed.updatedAt),
+        cacheKey,
       );
     }
     return true;

@@ -1,62 +1,132 @@
-/** @module storage/release.test — a removed row's blob is kept when a newer save rewrote it. */
+/**
+ * @module storage/release.test — releasing a removed row's blob while a save of the same key may
+ * be recording its row: whatever the order, no row is left pointing at a missing blob.
+ */
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, utimesSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { SQLiteTaskDB } from "../db/sqlite/sqlite-task-db.js";
+import type { TaskWrite } from "../db/types.js";
 import { LocalStorage } from "./local.js";
-import { canReleaseBlob, canReleaseBlobSync } from "./release.js";
+import {
+  cacheKeyOfLocation,
+  ensureBlobAfterRecord,
+  ensureBlobAfterRecordSync,
+  releaseBlob,
+  releaseBlobSync,
+} from "./release.js";
+import type { BlobStorage } from "./types.js";
+
+const KEY = "a".repeat(64);
+const BYTES = new Uint8Array([1, 2, 3]);
 
 function setUp() {
   const dir = mkdtempSync(join(tmpdir(), "bs-release-"));
   const db = new SQLiteTaskDB(join(dir, "app.db"));
   const storage = new LocalStorage(join(dir, "blobs"));
-  const location = storage.save("a".repeat(64), new Uint8Array([1, 2, 3]));
-  return { db, storage, location, path: join(dir, "blobs", location) };
+  const location = storage.save(KEY, BYTES);
+  const file = join(dir, "blobs", location);
+  return { db, storage, location, file };
 }
 
-describe("canReleaseBlob", () => {
-  it("releases a blob no row references and no newer save rewrote", async () => {
-    const { db, storage, location } = setUp();
-    const rowTime = Date.now() + 1000;
-    assert.equal(await canReleaseBlob(db, storage, location, rowTime), true);
-    assert.equal(canReleaseBlobSync(db, storage, location, rowTime), true);
-    db.close();
-  });
+function blobRow(location: string): TaskWrite {
+  return {
+    cacheKey: KEY,
+    funcName: "f",
+    funcIdentifier: "f",
+    inputId: "i",
+    version: null,
+    resultType: "FILE",
+    resultValue: location,
+    resultData: null,
+    contentType: null,
+    size: BYTES.byteLength,
+    digest: "00",
+    expiresAt: null,
+    updatedAt: Date.now(),
+  };
+}
 
-  it("keeps a blob modified after the removed row was recorded (a newer save owns it)", async () => {
-    const { db, storage, location, path } = setUp();
-    const rowTime = Date.now() - 10_000;
-    assert.equal(await canReleaseBlob(db, storage, location, rowTime), false);
-    assert.equal(canReleaseBlobSync(db, storage, location, rowTime), false);
-    utimesSync(path, new Date(rowTime - 5000), new Date(rowTime - 5000));
-    assert.equal(canReleaseBlobSync(db, storage, location, rowTime), true);
-    assert.ok(existsSync(path));
+describe("cacheKeyOfLocation", () => {
+  it("reads the key out of `<key>.bin`, in a folder or not, and nothing out of other names", () => {
+    assert.equal(cacheKeyOfLocation(`${KEY}.bin`), KEY);
+    assert.equal(cacheKeyOfLocation(`ab/${KEY}.bin`), KEY);
+    assert.equal(cacheKeyOfLocation("notes.txt"), undefined);
+  });
+});
+
+describe("releaseBlob", () => {
+  it("deletes a blob no row references", async () => {
+    const { db, storage, location, file } = setUp();
+    assert.equal(await releaseBlob(db, storage, location, KEY), true);
+    assert.equal(existsSync(file), false);
+    storage.save(KEY, BYTES);
+    assert.equal(releaseBlobSync(db, storage, location, KEY), true);
+    assert.equal(existsSync(file), false);
     db.close();
   });
 
   it("keeps a blob that a row references", async () => {
-    const { db, storage, location } = setUp();
-    db.saveMany([
-      {
-        cacheKey: "a".repeat(64),
-        funcName: "f",
-        funcIdentifier: "f",
-        inputId: "i",
-        version: null,
-        resultType: "FILE",
-        resultValue: location,
-        resultData: null,
-        contentType: null,
-        size: 3,
-        digest: "00",
-        expiresAt: null,
-        updatedAt: Date.now(),
-      },
-    ]);
-    assert.equal(await canReleaseBlob(db, storage, location), false);
+    const { db, storage, location, file } = setUp();
+    db.saveMany([blobRow(location)]);
+    assert.equal(await releaseBlob(db, storage, location, KEY), false);
+    assert.equal(releaseBlobSync(db, storage, location, KEY), false);
+    assert.ok(existsSync(file));
     db.close();
   });
+
+  for (const mode of ["async", "sync"] as const) {
+    it(`removes a row recorded between its check and its delete, leaving no dangling row (${mode})`, async () => {
+      const { db, storage, location, file } = setUp();
+      // The racing save: its row lands just before the release deletes the file it wrote.
+      const racing: BlobStorage = {
+        synchronous: true,
+        description: storage.description,
+        save: (key, data) => storage.save(key, data),
+        load: (target) => storage.load(target),
+        listKeys: () => storage.listKeys(),
+        getMtime: (target) => storage.getMtime(target),
+        delete: (target) => {
+          db.saveMany([blobRow(location)]);
+          return storage.delete(target);
+        },
+      };
+      const deleted =
+        mode === "async"
+          ? await releaseBlob(db, racing, location, KEY)
+          : releaseBlobSync(db, racing, location, KEY);
+      assert.equal(deleted, true);
+      assert.equal(existsSync(file), false);
+      assert.equal(db.get(KEY), undefined, "the row whose blob is gone was removed");
+      db.close();
+    });
+  }
+});
+
+describe("ensureBlobAfterRecord", () => {
+  for (const mode of ["async", "sync"] as const) {
+    it(`writes the blob again when a release removed it after the row was recorded (${mode})`, async () => {
+      const { db, storage, location, file } = setUp();
+      db.saveMany([blobRow(location)]);
+      rmSync(file);
+      const ensure = mode === "async" ? ensureBlobAfterRecord : ensureBlobAfterRecordSync;
+      assert.equal(await ensure(db, storage, KEY, location, BYTES), true);
+      assert.deepEqual(new Uint8Array(readFileSync(file)), BYTES);
+      // Present now: nothing more to do.
+      assert.equal(await ensure(db, storage, KEY, location, BYTES), false);
+      db.close();
+    });
+
+    it(`does not bring back the blob of a row deleted since (${mode})`, async () => {
+      const { db, storage, location, file } = setUp();
+      rmSync(file);
+      const ensure = mode === "async" ? ensureBlobAfterRecord : ensureBlobAfterRecordSync;
+      assert.equal(await ensure(db, storage, KEY, location, BYTES), false);
+      assert.equal(existsSync(file), false);
+      db.close();
+    });
+  }
 });

@@ -1,46 +1,92 @@
 /**
- * @module storage/release — when the blob of a removed row may be deleted.
- * Blob locations are derived from cache keys, so a save of the same key in another process can
- * put a new blob at the same location while the old row is being removed. The new blob is
- * written before its row is recorded, and rows of blob entries record the time after their blob
- * was written: a blob modified after the removed row's time belongs to that newer save.
+ * @module storage/release — deleting the blob of a removed row without ever leaving a row whose
+ * blob is gone, while other processes may be saving the same key.
+ *
+ * Blob locations are derived from cache keys, so a save of the same key can put a new blob at the
+ * very location being released. Clocks cannot settle who owns it (file times are taken from a
+ * coarse kernel clock, milliseconds behind `Date.now()`), so both sides check instead:
+ * - a save writes its blob, records its row, then makes sure its blob is still there and writes
+ *   it again if a release removed it meanwhile (`ensureBlobAfterRecord`);
+ * - a release deletes a blob only when no row references it, then looks again: a row recorded in
+ *   between whose blob is now gone is removed, so it reads as absent (a miss) rather than as a row
+ *   pointing at nothing.
+ * Whatever the interleaving, the last of these steps sees the other side's effect.
  */
 
 import type { TaskDB } from "../db/types.js";
+import { BLOB_SUFFIX } from "./blob-key.js";
 import type { BlobStorage } from "./types.js";
 
-/** Blob times are compared at millisecond resolution; row times are whole milliseconds. */
-const TIME_RESOLUTION_MS = 1;
-
-function isNewerThanRow(mtime: number | undefined, rowUpdatedAt: number | undefined): boolean {
-  return (
-    mtime !== undefined && rowUpdatedAt !== undefined && mtime >= rowUpdatedAt + TIME_RESOLUTION_MS
-  );
+/** The cache key a blob location was named after (`<cache_key>.bin`), or `undefined`. */
+export function cacheKeyOfLocation(location: string): string | undefined {
+  const name = location.slice(location.lastIndexOf("/") + 1);
+  return name.endsWith(BLOB_SUFFIX) ? name.slice(0, -BLOB_SUFFIX.length) : undefined;
 }
 
 /**
- * Whether the blob at `location`, whose row (written at `rowUpdatedAt`, Unix ms) was just
- * removed, may be deleted: no row references it, and no newer save has rewritten it.
+ * Deletes the blob at `location` unless a row references it. `cacheKey` is the key of the row that
+ * was removed (derived from the location when absent). Returns whether the blob was deleted.
  */
-export async function canReleaseBlob(
+export async function releaseBlob(
   db: TaskDB,
   storage: BlobStorage,
   location: string,
-  rowUpdatedAt?: number,
+  cacheKey: string | undefined = cacheKeyOfLocation(location),
 ): Promise<boolean> {
   if (await db.hasLocation(location)) return false;
-  if (rowUpdatedAt === undefined) return true;
-  return !isNewerThanRow(await storage.getMtime(location), rowUpdatedAt);
+  const deleted = await storage.delete(location);
+  // A save of the same key may have recorded its row between the check and the delete.
+  if (cacheKey !== undefined && (await db.hasLocation(location))) {
+    const blobGone = (await storage.getMtime(location)) === undefined;
+    if (blobGone && (await db.get(cacheKey))?.resultValue === location) await db.delete(cacheKey);
+  }
+  return deleted;
 }
 
-/** `canReleaseBlob` for synchronous backends. */
-export function canReleaseBlobSync(
+/** `releaseBlob` for synchronous backends. */
+export function releaseBlobSync(
   db: TaskDB,
   storage: BlobStorage,
   location: string,
-  rowUpdatedAt?: number,
+  cacheKey: string | undefined = cacheKeyOfLocation(location),
 ): boolean {
   if (db.hasLocation(location) as boolean) return false;
-  if (rowUpdatedAt === undefined) return true;
-  return !isNewerThanRow(storage.getMtime(location) as number | undefined, rowUpdatedAt);
+  const deleted = storage.delete(location) as boolean;
+  if (cacheKey !== undefined && (db.hasLocation(location) as boolean)) {
+    const blobGone = storage.getMtime(location) === undefined;
+    const row = db.get(cacheKey) as Awaited<ReturnType<TaskDB["get"]>>;
+    if (blobGone && row?.resultValue === location) db.delete(cacheKey);
+  }
+  return deleted;
+}
+
+/**
+ * Called by a save after its row is recorded: writes the blob again when a concurrent release
+ * removed it and the row still references it. Returns whether it had to.
+ */
+export async function ensureBlobAfterRecord(
+  db: TaskDB,
+  storage: BlobStorage,
+  cacheKey: string,
+  location: string,
+  bytes: Uint8Array,
+): Promise<boolean> {
+  if ((await storage.getMtime(location)) !== undefined) return false;
+  if (!(await db.hasLocation(location))) return false;
+  await storage.save(cacheKey, bytes);
+  return true;
+}
+
+/** `ensureBlobAfterRecord` for synchronous backends. */
+export function ensureBlobAfterRecordSync(
+  db: TaskDB,
+  storage: BlobStorage,
+  cacheKey: string,
+  location: string,
+  bytes: Uint8Array,
+): boolean {
+  if (storage.getMtime(location) !== undefined) return false;
+  if (!(db.hasLocation(location) as boolean)) return false;
+  storage.save(cacheKey, bytes);
+  return true;
 }
