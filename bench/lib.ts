@@ -1,5 +1,6 @@
 /** @module bench/lib — timing helpers, options and the results table shared by the workloads. */
 
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -100,9 +101,20 @@ export async function timePerOp(ops: number, body: () => unknown): Promise<numbe
   return ((performance.now() - started) * 1000) / ops;
 }
 
+/** Writes every dirty page back to disk (`sync`), where the command exists. */
+export function flushFileSystems(): void {
+  try {
+    execFileSync("sync", { stdio: "ignore" });
+  } catch {
+    // No `sync` command (Windows): runs then share the machine with the kernel's write-back.
+  }
+}
+
 /**
  * Runs each contender `rounds` times, alternating them within each round so drift of the
- * machine (other work, thermal state) affects all alike. Returns per-op samples per contender.
+ * machine (other work, thermal state) affects all alike. Dirty pages a contender leaves are
+ * written back before the next one starts, so none pays for another's writes. Returns per-op
+ * samples per contender.
  */
 export async function alternate(
   rounds: number,
@@ -113,6 +125,7 @@ export async function alternate(
     for (const result of results) {
       const run = contenders[result.name];
       if (run) result.samples.push(await run());
+      flushFileSystems();
     }
   }
   return results;

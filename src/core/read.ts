@@ -140,10 +140,18 @@ export function readEntrySync(plan: CallPlan, cacheKey: string, backends: Backen
   if (row.resultType === "DIRECT_BLOB") {
     bytes = row.resultData as Uint8Array;
   } else {
+    const { storage } = backends;
+    const location = row.resultValue as string;
     let blobMtime: number | undefined;
     try {
-      bytes = backends.storage.load(row.resultValue as string) as Uint8Array;
-      blobMtime = backends.storage.getMtime(row.resultValue as string) as number | undefined;
+      if (storage.loadWithMtime !== undefined) {
+        const loaded = storage.loadWithMtime(location) as { bytes: Uint8Array; mtime: number };
+        bytes = loaded.bytes;
+        blobMtime = loaded.mtime;
+      } else {
+        bytes = storage.load(location) as Uint8Array;
+        blobMtime = storage.getMtime(location) as number | undefined;
+      }
     } catch (error) {
       reportUnreadableBlob(row, error, backends);
       return MISS;

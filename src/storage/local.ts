@@ -73,6 +73,14 @@ export class LocalStorage implements BlobStorage {
   }
 
   load(location: string): Uint8Array {
+    return this.loadWithMtime(location).bytes;
+  }
+
+  /**
+   * The bytes and the file's modification time, taken from the open file after reading it (a
+   * change during the read moves the time): one path lookup instead of a load and a stat.
+   */
+  loadWithMtime(location: string): { bytes: Uint8Array; mtime: number } {
     const target = this.#resolveInside(location);
     if (target === undefined) {
       throw new CacheCorruptedError(
@@ -115,8 +123,12 @@ export class LocalStorage implements BlobStorage {
         if (read === 0) break;
         offset += read;
       }
+      const { mtimeMs } = fs.fstatSync(descriptor);
       // A file that shrank while being read is reported by the size check of the caller.
-      return offset === bytes.byteLength ? bytes : bytes.subarray(0, offset);
+      return {
+        bytes: offset === bytes.byteLength ? bytes : bytes.subarray(0, offset),
+        mtime: mtimeMs,
+      };
     } finally {
       fs.closeSync(descriptor);
     }

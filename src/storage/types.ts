@@ -21,6 +21,11 @@ export interface BlobStorage {
   /** Last modification time (Unix ms) of a location, or `undefined` when it does not exist. */
   getMtime(location: string): Awaitable<number | undefined>;
   /**
+   * `load` and the modification time of what was read, in one lookup. Optional: without it,
+   * reads call `load` then `getMtime`. Must fail like `load`.
+   */
+  loadWithMtime?(location: string): Awaitable<{ bytes: Uint8Array; mtime: number | undefined }>;
+  /**
    * Removes leftovers of interrupted writes older than `olderThanMs` and empty folders.
    * Optional: storages without such leftovers omit it.
    */

@@ -81,6 +81,19 @@ export function runBlobStorageContract(name: string, makeStorage: MakeBlobStorag
       assert.ok(Math.abs(mtime - before) < 5000, `mtime ${mtime} vs ${before}`);
     });
 
+    it("loadWithMtime, when offered, gives load's bytes with getMtime's time, and fails like load", async (context) => {
+      if (storage.loadWithMtime === undefined) {
+        context.skip("this storage does not offer loadWithMtime");
+        return;
+      }
+      const location = await storage.save("stamped", new Uint8Array([4, 5, 6]));
+      const loaded = await storage.loadWithMtime(location);
+      assert.deepEqual(Array.from(loaded.bytes), [4, 5, 6]);
+      assert.equal(loaded.mtime, await storage.getMtime(location));
+      await storage.delete(location);
+      await assert.rejects(async () => storage.loadWithMtime?.(location), CacheCorruptedError);
+    });
+
     it("describes where it stores", () => {
       assert.equal(typeof storage.description, "string");
       assert.notEqual(storage.description, "");
