@@ -13,10 +13,19 @@ import {
   describeError,
   SerializationError,
 } from "../errors.js";
-import { ensureBlobAfterRecord, ensureBlobAfterRecordSync } from "../storage/release.js";
+import {
+  ensureBlobAfterRecord,
+  ensureBlobAfterRecordSync,
+  type RecordedBlob,
+} from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
 import { rememberVerifiedBlob } from "./verified-blobs.js";
+
+/** A blob written for `entry`, to be checked again once its row is recorded. */
+interface WrittenBlob extends RecordedBlob {
+  readonly entry: PreparedEntry;
+}
 
 /** A result encoded and ready to write; `blob` is set when it goes to blob storage. */
 export interface PreparedEntry {
@@ -128,7 +137,7 @@ export function writeEntriesSync(
 ): { entry: PreparedEntry; error: unknown }[] {
   const failures: { entry: PreparedEntry; error: unknown }[] = [];
   const rows: TaskWrite[] = [];
-  const blobs: { entry: PreparedEntry; location: string }[] = [];
+  const blobs: WrittenBlob[] = [];
   for (const entry of entries) {
     completeDigest(entry);
     if (!entry.blob) {
@@ -143,7 +152,7 @@ export function writeEntriesSync(
         rememberVerifiedBlob(backends.storage, location, entry.row.digest, entry.row.size, mtime);
       }
       rows.push({ ...entry.row, resultValue: location });
-      blobs.push({ entry, location });
+      blobs.push({ entry, cacheKey: entry.row.cacheKey, location, bytes: entry.bytes });
     } catch (error) {
       failures.push({ entry, error: wrapBlobError(entry, error, backends) });
     }
@@ -154,16 +163,11 @@ export function writeEntriesSync(
   } catch (cause) {
     return failAllRemaining(entries, failures, wrapDatabaseError(cause, backends));
   }
-  for (const { entry, location } of blobs) {
+  for (const blob of blobs) {
     try {
-      ensureBlobAfterRecordSync(
-        backends.db,
-        backends.storage,
-        entry.row.cacheKey,
-        location,
-        entry.bytes,
-      );
+      ensureBlobAfterRecordSync(backends.db, backends.storage, blob);
     } catch (error) {
+      const { entry } = blob;
       failures.push({ entry, error: wrapBlobError(entry, error, backends) });
     }
   }
@@ -189,7 +193,7 @@ export async function writeEntriesAsync(
 ): Promise<{ entry: PreparedEntry; error: unknown }[]> {
   const failures: { entry: PreparedEntry; error: unknown }[] = [];
   const rows: TaskWrite[] = [];
-  const blobs: { entry: PreparedEntry; location: string }[] = [];
+  const blobs: WrittenBlob[] = [];
   await Promise.all(
     entries.map(async (entry) => {
       completeDigest(entry);
@@ -200,7 +204,7 @@ export async function writeEntriesAsync(
       try {
         const location = await backends.storage.save(entry.row.cacheKey, entry.bytes);
         rows.push({ ...entry.row, resultValue: location });
-        blobs.push({ entry, location });
+        blobs.push({ entry, cacheKey: entry.row.cacheKey, location, bytes: entry.bytes });
       } catch (error) {
         failures.push({ entry, error: wrapBlobError(entry, error, backends) });
       }
@@ -213,16 +217,11 @@ export async function writeEntriesAsync(
     return failAllRemaining(entries, failures, wrapDatabaseError(cause, backends));
   }
   await Promise.all(
-    blobs.map(async ({ entry, location }) => {
+    blobs.map(async (blob) => {
       try {
-        await ensureBlobAfterRecord(
-          backends.db,
-          backends.storage,
-          entry.row.cacheKey,
-          location,
-          entry.bytes,
-        );
+        await ensureBlobAfterRecord(backends.db, backends.storage, blob);
       } catch (error) {
+        const { entry } = blob;
         failures.push({ entry, error: wrapBlobError(entry, error, backends) });
       }
     }),

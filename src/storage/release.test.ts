@@ -113,10 +113,10 @@ describe("ensureBlobAfterRecord", () => {
       db.saveMany([blobRow(location)]);
       rmSync(file);
       const ensure = mode === "async" ? ensureBlobAfterRecord : ensureBlobAfterRecordSync;
-      assert.equal(await ensure(db, storage, KEY, location, BYTES), true);
+      assert.equal(await ensure(db, storage, { cacheKey: KEY, location, bytes: BYTES }), true);
       assert.deepEqual(new Uint8Array(readFileSync(file)), BYTES);
       // Present now: nothing more to do.
-      assert.equal(await ensure(db, storage, KEY, location, BYTES), false);
+      assert.equal(await ensure(db, storage, { cacheKey: KEY, location, bytes: BYTES }), false);
       db.close();
     });
 
@@ -124,7 +124,7 @@ describe("ensureBlobAfterRecord", () => {
       const { db, storage, location, file } = setUp();
       rmSync(file);
       const ensure = mode === "async" ? ensureBlobAfterRecord : ensureBlobAfterRecordSync;
-      assert.equal(await ensure(db, storage, KEY, location, BYTES), false);
+      assert.equal(await ensure(db, storage, { cacheKey: KEY, location, bytes: BYTES }), false);
       assert.equal(existsSync(file), false);
       db.close();
     });

@@ -60,6 +60,13 @@ export function releaseBlobSync(
   return deleted;
 }
 
+/** A blob a save has written and recorded a row for. */
+export interface RecordedBlob {
+  readonly cacheKey: string;
+  readonly location: string;
+  readonly bytes: Uint8Array;
+}
+
 /**
  * Called by a save after its row is recorded: writes the blob again when a concurrent release
  * removed it and the row still references it. Returns whether it had to.
@@ -67,9 +74,7 @@ export function releaseBlobSync(
 export async function ensureBlobAfterRecord(
   db: TaskDB,
   storage: BlobStorage,
-  cacheKey: string,
-  location: string,
-  bytes: Uint8Array,
+  { cacheKey, location, bytes }: RecordedBlob,
 ): Promise<boolean> {
   if ((await storage.getMtime(location)) !== undefined) return false;
   if (!(await db.hasLocation(location))) return false;
@@ -81,9 +86,7 @@ export async function ensureBlobAfterRecord(
 export function ensureBlobAfterRecordSync(
   db: TaskDB,
   storage: BlobStorage,
-  cacheKey: string,
-  location: string,
-  bytes: Uint8Array,
+  { cacheKey, location, bytes }: RecordedBlob,
 ): boolean {
   if (storage.getMtime(location) !== undefined) return false;
   if (!(db.hasLocation(location) as boolean)) return false;
