@@ -384,6 +384,32 @@ describe("background saves", () => {
     await spot.shutdown();
   });
 
+  it("writes a long queue of blobs in short batches, letting other callbacks run between them", async () => {
+    const workspace = makeTempDir();
+    const spot = newSpot({ workspace, saveSync: false, saveBlob: true });
+    const f = spot.mark(async function f(x: number) {
+      return `value ${x} `.repeat(100);
+    });
+    for (let x = 0; x < 40; x++) await f(x);
+    // Scheduled after the writer's first turn: it must run before the whole queue is written.
+    const rowsSeenBetweenBatches = await new Promise<number>((resolve) =>
+      setImmediate(() => {
+        const reader = new Database(join(workspace, "app.db"), { readonly: true });
+        const rows = reader.prepare("SELECT COUNT(*) FROM tasks").pluck().get() as number;
+        reader.close();
+        resolve(rows);
+      }),
+    );
+    assert.ok(
+      rowsSeenBetweenBatches > 0 && rowsSeenBetweenBatches < 40,
+      `${rowsSeenBetweenBatches} of 40 rows written when another callback got its turn`,
+    );
+    await spot.flush();
+    assert.equal(await spot.maintenance.countTasks({}), 40);
+    for (let x = 0; x < 40; x++) assert.equal(await f.peek(x), `value ${x} `.repeat(100));
+    await spot.shutdown();
+  });
+
   it("reports an unencodable result to onBackgroundError and still returns it", async () => {
     const reported: unknown[] = [];
     const spot = newSpot({

@@ -1,6 +1,7 @@
 /**
  * @module core/background-saves — writes that happen after the caller got its result.
- * Entries queued in the same turn of the event loop are written together, in one transaction.
+ * Entries queued in the same turn of the event loop are written together, one transaction per
+ * batch; batches are short (few blobs, bounded bytes) and the event loop runs between them.
  * Pending entries are readable (a call repeated before the write lands is still a hit), and
  * they are drained by `flush()`, `shutdown()`, on a normal process exit, and on SIGINT,
  * SIGTERM or SIGHUP (synchronous backends).
@@ -12,6 +13,13 @@ import { writeEntriesAsync, writeEntriesSync } from "./write.js";
 
 /** Rows per transaction: large enough to amortize the commit, small enough to bound a batch's latency. */
 const BATCH_SIZE = 500;
+/**
+ * Blobs per batch. Each blob is fsynced (half a millisecond or more on most disks), and writes
+ * to synchronous storage hold the event loop: a batch of them must stay short.
+ */
+const BATCH_BLOBS = 8;
+/** Encoded bytes per batch: bounds the hashing and copying done in one turn of the event loop. */
+const BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Writers with queued entries, drained synchronously if the process exits before they run. */
 const writersWithPendingWork = new Set<BackgroundSaves>();
@@ -105,12 +113,31 @@ export class BackgroundSaves {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, BATCH_SIZE);
+      const batch = this.takeBatch();
       const failures = this.backends.synchronous
         ? writeEntriesSync(batch, this.backends)
         : await writeEntriesAsync(batch, this.backends);
       this.settle(batch, failures);
+      // Callers run between batches: a long queue never holds the event loop longer than one
+      // batch. Entries still queued stay readable and are drained at exit like any other.
+      if (this.queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** The next batch: at most BATCH_SIZE entries, BATCH_BLOBS blobs and BATCH_BYTES (at least one entry). */
+  private takeBatch(): PreparedEntry[] {
+    let count = 0;
+    let blobs = 0;
+    let bytes = 0;
+    while (count < this.queue.length && count < BATCH_SIZE) {
+      const entry = this.queue[count] as PreparedEntry;
+      const full = bytes + entry.row.size > BATCH_BYTES || (entry.blob && blobs === BATCH_BLOBS);
+      if (count > 0 && full) break;
+      bytes += entry.row.size;
+      if (entry.blob) blobs += 1;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
   }
 
   /** Last-chance synchronous drain when the process exits with entries still queued. */
