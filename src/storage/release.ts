@@ -69,15 +69,23 @@ export interface RecordedBlob {
 
 /**
  * Called by a save after its row is recorded: writes the blob again when a concurrent release
- * removed it and the row still references it. Returns whether it had to.
+ * removed it and the row still references it. Returns whether it had to. Only the rewrite can
+ * throw: a failing look at the storage leaves the entry as written.
  */
 export async function ensureBlobAfterRecord(
   db: TaskDB,
   storage: BlobStorage,
   { cacheKey, location, bytes }: RecordedBlob,
 ): Promise<boolean> {
-  if ((await storage.getMtime(location)) !== undefined) return false;
-  if (!(await db.hasLocation(location))) return false;
+  let gone: boolean;
+  try {
+    gone = (await storage.getMtime(location)) === undefined;
+  } catch {
+    // The storage cannot be asked right now (a network error): the save itself succeeded, and
+    // the race this check closes is rare; the entry stands as written.
+    return false;
+  }
+  if (!gone || !(await db.hasLocation(location))) return false;
   await storage.save(cacheKey, bytes);
   return true;
 }
@@ -88,8 +96,13 @@ export function ensureBlobAfterRecordSync(
   storage: BlobStorage,
   { cacheKey, location, bytes }: RecordedBlob,
 ): boolean {
-  if (storage.getMtime(location) !== undefined) return false;
-  if (!(db.hasLocation(location) as boolean)) return false;
+  let gone: boolean;
+  try {
+    gone = storage.getMtime(location) === undefined;
+  } catch {
+    return false;
+  }
+  if (!gone || !(db.hasLocation(location) as boolean)) return false;
   storage.save(cacheKey, bytes);
   return true;
 }
