@@ -107,6 +107,30 @@ describe("releaseBlob", () => {
 });
 
 describe("ensureBlobAfterRecord", () => {
+  it("leaves an entry as written when the storage cannot be asked (no error, no rewrite)", async () => {
+    const { db, storage, location } = setUp();
+    db.saveMany([blobRow(location)]);
+    let saves = 0;
+    const unreachable: BlobStorage = {
+      synchronous: false,
+      description: "an unreachable bucket",
+      save: async () => {
+        saves += 1;
+        return location;
+      },
+      load: async () => new Uint8Array(),
+      listKeys: () => [],
+      getMtime: async () => {
+        throw new Error("connect ECONNREFUSED 127.0.0.1:9");
+      },
+      delete: async () => false,
+    };
+    const blob = { cacheKey: KEY, location, bytes: BYTES };
+    assert.equal(await ensureBlobAfterRecord(db, unreachable, blob), false);
+    assert.equal(saves, 0);
+    db.close();
+  });
+
   for (const mode of ["async", "sync"] as const) {
     it(`writes the blob again when a release removed it after the row was recorded (${mode})`, async () => {
       const { db, storage, location, file } = setUp();
