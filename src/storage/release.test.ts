@@ -108,7 +108,7 @@ describe("releaseBlob", () => {
 
 describe("ensureBlobAfterRecord", () => {
   it("leaves an entry as written when the storage cannot be asked (no error, no rewrite)", async () => {
-    const { db, storage, location } = setUp();
+    const { db, location } = setUp();
     db.saveMany([blobRow(location)]);
     let saves = 0;
     const unreachable: BlobStorage = {
