@@ -3,8 +3,10 @@
  * blob is gone, while other processes may be saving the same key.
  *
  * Blob locations are derived from cache keys, so a save of the same key can put a new blob at the
- * very location being released. Clocks cannot settle who owns it (file times are taken from a
- * coarse kernel clock, milliseconds behind `Date.now()`), so both sides check instead:
+ * very location being released. Times cannot settle who owns it: file times come from a coarse
+ * kernel clock, milliseconds behind `Date.now()`, and even exact times fail when a third save's
+ * blob lands between another save's blob and its row (the removed row is then newer than the
+ * file that belongs to a save still to record its row). So both sides check instead:
  * - a save writes its blob, records its row, then makes sure its blob is still there and writes
  *   it again if a release removed it meanwhile (`ensureBlobAfterRecord`);
  * - a release deletes a blob only when no row references it, then looks again: a row recorded in
