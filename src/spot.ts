@@ -394,6 +394,9 @@ export class Spot implements AsyncDisposable {
   /** Drains pending saves and closes the database. Safe to call more than once. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
+      // Over synchronous backends the queue is written at once: in the writer's short batches a
+      // long queue could outlast flush()'s wait, and what is left at close would be lost.
+      this.writer.drainSync();
       await this.flush();
       this.closed = true;
       closeForgottenDatabase.unregister(this);

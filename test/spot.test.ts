@@ -410,6 +410,22 @@ describe("background saves", () => {
     await spot.shutdown();
   });
 
+  it("shutdown() writes the whole queue, however long, even with no time to wait", async () => {
+    const workspace = makeTempDir();
+    const logger = recordingLogger();
+    const spot = newSpot({ workspace, saveSync: false, saveBlob: true, drainTimeout: 0, logger });
+    const f = spot.mark(async function f(x: number) {
+      return `value ${x} `.repeat(100);
+    });
+    for (let x = 0; x < 40; x++) await f(x);
+    await spot.shutdown();
+    const reader = new Database(join(workspace, "app.db"), { readonly: true });
+    const rows = reader.prepare("SELECT COUNT(*) FROM tasks").pluck().get();
+    reader.close();
+    assert.equal(rows, 40);
+    assert.deepEqual(logger.warnings, []);
+  });
+
   it("reports an unencodable result to onBackgroundError and still returns it", async () => {
     const reported: unknown[] = [];
     const spot = newSpot({

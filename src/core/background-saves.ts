@@ -29,7 +29,7 @@ let exitHooksInstalled = false;
 const TERMINATING_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 function drainAllAtExit(): void {
-  for (const writer of writersWithPendingWork) writer.drainSyncAtExit();
+  for (const writer of writersWithPendingWork) writer.drainSync();
 }
 
 /**
@@ -62,6 +62,8 @@ export class BackgroundSaves {
   private queue: PreparedEntry[] = [];
   private scheduled = false;
   private draining: Promise<void> | null = null;
+  /** A batch is being written (over asynchronous backends this spans awaits). */
+  private writing = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly backends: Backends) {}
@@ -86,12 +88,12 @@ export class BackgroundSaves {
 
   /** Whether nothing is queued or being written. */
   get idle(): boolean {
-    return this.queue.length === 0 && this.draining === null;
+    return this.queue.length === 0 && !this.writing;
   }
 
   /** Resolves when everything queued so far is written (or failed and was reported). */
   whenIdle(): Promise<void> {
-    if (this.idle && !this.scheduled) return Promise.resolve();
+    if (this.idle) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -114,9 +116,15 @@ export class BackgroundSaves {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
-      const failures = this.backends.synchronous
-        ? writeEntriesSync(batch, this.backends)
-        : await writeEntriesAsync(batch, this.backends);
+      this.writing = true;
+      let failures: { entry: PreparedEntry; error: unknown }[];
+      try {
+        failures = this.backends.synchronous
+          ? writeEntriesSync(batch, this.backends)
+          : await writeEntriesAsync(batch, this.backends);
+      } finally {
+        this.writing = false;
+      }
       this.settle(batch, failures);
       // Callers run between batches: a long queue never holds the event loop longer than one
       // batch. Entries still queued stay readable and are drained at exit like any other.
@@ -140,8 +148,11 @@ export class BackgroundSaves {
     return this.queue.splice(0, count);
   }
 
-  /** Last-chance synchronous drain when the process exits with entries still queued. */
-  drainSyncAtExit(): void {
+  /**
+   * Writes everything still queued, synchronously and in one transaction (synchronous backends
+   * only): the last chance at process exit or on a signal, and the first step of `shutdown()`.
+   */
+  drainSync(): void {
     if (!this.backends.synchronous || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.queue.length);
     this.settle(batch, writeEntriesSync(batch, this.backends));
