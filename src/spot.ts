@@ -369,10 +369,15 @@ export class Spot implements AsyncDisposable {
   }
 
   /**
-   * Waits for background saves (and a running clean-up). Resolves `true` when everything was
-   * written, `false` when `timeoutMs` passed first (the writes go on).
+   * Writes or waits for background saves (and waits for a running clean-up). Resolves `true`
+   * when everything was written, `false` when `timeoutMs` passed first (the writes go on; over
+   * the default SQLite database and local blobs the saves are written before any waiting).
    */
   async flush(timeoutMs: number = this.drainTimeout): Promise<boolean> {
+    // Over synchronous backends what is queued is written at once: the writer's short batches
+    // give way to other callbacks, so a long queue could outlast the wait (and, at shutdown,
+    // be closed under).
+    this.writer.drainSync();
     const work = Promise.all([this.writer.whenIdle(), this.eviction ?? undefined]).then(() => true);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolveTimeout) => {
@@ -394,9 +399,6 @@ export class Spot implements AsyncDisposable {
   /** Drains pending saves and closes the database. Safe to call more than once. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      // Over synchronous backends the queue is written at once: in the writer's short batches a
-      // long queue could outlast flush()'s wait, and what is left at close would be lost.
-      this.writer.drainSync();
       await this.flush();
       this.closed = true;
       closeForgottenDatabase.unregister(this);
