@@ -106,6 +106,28 @@ describe("releaseBlob", () => {
   }
 });
 
+describe("releaseBlob when the storage cannot be asked again", () => {
+  it("reports the deletion done and does not throw", async () => {
+    const { db, storage, location } = setUp();
+    const flaky: BlobStorage = {
+      synchronous: false,
+      description: "a bucket that stops answering",
+      save: async (key, data) => storage.save(key, data),
+      load: async (target) => storage.load(target),
+      listKeys: () => storage.listKeys(),
+      getMtime: async () => {
+        throw new Error("socket hang up");
+      },
+      delete: async (target) => {
+        db.saveMany([blobRow(location)]);
+        return storage.delete(target);
+      },
+    };
+    assert.equal(await releaseBlob(db, flaky, location, KEY), true);
+    db.close();
+  });
+});
+
 describe("ensureBlobAfterRecord", () => {
   it("leaves an entry as written when the storage cannot be asked (no error, no rewrite)", async () => {
     const { db, location } = setUp();

@@ -39,8 +39,13 @@ export async function releaseBlob(
   const deleted = await storage.delete(location);
   // A save of the same key may have recorded its row between the check and the delete.
   if (cacheKey !== undefined && (await db.hasLocation(location))) {
-    const blobGone = (await storage.getMtime(location)) === undefined;
-    if (blobGone && (await db.get(cacheKey))?.resultValue === location) await db.delete(cacheKey);
+    try {
+      const blobGone = (await storage.getMtime(location)) === undefined;
+      if (blobGone && (await db.get(cacheKey))?.resultValue === location) await db.delete(cacheKey);
+    } catch {
+      // The second look failed (a network error): the deletion itself is done, and a row left
+      // without its blob reads as a miss.
+    }
   }
   return deleted;
 }
@@ -55,9 +60,13 @@ export function releaseBlobSync(
   if (db.hasLocation(location) as boolean) return false;
   const deleted = storage.delete(location) as boolean;
   if (cacheKey !== undefined && (db.hasLocation(location) as boolean)) {
-    const blobGone = storage.getMtime(location) === undefined;
-    const row = db.get(cacheKey) as Awaited<ReturnType<TaskDB["get"]>>;
-    if (blobGone && row?.resultValue === location) db.delete(cacheKey);
+    try {
+      const blobGone = storage.getMtime(location) === undefined;
+      const row = db.get(cacheKey) as Awaited<ReturnType<TaskDB["get"]>>;
+      if (blobGone && row?.resultValue === location) db.delete(cacheKey);
+    } catch {
+      // As in releaseBlob: the deletion is done; a row left without its blob reads as a miss.
+    }
   }
   return deleted;
 }
