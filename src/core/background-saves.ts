@@ -150,7 +150,7 @@ export class BackgroundSaves {
 
   /**
    * Writes everything still queued, synchronously and in one transaction (synchronous backends
-   * only): the last chance at process exit or on a signal, and the first step of `shutdown()`.
+   * only): the last chance at process exit or on a signal, and the first step of `flush()`.
    */
   drainSync(): void {
     if (!this.backends.synchronous || this.queue.length === 0) return;
