@@ -509,14 +509,18 @@ describe("cachedRun and lifecycle", () => {
     await reopened.shutdown();
   });
 
-  it("delete removes a record by cache key", async () => {
-    const spot = newSpot({ saveBlob: true });
+  it("delete removes a record and its blob by cache key", async () => {
+    const workspace = makeTempDir();
+    const spot = newSpot({ workspace, saveBlob: true });
     const f = spot.mark(async function f() {
       return "x".repeat(100);
     });
     await f();
     const key = f.key();
+    const blobFile = join(workspace, "blobs", "app", `${key}.bin`);
+    assert.ok(existsSync(blobFile), "the value was stored as a blob");
     assert.equal(await spot.delete(key), true);
+    assert.equal(existsSync(blobFile), false, "its blob went with it");
     assert.equal(await spot.delete(key), false);
     assert.equal(await f.peek(), undefined);
     await spot.shutdown();

@@ -50,6 +50,24 @@ function blobRow(location: string): TaskWrite {
   };
 }
 
+/** `storage` with some methods replaced: a way to place another process's step mid-operation. */
+function withOverrides(storage: LocalStorage, overrides: Partial<BlobStorage>): BlobStorage {
+  return {
+    synchronous: overrides.synchronous ?? true,
+    description: storage.description,
+    save: (key, data) => storage.save(key, data),
+    load: (target) => storage.load(target),
+    listKeys: () => storage.listKeys(),
+    getMtime: (target) => storage.getMtime(target),
+    delete: (target) => storage.delete(target),
+    ...overrides,
+  };
+}
+
+const unreachable = async (): Promise<never> => {
+  throw new Error("connect ECONNREFUSED 127.0.0.1:9");
+};
+
 describe("cacheKeyOfLocation", () => {
   it("reads the key out of `<key>.bin`, in a folder or not, and nothing out of other names", () => {
     assert.equal(cacheKeyOfLocation(`${KEY}.bin`), KEY);
@@ -82,18 +100,12 @@ describe("releaseBlob", () => {
     it(`removes a row recorded between its check and its delete, leaving no dangling row (${mode})`, async () => {
       const { db, storage, location, file } = setUp();
       // The racing save: its row lands just before the release deletes the file it wrote.
-      const racing: BlobStorage = {
-        synchronous: true,
-        description: storage.description,
-        save: (key, data) => storage.save(key, data),
-        load: (target) => storage.load(target),
-        listKeys: () => storage.listKeys(),
-        getMtime: (target) => storage.getMtime(target),
+      const racing = withOverrides(storage, {
         delete: (target) => {
           db.saveMany([blobRow(location)]);
           return storage.delete(target);
         },
-      };
+      });
       const deleted =
         mode === "async"
           ? await releaseBlob(db, racing, location, KEY)
@@ -109,20 +121,14 @@ describe("releaseBlob", () => {
 describe("releaseBlob when the storage cannot be asked again", () => {
   it("reports the deletion done and does not throw", async () => {
     const { db, storage, location } = setUp();
-    const flaky: BlobStorage = {
+    const flaky = withOverrides(storage, {
       synchronous: false,
-      description: "a bucket that stops answering",
-      save: async (key, data) => storage.save(key, data),
-      load: async (target) => storage.load(target),
-      listKeys: () => storage.listKeys(),
-      getMtime: async () => {
-        throw new Error("socket hang up");
-      },
-      delete: async (target) => {
+      getMtime: unreachable,
+      delete: (target) => {
         db.saveMany([blobRow(location)]);
         return storage.delete(target);
       },
-    };
+    });
     assert.equal(await releaseBlob(db, flaky, location, KEY), true);
     db.close();
   });
@@ -130,25 +136,19 @@ describe("releaseBlob when the storage cannot be asked again", () => {
 
 describe("ensureBlobAfterRecord", () => {
   it("leaves an entry as written when the storage cannot be asked (no error, no rewrite)", async () => {
-    const { db, location } = setUp();
+    const { db, storage, location } = setUp();
     db.saveMany([blobRow(location)]);
     let saves = 0;
-    const unreachable: BlobStorage = {
+    const offline = withOverrides(storage, {
       synchronous: false,
-      description: "an unreachable bucket",
-      save: async () => {
+      getMtime: unreachable,
+      save: (key, data) => {
         saves += 1;
-        return location;
+        return storage.save(key, data);
       },
-      load: async () => new Uint8Array(),
-      listKeys: () => [],
-      getMtime: async () => {
-        throw new Error("connect ECONNREFUSED 127.0.0.1:9");
-      },
-      delete: async () => false,
-    };
+    });
     const blob = { cacheKey: KEY, location, bytes: BYTES };
-    assert.equal(await ensureBlobAfterRecord(db, unreachable, blob), false);
+    assert.equal(await ensureBlobAfterRecord(db, offline, blob), false);
     assert.equal(saves, 0);
     db.close();
   });
