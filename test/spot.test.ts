@@ -101,6 +101,22 @@ describe("spot.mark", () => {
     await spot.shutdown();
   });
 
+  it("never remembers a synchronous throw: a plain function that threw runs again on the next call", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    const failure = new RangeError("first call fails");
+    const plain = spot.mark(function plain(x: number) {
+      calls += 1;
+      if (calls === 1) throw failure;
+      return x * 2;
+    });
+    await assert.rejects(plain(1), (error) => error === failure);
+    assert.equal(await plain(1), 2);
+    assert.equal(await plain(1), 2);
+    assert.equal(calls, 2);
+    await spot.shutdown();
+  });
+
   it("runs concurrent identical calls once and gives every caller the result", async () => {
     const spot = newSpot();
     let calls = 0;

@@ -126,15 +126,37 @@ export function createMarkedFunction<A extends unknown[], R>(
   const { backends, inflight } = runtime;
   const hasHooks = plan.hooks.length > 0;
 
-  async function run(
+  /**
+   * Runs `fn` and registers the run as in flight. A synchronous throw is returned as a rejection
+   * before anything is registered: a run that already ended must never be found by later calls.
+   */
+  function start(
     thisArg: unknown,
     args: A,
     inputId: string,
     cacheKey: string,
     context: HookContext | null,
-  ) {
+  ): Promise<Awaited<R>> {
+    let returned: R;
     try {
-      const result = await fn.apply(thisArg, args);
+      returned = fn.apply(thisArg, args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const running = finish(returned, inputId, cacheKey, context);
+    inflight.set(cacheKey, running);
+    return running;
+  }
+
+  /** Awaits the run, stores its result and reports the miss; the entry leaves `inflight` at the end. */
+  async function finish(
+    returned: R,
+    inputId: string,
+    cacheKey: string,
+    context: HookContext | null,
+  ): Promise<Awaited<R>> {
+    try {
+      const result = await returned;
       await saveResult(plan, cacheKey, inputId, result, runtime);
       if (context !== null)
         await runHooks(
@@ -180,9 +202,7 @@ export function createMarkedFunction<A extends unknown[], R>(
     }
     const running = inflight.get(cacheKey);
     if (running !== undefined) return running as Promise<Awaited<R>>;
-    const started = run(this, args, inputId, cacheKey, context);
-    inflight.set(cacheKey, started);
-    return started as Promise<Awaited<R>>;
+    return start(this, args, inputId, cacheKey, context);
   }
 
   return Object.assign(marked, {
