@@ -316,6 +316,11 @@ export class Spot implements AsyncDisposable {
       );
     }
     const list = Array.isArray(fns) ? fns : [fns];
+    if (list.length === 0) {
+      throw new ConfigurationError(
+        "spot.cachedRun was given an empty list of functions: nothing would be cached. Pass at least one function: spot.cachedRun([fetchPage], options, async (fetch) => ...).",
+      );
+    }
     if (list.length > 1 && options?.name !== undefined) {
       throw new ConfigurationError(
         `cachedRun was given ${list.length} functions and one \`name\`; they would share cache keys. Leave \`name\` out (each function's own name is used) or call cachedRun once per function.`,

@@ -501,6 +501,20 @@ describe("cachedRun and lifecycle", () => {
     await spot.shutdown();
   });
 
+  it("refuses an empty list of functions with a ConfigurationError, without running the body", async () => {
+    const spot = newSpot();
+    let ran = false;
+    await assert.rejects(
+      spot.cachedRun([], {}, () => {
+        ran = true;
+      }),
+      (error: unknown) =>
+        error instanceof ConfigurationError && /at least one function/.test(error.message),
+    );
+    assert.equal(ran, false);
+    await spot.shutdown();
+  });
+
   it("is unusable after shutdown, and shutdown is idempotent", async () => {
     const spot = newSpot();
     const f = spot.mark(async function f() {
