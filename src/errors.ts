@@ -10,6 +10,12 @@ export interface BeautySpotErrorOptions {
  * the original failure, when there is one, is kept as `cause`.
  */
 export class BeautySpotError extends Error {
+  /**
+   * Set when a computed result could not be stored and `onSaveError: "throw"` made the call
+   * reject: the result itself, so the work is not lost.
+   */
+  declare result?: unknown;
+
   constructor(message: string, options: BeautySpotErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;

@@ -4,7 +4,12 @@ export type { ContentTypeValue } from "./content-type.js";
 export { ContentType } from "./content-type.js";
 export type { BackgroundSaves } from "./core/background-saves.js";
 export type { MarkedFunction, MarkedMethods, MarkedSyncFunction } from "./core/call.js";
-export type { BackgroundErrorContext, MarkOptions, SpotOptions } from "./core/options.js";
+export type {
+  BackgroundErrorContext,
+  MarkOptions,
+  SaveErrorMode,
+  SpotOptions,
+} from "./core/options.js";
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {

@@ -94,6 +94,8 @@ export class Spot implements AsyncDisposable {
   private lastEvictionAt = 0;
   private eviction: Promise<void> | null = null;
   private closed = false;
+  /** Save failures already logged, as `identity NUL kind`: each is logged once. */
+  private readonly reportedSaveFailures = new Set<string>();
   private shutdownPromise: Promise<void> | null = null;
 
   constructor(name: string, options: SpotOptions = {}) {
@@ -141,6 +143,7 @@ export class Spot implements AsyncDisposable {
       serializer: this.serializer,
       saveBlob: settings.saveBlob,
       saveSync: settings.saveSync,
+      onSaveError: settings.onSaveError,
       lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
     };
   }
@@ -442,6 +445,10 @@ export class Spot implements AsyncDisposable {
       });
   }
 
+  /**
+   * Reports a failed save or clean-up. A handler of the user's own gets every failure; the
+   * logger warns once per function and kind of failure, so a loop of failing saves prints one line.
+   */
   private reportBackgroundError(error: unknown, context: BackgroundErrorContext): void {
     const handler = this.options.onBackgroundError;
     if (handler !== undefined) {
@@ -452,14 +459,30 @@ export class Spot implements AsyncDisposable {
         this.backends.logger.error(`onBackgroundError threw: ${describeError(handlerError)}`);
       }
     }
-    const what =
-      context.operation === "save"
-        ? `Background save of ${context.funcName ?? "a result"}`
-        : "Background clean-up";
-    this.backends.logger.error(
-      `${what} failed${context.cacheKey ? ` (key ${context.cacheKey})` : ""}: ${describeError(error)}. The result was returned to the caller but not stored; the next call recomputes it. Pass onBackgroundError to handle this yourself.`,
+    if (context.operation !== "save") {
+      this.backends.logger.error(
+        `Background clean-up failed: ${describeError(error)}. It runs again later; pass onBackgroundError to handle this yourself.`,
+      );
+      return;
+    }
+    const funcName = context.funcName ?? "a function";
+    const failure = `${funcName}\u0000${describeFailureKind(error)}`;
+    if (this.reportedSaveFailures.has(failure)) return;
+    this.reportedSaveFailures.add(failure);
+    const reason = describeError(error).trim();
+    this.backends.logger.warn(
+      `The result of ${funcName} was returned to the caller but not stored${context.cacheKey ? ` (key ${context.cacheKey})` : ""}: ${/[.!?]$/.test(reason) ? reason : `${reason}.`} The next call with these arguments runs ${funcName} again. Further failures of this kind for ${funcName} are not logged again; pass onBackgroundError to see each one, or onSaveError: "throw" to make such calls fail.`,
     );
   }
+}
+
+/** The kind of a failure, for logging it once: its class and, when it has one, its code. */
+function describeFailureKind(error: unknown): string {
+  if (error === null || typeof error !== "object") return typeof error;
+  const name = (error as { name?: unknown }).name;
+  const code =
+    (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  return `${typeof name === "string" ? name : "Error"}${code === undefined ? "" : `:${String(code)}`}`;
 }
 
 /** The class name that owns `method` on `receiver`'s chain (`this` of a decorated method). */

@@ -460,12 +460,27 @@ describe("background saves", () => {
     await spot.shutdown();
   });
 
-  it("rejects the call with SerializationError when saving synchronously", async () => {
-    const spot = newSpot();
+  it('returns an unencodable result when saving synchronously, and rejects only with onSaveError: "throw"', async () => {
+    const logger = recordingLogger();
+    const spot = newSpot({ logger });
+    const symbol = Symbol("s");
     const f = spot.mark(async function f() {
-      return Symbol("s");
+      return symbol;
     });
-    await assert.rejects(f(), { name: "SerializationError" });
+    assert.equal(await f(), symbol);
+    assert.equal(logger.warnings.length, 1);
+    assert.match(logger.warnings[0] ?? "", /result of f was returned to the caller but not stored/);
+    const strict = spot.mark(
+      async function strict() {
+        return symbol;
+      },
+      { onSaveError: "throw" },
+    );
+    await assert.rejects(strict(), (error: unknown) => {
+      assert.equal((error as Error).name, "SerializationError");
+      assert.equal((error as { result?: unknown }).result, symbol);
+      return true;
+    });
     await spot.shutdown();
   });
 });

@@ -87,7 +87,41 @@ function decodePending(plan: CallPlan, pending: PreparedEntry, runtime: CallRunt
   );
 }
 
-/** Stores a fresh result: now (saveSync) or in the background. Rejects only in saveSync mode. */
+/**
+ * A result that could not be stored. The call was made (and perhaps paid for): by default the
+ * caller still gets the result and the failure is reported; with `onSaveError: "throw"` the
+ * call rejects with the error, the result kept on it as `error.result`.
+ */
+function handleSaveFailure(
+  plan: CallPlan,
+  cacheKey: string,
+  result: unknown,
+  error: unknown,
+  runtime: CallRuntime,
+): void {
+  if (plan.onSaveError === "throw") {
+    if (error !== null && (typeof error === "object" || typeof error === "function")) {
+      // Not enumerable: printing the error must not print a result that may be large.
+      Object.defineProperty(error, "result", {
+        value: result,
+        configurable: true,
+        writable: true,
+        enumerable: false,
+      });
+    }
+    throw error;
+  }
+  runtime.backends.reportBackgroundError(error, {
+    operation: "save",
+    funcName: plan.identity,
+    cacheKey,
+  });
+}
+
+/**
+ * Stores a fresh result: now (saveSync) or in the background. A failure that is known before the
+ * call returns goes to `handleSaveFailure`; a background write that fails later is reported.
+ */
 async function saveResult(
   plan: CallPlan,
   cacheKey: string,
@@ -95,26 +129,42 @@ async function saveResult(
   result: unknown,
   runtime: CallRuntime,
 ): Promise<void> {
-  if (!plan.saveSync) {
-    let entry: PreparedEntry;
-    try {
-      entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true);
-    } catch (error) {
-      runtime.backends.reportBackgroundError(error, {
-        operation: "save",
-        funcName: plan.identity,
-        cacheKey,
-      });
+  try {
+    if (!plan.saveSync) {
+      runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true));
       return;
     }
-    runtime.writer.enqueue(entry);
-    return;
+    const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends);
+    const failures = runtime.backends.synchronous
+      ? writeEntriesSync([entry], runtime.backends)
+      : await writeEntriesAsync([entry], runtime.backends);
+    if (failures.length > 0) throw failures[0]?.error;
+  } catch (error) {
+    handleSaveFailure(plan, cacheKey, result, error, runtime);
   }
-  const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends);
-  const failures = runtime.backends.synchronous
-    ? writeEntriesSync([entry], runtime.backends)
-    : await writeEntriesAsync([entry], runtime.backends);
-  if (failures.length > 0) throw failures[0]?.error;
+}
+
+/** `saveResult` for synchronous backends (markSync). */
+function saveResultSync(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  result: unknown,
+  runtime: CallRuntime,
+): void {
+  try {
+    if (!plan.saveSync) {
+      runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true));
+      return;
+    }
+    const failures = writeEntriesSync(
+      [prepareEntry(plan, cacheKey, inputId, result, runtime.backends)],
+      runtime.backends,
+    );
+    if (failures.length > 0) throw failures[0]?.error;
+  } catch (error) {
+    handleSaveFailure(plan, cacheKey, result, error, runtime);
+  }
 }
 
 /** Builds the asynchronous wrapper of `fn` following `plan`. */
@@ -261,23 +311,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
       return stored as R;
     }
     const result = fn.apply(this, args);
-    if (plan.saveSync) {
-      const failures = writeEntriesSync(
-        [prepareEntry(plan, cacheKey, inputId, result, backends)],
-        backends,
-      );
-      if (failures.length > 0) throw failures[0]?.error;
-    } else {
-      try {
-        runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, backends, true));
-      } catch (error) {
-        backends.reportBackgroundError(error, {
-          operation: "save",
-          funcName: plan.identity,
-          cacheKey,
-        });
-      }
-    }
+    saveResultSync(plan, cacheKey, inputId, result, runtime);
     if (context !== null)
       void runHooks(
         plan.hooks,

@@ -9,8 +9,13 @@ import type { LifecyclePolicy } from "../lifecycle/policy.js";
 import { parseRetention } from "../lifecycle/retention.js";
 import { unwrapFunction } from "../limiter/consume.js";
 import type { Serializer } from "../serializer/types.js";
-import type { MarkOptions } from "./options.js";
-import { requireBoolean, requireDecodeErrorMode, requireMethods } from "./options.js";
+import type { MarkOptions, SaveErrorMode } from "./options.js";
+import {
+  requireBoolean,
+  requireDecodeErrorMode,
+  requireMethods,
+  requireSaveErrorMode,
+} from "./options.js";
 import type { CallPlan } from "./plan.js";
 
 /** Spot-level defaults a plan falls back to. */
@@ -18,6 +23,7 @@ export interface PlanDefaults {
   readonly serializer: Serializer;
   readonly saveBlob: boolean;
   readonly saveSync: boolean;
+  readonly onSaveError: SaveErrorMode;
   readonly lifecyclePolicy: LifecyclePolicy;
 }
 
@@ -32,6 +38,7 @@ const MARK_OPTION_NAMES = new Set([
   "retention",
   "hooks",
   "onDecodeError",
+  "onSaveError",
 ]);
 
 /** Refuses what cannot be cached: non-functions and generators. */
@@ -102,6 +109,10 @@ export function createCallPlan(
       options.onDecodeError === undefined
         ? "recompute"
         : requireDecodeErrorMode(options.onDecodeError, where),
+    onSaveError:
+      options.onSaveError === undefined
+        ? defaults.onSaveError
+        : requireSaveErrorMode(options.onSaveError, where),
   };
 }
 

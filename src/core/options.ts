@@ -13,9 +13,17 @@ import type { BlobStorage, StoragePolicy } from "../storage/types.js";
 import type { Logger } from "../types.js";
 import { DEFAULT_WORKSPACE } from "./workspace.js";
 
-/** What a failed background save reports to `onBackgroundError`. */
+/**
+ * What happens when a computed result cannot be stored (it cannot be encoded, the disk is full,
+ * the database is locked): `"warn"` returns the result to the caller and reports the failure
+ * (logger / `onBackgroundError`); `"throw"` makes the call reject with the error, which carries
+ * the result as `error.result`.
+ */
+export type SaveErrorMode = "warn" | "throw";
+
+/** What a failed save or clean-up reports to `onBackgroundError`. */
 export interface BackgroundErrorContext {
-  /** What failed: writing the value, or the periodic clean-up. */
+  /** What failed: storing a result (in the background or during the call), or the periodic clean-up. */
   operation: "save" | "eviction";
   funcName?: string;
   cacheKey?: string;
@@ -56,8 +64,17 @@ export interface SpotOptions {
   saveSync?: boolean;
   /** How long `flush()` and `shutdown()` wait for pending writes by default (ms). @default 5000 */
   drainTimeout?: number;
-  /** Called when a background save or clean-up fails. @default logs the error */
+  /**
+   * Called with every failed save (a result that could not be stored: the caller still got it)
+   * and every failed clean-up. @default logs a warning, once per function and kind of failure
+   */
   onBackgroundError?: (error: unknown, context: BackgroundErrorContext) => void;
+  /**
+   * When a computed result cannot be stored: `"warn"` returns it and reports the failure;
+   * `"throw"` rejects the call with the error, the result on `error.result` (a background save
+   * that fails after the call returned is still reported). @default "warn"
+   */
+  onSaveError?: SaveErrorMode;
   /** Where warnings go. @default `console` with a `[beautyspot]` prefix */
   logger?: Logger;
 }
@@ -84,9 +101,12 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
   hooks?: readonly Hook[];
   /** What to do when a stored value no longer decodes. @default "recompute" */
   onDecodeError?: DecodeErrorMode;
+  /** Overrides the Spot's `onSaveError`: `"warn"` or `"throw"` when a result cannot be stored. */
+  onSaveError?: SaveErrorMode;
 }
 
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];
+const SAVE_ERROR_MODES: readonly SaveErrorMode[] = ["warn", "throw"];
 
 /** Throws a ValidationError unless `value` is a finite number within [min, max]. */
 export function requireNumberInRange(
@@ -122,6 +142,16 @@ export function requireDecodeErrorMode(value: unknown, where: string): DecodeErr
     );
   }
   return value as DecodeErrorMode;
+}
+
+/** Throws a ValidationError unless `value` is a valid `onSaveError` mode. */
+export function requireSaveErrorMode(value: unknown, where: string): SaveErrorMode {
+  if (!SAVE_ERROR_MODES.includes(value as SaveErrorMode)) {
+    throw new ValidationError(
+      `Option \`onSaveError\`${where === "" ? "" : ` of ${where}`} must be ${SAVE_ERROR_MODES.map((mode) => `"${mode}"`).join(" or ")}, got ${describeValue(value)}.`,
+    );
+  }
+  return value as SaveErrorMode;
 }
 
 /** Throws a ValidationError unless `value` has every listed method. */
@@ -175,6 +205,7 @@ const SPOT_OPTION_NAMES = new Set([
   "saveSync",
   "drainTimeout",
   "onBackgroundError",
+  "onSaveError",
   "logger",
 ]);
 
@@ -187,6 +218,7 @@ export interface SpotSettings {
   blobWarningThreshold: number;
   saveBlob: boolean;
   saveSync: boolean;
+  onSaveError: SaveErrorMode;
 }
 
 /**
@@ -258,5 +290,7 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
           ),
     saveBlob: options.saveBlob === undefined ? false : requireBoolean(options.saveBlob, "saveBlob"),
     saveSync: options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
+    onSaveError:
+      options.onSaveError === undefined ? "warn" : requireSaveErrorMode(options.onSaveError, ""),
   };
 }

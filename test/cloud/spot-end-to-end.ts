@@ -153,6 +153,7 @@ export function runCloudSpotSuite(backend: CloudBackend): void {
       }
       const strict = spot.mark(produce);
       const relaxed = spot.mark(produce, { saveSync: false });
+      const throwing = spot.mark(produce, { onSaveError: "throw" });
       try {
         assert.equal((await strict(1))[0], 1);
         await strict(1);
@@ -166,15 +167,23 @@ export function runCloudSpotSuite(backend: CloudBackend): void {
         assert.equal(calls, 2);
         assert.ok(logger.warnings.some((warning) => warning.includes(`${bucket}/outage`)));
 
-        // Synchronous save: the call fails, naming bucket, operation and cause; no row.
-        await assert.rejects(strict(2), (error: unknown) => {
+        // Synchronous save: the caller still gets its value; the error, naming bucket,
+        // operation and cause, goes to onBackgroundError; no row.
+        const errorsBefore = backgroundErrors.length;
+        assert.equal((await strict(2))[0], 2);
+        assert.equal(backgroundErrors.length, errorsBefore + 1);
+        const reported = backgroundErrors.at(-1);
+        assert.ok(reported instanceof BlobStorageError);
+        assert.match(reported.message, new RegExp(bucket));
+        assert.match(reported.message, /save/);
+        assert.match(reported.message, /ECONNREFUSED|reached/);
+        assert.equal(spot.db.get(strict.key(2)), undefined);
+        // With onSaveError: "throw" the call rejects instead, the value on the error.
+        await assert.rejects(throwing(5), (error: unknown) => {
           assert.ok(error instanceof BlobStorageError);
-          assert.match(error.message, new RegExp(bucket));
-          assert.match(error.message, /save/);
-          assert.match(error.message, /ECONNREFUSED|reached/);
+          assert.equal((error.result as Buffer)[0], 5);
           return true;
         });
-        assert.equal(spot.db.get(strict.key(2)), undefined);
 
         // Background save: onBackgroundError, and no row without its blob.
         await relaxed(3);

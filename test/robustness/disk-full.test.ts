@@ -2,7 +2,7 @@
  * @module test/robustness/disk-full.test — saves that hit a full disk (ENOSPC on a small tmpfs)
  * or a file-size limit (EFBIG under `ulimit -f`): the caller still gets its result, the error
  * says the disk is full and where, nothing half-written becomes an entry, and saves work again
- * once there is space.
+ * once there is space. With `onSaveError: "throw"` the call rejects, the result on the error.
  */
 
 import assert from "node:assert/strict";
@@ -21,13 +21,14 @@ const INLINE_BYTES = 300 * 1024;
 interface FullDiskReport {
   returned: number[];
   backgroundErrors: { name: string; message: string; code?: string; operation: string }[];
-  syncError?: { name: string; message: string; code?: string };
-  inlineError?: { name: string; message: string; code?: string };
+  syncError?: { name: string; message: string; code?: string; resultBytes?: number };
+  inlineError?: { name: string; message: string; code?: string; resultBytes?: number };
 }
 
 /**
- * A child that saves while writes fail: a background blob save, a saveSync blob save, and a
- * saveSync inline value (the SQLite write path). Every call must still hand back its value.
+ * A child that saves while writes fail: a background blob save and a saveSync blob save (both
+ * must hand back their value and report), then, with onSaveError: "throw", a saveSync blob save
+ * and a saveSync inline value (the SQLite write path), which must reject with the value attached.
  */
 const FULL_DISK_CHILD = `
 import { Spot } from "$ENTRY";
@@ -37,10 +38,11 @@ const spot = new Spot("full", {
   logger: { warn() {}, error() {} },
   onBackgroundError: (error, context) => backgroundErrors.push({ name: error.name, message: error.message, code: error.cause?.code, operation: context.operation }),
 });
-const describe = (error) => ({ name: error.name, message: error.message, code: error.code ?? error.cause?.code });
+const describe = (error) => ({ name: error.name, message: error.message, code: error.code ?? error.cause?.code, resultBytes: error.result?.byteLength });
 const background = spot.mark(async function background(seed: number) { return Buffer.alloc(${BLOB_BYTES}, seed); }, { saveSync: false, saveBlob: true });
-const strict = spot.mark(async function strict(seed: number) { return Buffer.alloc(${BLOB_BYTES}, seed); }, { saveBlob: true });
-const inline = spot.mark(async function inline(seed: number) { return Buffer.alloc(${INLINE_BYTES}, seed); });
+const kept = spot.mark(async function kept(seed: number) { return Buffer.alloc(${BLOB_BYTES}, seed); }, { saveBlob: true });
+const strict = spot.mark(async function strict(seed: number) { return Buffer.alloc(${BLOB_BYTES}, seed); }, { saveBlob: true, onSaveError: "throw" });
+const inline = spot.mark(async function inline(seed: number) { return Buffer.alloc(${INLINE_BYTES}, seed); }, { onSaveError: "throw" });
 if (process.env.BS_FILLER) {
   // Fill what is left of the disk, now that the database exists.
   const fs = await import("node:fs");
@@ -52,6 +54,7 @@ if (process.env.BS_FILLER) {
 const returned = [];
 returned.push((await background(1)).byteLength);
 await spot.flush();
+returned.push((await kept(4)).byteLength);
 let syncError, inlineError;
 try { returned.push((await strict(2)).byteLength); } catch (error) { syncError = describe(error); }
 try { returned.push((await inline(3)).byteLength); } catch (error) { inlineError = describe(error); }
@@ -65,19 +68,24 @@ async function verifyFullDisk(
   freeSpace: () => void,
 ): Promise<void> {
   const blobFolder = path.join(workspace, "blobs", "full");
-  // The background caller got its value; the error went to onBackgroundError, naming the cause and place.
-  assert.equal(report.returned[0], BLOB_BYTES);
-  assert.equal(report.backgroundErrors.length, 1, JSON.stringify(report));
-  const background = report.backgroundErrors[0];
-  assert.equal(background?.name, "BlobStorageError");
-  assert.match(background?.message ?? "", /disk is full/);
-  assert.ok(background?.message.includes(blobFolder), background?.message);
-  // saveSync: the call itself rejects with the same kind of message.
+  // The background and the saveSync caller got their values; the errors went to
+  // onBackgroundError, naming the cause and place.
+  assert.deepEqual(report.returned, [BLOB_BYTES, BLOB_BYTES]);
+  assert.equal(report.backgroundErrors.length, 2, JSON.stringify(report));
+  for (const reported of report.backgroundErrors) {
+    assert.equal(reported.name, "BlobStorageError");
+    assert.equal(reported.operation, "save");
+    assert.match(reported.message, /disk is full/);
+    assert.ok(reported.message.includes(blobFolder), reported.message);
+  }
+  // onSaveError: "throw": the call rejects with the same kind of message, the value on the error.
   assert.equal(report.syncError?.name, "BlobStorageError", JSON.stringify(report));
   assert.match(report.syncError?.message ?? "", /disk is full/);
   assert.ok(report.syncError?.message.includes(blobFolder));
+  assert.equal(report.syncError?.resultBytes, BLOB_BYTES);
   // The SQLite path fails too, and the caller learns of it (the message is checked in its own test).
   assert.ok(report.inlineError !== undefined, "the inline save cannot have succeeded");
+  assert.equal(report.inlineError?.resultBytes, INLINE_BYTES);
 
   // Nothing half-written is left as an entry or a temp file; the database is sound.
   const databaseFile = path.join(workspace, "full.db");
