@@ -8,6 +8,7 @@ import type { Backends } from "./core/backends.js";
 import { BackgroundSaves } from "./core/background-saves.js";
 import type { CallRuntime, MarkedFunction, MarkedSyncFunction } from "./core/call.js";
 import { createMarkedFunction, createMarkedSyncFunction, deleteEntry } from "./core/call.js";
+import { IdentityRegistry } from "./core/identities.js";
 import {
   assertMarkable,
   createCallPlan,
@@ -94,12 +95,15 @@ export class Spot implements AsyncDisposable {
   private lastEvictionAt = 0;
   private eviction: Promise<void> | null = null;
   private closed = false;
+  /** Which function each identity belongs to: checked when marking, never per call. */
+  private readonly identities: IdentityRegistry;
   /** Save failures already logged, as `identity NUL kind`: each is logged once. */
   private readonly reportedSaveFailures = new Set<string>();
   private shutdownPromise: Promise<void> | null = null;
 
   constructor(name: string, options: SpotOptions = {}) {
     this.name = validateSpotName(name);
+    this.identities = new IdentityRegistry(this.name);
     const settings = resolveSpotSettings(options, consoleLogger);
     this.options = options;
     this.workspace = settings.workspace;
@@ -242,17 +246,27 @@ export class Spot implements AsyncDisposable {
     }
     const identity = resolveFunctionIdentity(fn, options.name);
     const plan = createCallPlan(fn, identity, options as MarkOptions<never[]>, this.defaults);
+    this.identities.claim(identity, plan.version, fn);
     return createMarkedSyncFunction(fn, plan, this.runtime);
   }
 
+  /**
+   * Marks a plain function. `releases` (cachedRun) makes the claim on the identity temporary:
+   * its release is pushed there, to be called when the body ends.
+   */
   private markFunction<A extends unknown[], R>(
     fn: (...args: A) => R,
     options: MarkOptions<A>,
+    releases?: (() => void)[],
   ): MarkedFunction<A, R> {
     this.assertOpen();
     assertMarkable(fn, "spot.mark");
     const identity = resolveFunctionIdentity(fn, options.name);
     const plan = createCallPlan(fn, identity, options as MarkOptions<never[]>, this.defaults);
+    const release = this.identities.claim(identity, plan.version, fn, {
+      temporary: releases !== undefined,
+    });
+    releases?.push(release);
     return createMarkedFunction(fn, plan, this.runtime);
   }
 
@@ -285,6 +299,12 @@ export class Spot implements AsyncDisposable {
             options as MarkOptions<never[]>,
             spot.defaults,
           );
+          // The identity is known at the first call (it names the class that owns the method).
+          try {
+            spot.identities.claim(identity, plan.version, method, { method: true });
+          } catch (error) {
+            return Promise.reject(error);
+          }
           marked = createMarkedFunction(
             method as (...args: unknown[]) => unknown,
             plan,
@@ -329,11 +349,20 @@ export class Spot implements AsyncDisposable {
         `cachedRun was given ${list.length} functions and one \`name\`; they would share cache keys. Leave \`name\` out (each function's own name is used) or call cachedRun once per function.`,
       );
     }
-    const wrappers = list.map((fn) => this.markFunction(fn as AnyFunction, options ?? {}));
+    // The identities are held for the duration of body: cachedRun can be called again with
+    // the same functions, or with functions created afresh for each run.
+    const releases: (() => void)[] = [];
     try {
-      return await (body as (...wrappers: unknown[]) => unknown)(...wrappers);
+      const wrappers = list.map((fn) =>
+        this.markFunction(fn as AnyFunction, options ?? {}, releases),
+      );
+      try {
+        return await (body as (...wrappers: unknown[]) => unknown)(...wrappers);
+      } finally {
+        await this.flush();
+      }
     } finally {
-      await this.flush();
+      for (const release of releases) release();
     }
   }
 

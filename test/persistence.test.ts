@@ -132,8 +132,11 @@ describe("in-memory tier coherence", () => {
       const spot = new Spot("tier2", { workspace: ${JSON.stringify(workspace)} });
       const f = spot.mark(async function f() { return "mine"; });
       await f.invalidate();
-      await spot.mark(async function f() { return "theirs"; })();
       await spot.shutdown();
+      // Another program's f, writing under the same identity.
+      const rewriter = new Spot("tier2", { workspace: ${JSON.stringify(workspace)} });
+      await rewriter.mark(async function f() { return "theirs"; })();
+      await rewriter.shutdown();
     `;
     const result = await runScript(script, workspace);
     assert.equal(result.code, 0, result.stderr);

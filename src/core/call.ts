@@ -9,6 +9,7 @@ import type { HookContext } from "../hooks/types.js";
 import { releaseBlob, releaseBlobSync } from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { BackgroundSaves } from "./background-saves.js";
+import { MARKED_IDENTITY } from "./identities.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
@@ -257,6 +258,7 @@ export function createMarkedFunction<A extends unknown[], R>(
 
   return Object.assign(marked, {
     identity: plan.identity,
+    [MARKED_IDENTITY]: plan.identity,
     key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),
     async peek(...args: A) {
       runtime.assertOpen();
@@ -324,6 +326,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
 
   return Object.assign(marked, {
     identity: plan.identity,
+    [MARKED_IDENTITY]: plan.identity,
     key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),
     peek(...args: A) {
       runtime.assertOpen();

@@ -9,6 +9,7 @@ import type { LifecyclePolicy } from "../lifecycle/policy.js";
 import { parseRetention } from "../lifecycle/retention.js";
 import { unwrapFunction } from "../limiter/consume.js";
 import type { Serializer } from "../serializer/types.js";
+import { MARKED_IDENTITY } from "./identities.js";
 import type { MarkOptions, SaveErrorMode } from "./options.js";
 import {
   requireBoolean,
@@ -41,7 +42,7 @@ const MARK_OPTION_NAMES = new Set([
   "onSaveError",
 ]);
 
-/** Refuses what cannot be cached: non-functions and generators. */
+/** Refuses what cannot be cached: non-functions, generators, and wrappers already marked. */
 export function assertMarkable(fn: unknown, how: string): asserts fn is Function {
   if (typeof fn !== "function") {
     throw new ConfigurationError(
@@ -52,6 +53,12 @@ export function assertMarkable(fn: unknown, how: string): asserts fn is Function
   if (kind === "GeneratorFunction" || kind === "AsyncGeneratorFunction") {
     throw new ConfigurationError(
       `${fn.name || "This function"} is a generator; caching generators is not supported yet. Collect the items into an array in a regular function and mark that one.`,
+    );
+  }
+  const marked = (unwrapFunction(fn) as { [MARKED_IDENTITY]?: unknown })[MARKED_IDENTITY];
+  if (typeof marked === "string") {
+    throw new ConfigurationError(
+      `${how} was given a function that is already marked (identity "${marked}"). Call that wrapper directly, or mark the original function (options such as version or saveSync go in that one mark).`,
     );
   }
 }
@@ -116,7 +123,11 @@ export function createCallPlan(
   };
 }
 
-/** The identity of a plain function: the `name` option, else the function's own name. */
+/**
+ * The identity of a plain function: the `name` option, else the function's own name. Names that
+ * cannot identify a function — anonymous, or `bound …` (every `.bind()` gives its copy the same
+ * name) — need the `name` option.
+ */
 export function resolveFunctionIdentity(fn: Function, name: unknown): string {
   if (name !== undefined) {
     if (typeof name !== "string" || name.trim() === "") {
@@ -130,6 +141,11 @@ export function resolveFunctionIdentity(fn: Function, name: unknown): string {
   if (own === "" || own === "anonymous") {
     throw new ConfigurationError(
       'Cannot mark an anonymous function: its name is part of every cache key. Give it a name (`async function summarize(...) {}`) or pass `{ name: "summarize" }`.',
+    );
+  }
+  if (own.startsWith("bound ")) {
+    throw new ConfigurationError(
+      `Cannot mark "${own}" by its name: every .bind() of ${own.slice(6) || "a function"} is named "${own}", whatever it is bound to, so bound copies would share stored results. Pass a name that says what this one does: spot.mark(fn.bind(target), { name: "embeddings.create" }).`,
     );
   }
   return own;

@@ -46,8 +46,9 @@ const spot = new Spot("shared", {
   logger: { warn: (message) => { if (/is missing from/.test(message)) missingBlobReads += 1; else failures.push("warn: " + message); }, error: (message) => failures.push("error: " + message) },
   onBackgroundError: (error) => failures.push("background: " + error.message),
 });
-const strict = spot.mark(async function compute(index: number) { return computeValue(index); });
-const relaxed = spot.mark(async function compute(index: number) { return computeValue(index); }, { saveSync: false });
+async function compute(index: number) { return computeValue(index); }
+const strict = spot.mark(compute);
+const relaxed = spot.mark(compute, { saveSync: false });
 const operations = { call: 0, backgroundCall: 0, peek: 0, invalidate: 0, gc: 0 };
 let wrong = 0;
 const check = (index, value) => { if (!isDeepStrictEqual(value, computeValue(index))) wrong += 1; };
