@@ -5,7 +5,14 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { KeyGen, type MarkedFunction, type MarkedSyncFunction, Spot } from "../src/index.js";
+import {
+  KeyGen,
+  type MarkedFunction,
+  type MarkedSyncFunction,
+  type SaveErrorMode,
+  SerializationError,
+  Spot,
+} from "../src/index.js";
 import { makeTempDir } from "./helpers.js";
 
 /** Compiles only when A and B are the same type. */
@@ -73,6 +80,18 @@ describe("public types", () => {
     );
     expectType<Equal<typeof result, string>>();
     assert.equal(result, "3");
+    await spot.shutdown();
+  });
+
+  it("types onSaveError as a Spot and mark option, and error.result as unknown", async () => {
+    const spot = new Spot("types-save", { workspace: makeTempDir(), onSaveError: "throw" });
+    expectType<Equal<SaveErrorMode, "warn" | "throw">>();
+    // @ts-expect-error: only "warn" and "throw"
+    void (() => spot.mark(async function bad() {}, { onSaveError: "ignore" }));
+    const lenient = spot.mark(async function lenient() {}, { onSaveError: "warn" });
+    const error = new SerializationError("cannot encode");
+    expectType<Equal<typeof error.result, unknown>>();
+    await lenient();
     await spot.shutdown();
   });
 });
