@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { ConfigurationError, ValidationError } from "../../src/errors.js";
+import { ConfigurationError, SerializationError, ValidationError } from "../../src/errors.js";
 import { MaintenanceService } from "../../src/maintenance/service.js";
 import { Spot } from "../../src/spot.js";
 import { cliPath, runCli } from "../cli/run-cli.js";
@@ -293,13 +293,36 @@ describe("hostile arguments and names", () => {
     }
   });
 
-  it("returns a deeply nested result to the caller and reports, not crashes, when it cannot be stored", async () => {
+  for (const saveSync of [false, true]) {
+    it(`returns a deeply nested result to the caller and reports, not crashes, when it cannot be stored (saveSync: ${saveSync})`, async () => {
+      const folder = makeTempDir();
+      const reported: unknown[] = [];
+      const spot = new Spot("app", {
+        workspace: path.join(folder, ".beautyspot"),
+        saveSync,
+        onBackgroundError: (error) => reported.push(error),
+      });
+      try {
+        const build = spot.mark(async function build(depth: number) {
+          let value: unknown = 0;
+          for (let level = 0; level < depth; level += 1) value = [value];
+          return value;
+        });
+        assert.ok(Array.isArray(await build(100_000)));
+        await spot.flush();
+        assert.equal(reported.length, 1);
+        assert.match(String((reported[0] as Error).message), /nested too deeply/);
+      } finally {
+        await spot.shutdown();
+      }
+    });
+  }
+
+  it('rejects a deeply nested result with SerializationError, the result attached, under onSaveError: "throw"', async () => {
     const folder = makeTempDir();
-    const reported: unknown[] = [];
     const spot = new Spot("app", {
       workspace: path.join(folder, ".beautyspot"),
-      saveSync: false,
-      onBackgroundError: (error) => reported.push(error),
+      onSaveError: "throw",
     });
     try {
       const build = spot.mark(async function build(depth: number) {
@@ -307,10 +330,13 @@ describe("hostile arguments and names", () => {
         for (let level = 0; level < depth; level += 1) value = [value];
         return value;
       });
-      assert.ok(Array.isArray(await build(100_000)));
-      await spot.flush();
-      assert.equal(reported.length, 1);
-      assert.match(String((reported[0] as Error).message), /nested too deeply/);
+      await assert.rejects(build(100_000), (error: unknown) => {
+        assert.ok(error instanceof SerializationError);
+        assert.match(error.message, /nested too deeply/);
+        assert.ok(Array.isArray(error.result));
+        return true;
+      });
+      assert.equal(spot.db.count({}), 0);
     } finally {
       await spot.shutdown();
     }
