@@ -10,15 +10,15 @@ import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The same floor as `engines` in package.json. */
-const MINIMUM_NODE = [20, 12];
-
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Exits 1 with what to do when this Node.js is older than the project supports. */
+/** Exits 1 with what to do when this Node.js is older than `engines.node` (`>=20.12`) allows. */
 function checkNodeVersion() {
+  const engine = readJson(join(root, "package.json")).engines?.node ?? "";
+  const floor = /^>=\s*(\d+)(?:\.(\d+))?/.exec(engine);
+  if (!floor) return;
+  const [needMajor, needMinor] = [Number(floor[1]), Number(floor[2] ?? 0)];
   const [major, minor] = process.versions.node.split(".").map(Number);
-  const [needMajor, needMinor] = MINIMUM_NODE;
   if (major > needMajor || (major === needMajor && minor >= needMinor)) return;
   console.error(
     `beautyspot needs Node.js ${needMajor}.${needMinor} or later; this is ${process.versions.node}. ` +

@@ -43,6 +43,7 @@ export const SYSTEM_PROGRAMS = {
     candidates: [
       "/usr/bin/chromium",
       "/usr/bin/chromium-browser",
+      "/snap/bin/chromium",
       "/Applications/Chromium.app/Contents/MacOS/Chromium",
       "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
     ],
