@@ -11,7 +11,7 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 /** The variable that turns every skip for a missing program into a failure. */
@@ -122,7 +122,7 @@ export function requireProgram(name: SystemProgramName): string | false {
 function isExecutableFile(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
-    return true;
+    return statSync(path).isFile();
   } catch {
     return false;
   }
