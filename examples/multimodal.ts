@@ -129,14 +129,15 @@ export async function addMultimodalSamples(spot: Spot): Promise<void> {
     async function generateThumbnail(_prompt: string, hue: number) {
       return drawSwatch(hue);
     },
-    { contentType: ContentType.PNG, version: "v1" },
+    // Media as files beside the database, as a real program would keep larger values.
+    { contentType: ContentType.PNG, version: "v1", saveBlob: true },
   );
 
   const synthesizeSpeech = spot.mark(
     async function synthesizeSpeech(text: string) {
       return encodeSineWav(440 + text.length * 5, 0.6);
     },
-    { contentType: ContentType.AUDIO_WAV },
+    { contentType: ContentType.AUDIO_WAV, saveBlob: true },
   );
 
   const writeNote = spot.mark(

@@ -8,16 +8,9 @@ import { describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { MaintenanceService, Spot } from "../src/index.js";
 import { makeTempDir, recordingLogger, runScript } from "./helpers.js";
+import { programPath, requireProgram } from "./system-programs.js";
 
-const PYTHON = "/usr/bin/python3";
-const hasPythonMsgpack = (() => {
-  try {
-    execFileSync(PYTHON, ["-c", "import msgpack"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const pythonSkip = requireProgram("python-msgpack");
 
 describe("persistence across processes", () => {
   it("serves a result stored by one process to the next without running the function", async () => {
@@ -328,13 +321,11 @@ describe("integrity", () => {
   });
 });
 
-describe("compatibility with the Python library", {
-  skip: !hasPythonMsgpack && "python3-msgpack is not installed",
-}, () => {
+describe("compatibility with the Python library", { skip: pythonSkip }, () => {
   it("reads a database and row written the way the Python library writes them", async () => {
     const workspace = makeTempDir();
     const dbPath = join(workspace, "legacy.db");
-    execFileSync(PYTHON, [
+    execFileSync(programPath("python-msgpack"), [
       "-c",
       `
 import sqlite3, msgpack, hashlib, sys
@@ -375,7 +366,7 @@ con.commit()
       return { text: "hi", list: [1, 2.5, null, true], bytes: Buffer.from([0, 255]) };
     })();
     await spot.shutdown();
-    const out = execFileSync(PYTHON, [
+    const out = execFileSync(programPath("python-msgpack"), [
       "-c",
       `
 import sqlite3, msgpack, sys

@@ -1,8 +1,9 @@
 /** @module serializer/msgpack.test — exact round trips, per-serializer registries, Python interop. */
 
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
+import { programPath, requireProgram } from "../../test/system-programs.js";
 import { MsgpackSerializer } from "./msgpack.js";
 
 class Point {
@@ -310,17 +311,11 @@ describe("MsgpackSerializer registries are per instance", () => {
   });
 });
 
-const PYTHON = "/usr/bin/python3";
-const pythonSkip = (() => {
-  const probe = spawnSync(PYTHON, ["-c", "import msgpack"], { encoding: "utf8" });
-  return probe.status === 0
-    ? false
-    : `${PYTHON} with the msgpack module is not available (apt-get install -y python3-msgpack)`;
-})();
+const pythonSkip = requireProgram("python-msgpack");
 
 /** Runs a Python snippet with `input` on stdin and returns its stdout. */
 function runPython(code: string, input?: Uint8Array): Buffer {
-  return execFileSync(PYTHON, ["-c", code], { input, maxBuffer: 1 << 24 });
+  return execFileSync(programPath("python-msgpack"), ["-c", code], { input, maxBuffer: 1 << 24 });
 }
 
 describe("interoperates with Python's msgpack", { skip: pythonSkip }, () => {

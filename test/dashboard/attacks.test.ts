@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import type { TaskPage } from "../../src/dashboard/api-types.js";
 import type { RunningDashboard } from "../../src/dashboard/index.js";
 import { ContentType, Spot } from "../../src/index.js";
+import { requireProgram } from "../system-programs.js";
 import { launchChromium } from "./browser.js";
 import { assertPageBuilt, createTempFolder, startQuietDashboard } from "./fixtures.js";
 
@@ -35,7 +36,7 @@ const FLAGS = [
   "__jsonRan",
 ];
 
-describe("dashboard under attack", () => {
+describe("dashboard under attack", { skip: requireProgram("chromium") }, () => {
   let folder: string;
   let dashboard: RunningDashboard;
   let browser: Awaited<ReturnType<typeof launchChromium>>;

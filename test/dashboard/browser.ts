@@ -1,26 +1,21 @@
-/** @module test/dashboard/browser — Debian's Chromium driven by playwright-core, one profile per launch. */
+/** @module test/dashboard/browser — the system's Chromium driven by playwright-core, one profile per launch. */
 
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
-
-/** Debian's package; the Playwright download is never used. */
-const CHROMIUM = "/usr/bin/chromium";
+import { programPath } from "../system-programs.js";
 
 /** A headless Chromium with a fresh profile; `close` also removes the profile. */
 export async function launchChromium(viewport = { width: 1400, height: 860 }): Promise<{
   context: BrowserContext;
   close(): Promise<void>;
 }> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium).`,
-    );
-  }
+  // The system's package (README, "System programs"); the Playwright download is never used.
+  const executablePath = programPath("chromium");
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "bs-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     viewport,
     args: [

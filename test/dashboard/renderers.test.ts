@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import type { TaskPage } from "../../src/dashboard/api-types.js";
 import type { RunningDashboard } from "../../src/dashboard/index.js";
+import { requireProgram } from "../system-programs.js";
 import { launchChromium } from "./browser.js";
 import {
   assertPageBuilt,
@@ -17,7 +18,7 @@ import {
   startQuietDashboard,
 } from "./fixtures.js";
 
-describe("dashboard detail view in Chromium", () => {
+describe("dashboard detail view in Chromium", { skip: requireProgram("chromium") }, () => {
   let folder: string;
   let dashboard: RunningDashboard;
   let browser: Awaited<ReturnType<typeof launchChromium>>;

@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import type { Page } from "playwright-core";
 import type { RunningDashboard } from "../../src/dashboard/index.js";
 import { Spot } from "../../src/index.js";
+import { requireProgram } from "../system-programs.js";
 import { launchChromium } from "./browser.js";
 import {
   assertPageBuilt,
@@ -23,7 +24,7 @@ import {
 
 const writeRowScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "write-row.ts");
 
-describe("dashboard task table in Chromium", () => {
+describe("dashboard task table in Chromium", { skip: requireProgram("chromium") }, () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   const cleanups: (() => Promise<void>)[] = [];
 
