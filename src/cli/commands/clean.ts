@@ -1,4 +1,8 @@
-/** @module cli/commands/clean — removes orphan blobs, stale temporary files and empty folders of one database. */
+/**
+ * @module cli/commands/clean — removes orphan blobs and temporary files of finished writes from
+ * one database's blob folder. Only names beautyspot writes are touched (`<64 hex>.bin`, its temp
+ * files); any other file or folder there stays, however old.
+ */
 
 import path from "node:path";
 import type { MaintenanceService } from "../../index.js";
@@ -36,8 +40,8 @@ export async function runClean(databasePath: string, options: CleanCommandOption
     const orphans = await service.scanGarbage({ graceSeconds: options.graceSeconds });
     const leftovers = countLeftovers(blobDir, options.graceSeconds * 1000);
     const report = { database: path.resolve(databasePath), blobDir: path.resolve(blobDir) };
-    const nothing = orphans.length === 0 && leftovers.tempFiles === 0 && leftovers.emptyDirs === 0;
-    const summary = `${pluralize(orphans.length, "orphan blob")}, ${pluralize(leftovers.tempFiles, "temporary file")} and ${pluralize(leftovers.emptyDirs, "empty folder")}`;
+    const nothing = orphans.length === 0 && leftovers.tempFiles === 0;
+    const summary = `${pluralize(orphans.length, "orphan blob")} and ${pluralize(leftovers.tempFiles, "temporary file")}`;
     if (dryRun || nothing) {
       if (output.json) {
         output.printJson({
@@ -58,8 +62,8 @@ export async function runClean(databasePath: string, options: CleanCommandOption
     }
     await confirmAction(`Remove ${summary} from ${blobDir}?`, options);
     const orphanBlobs = await deleteOrphans(service, orphans);
-    // Orphans were handled above; this pass removes temporary files and empty folders (and any
-    // orphan that appeared since the scan).
+    // Orphans were handled above; this pass removes temporary files (and any orphan that
+    // appeared since the scan).
     const rest = await service.cleanGarbage({ expired: false, graceSeconds: options.graceSeconds });
     const removed = {
       orphanBlobs: orphanBlobs + rest.orphanBlobs,
@@ -70,7 +74,7 @@ export async function runClean(databasePath: string, options: CleanCommandOption
       output.printJson({ ...report, dryRun: false, ...removed });
     } else {
       output.print(
-        `Removed ${pluralize(removed.orphanBlobs, "orphan blob")}, ${pluralize(removed.tempFiles, "temporary file")} and ${pluralize(removed.emptyDirs, "empty folder")} from ${blobDir}.`,
+        `Removed ${pluralize(removed.orphanBlobs, "orphan blob")} and ${pluralize(removed.tempFiles, "temporary file")} from ${blobDir}.`,
       );
     }
   } finally {

@@ -1,7 +1,11 @@
-/** @module cli/commands/gc — workspace-wide clean-up: expired entries, orphan blobs, blob folders of deleted databases. */
+/**
+ * @module cli/commands/gc — workspace-wide clean-up: expired entries, orphan blobs, and blob
+ * folders whose databases are provably gone. Folders it cannot prove abandoned are listed with
+ * the reason and kept.
+ */
 
 import path from "node:path";
-import { MaintenanceService } from "../../index.js";
+import { type KeptBlobFolder, MaintenanceService } from "../../index.js";
 import { confirmAction } from "../confirm.js";
 import { closeDatabase, openDatabase, requireWorkspace } from "../database.js";
 import { formatBytes, Output, pluralize } from "../output.js";
@@ -35,7 +39,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
   const workspace = requireWorkspace(options.workspace);
   const dryRun = options.dryRun === true;
   const databases = await MaintenanceService.listDatabases(workspace);
-  const zombies = await MaintenanceService.scanOrphanProjects(workspace);
+  const { orphans: zombies, kept } = await MaintenanceService.scanBlobFolders(workspace);
   const readable = databases.filter((database) => database.error === undefined);
 
   // First pass, read-only: what there is to remove, so the question can say it.
@@ -77,6 +81,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
         dryRun,
         databases: found,
         zombieFolders: zombies,
+        keptFolders: kept,
       });
     } else if (nothing) {
       output.print(`Nothing to collect in ${workspace}.`);
@@ -89,6 +94,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
       }
     }
     noteSkipped(output, found);
+    noteKept(output, kept);
     return;
   }
 
@@ -115,7 +121,17 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
       progress.increment();
     }
     for (const zombie of zombies) {
-      if (await MaintenanceService.deleteOrphanProject(workspace, zombie.name)) zombiesRemoved += 1;
+      try {
+        if (await MaintenanceService.deleteOrphanProject(workspace, zombie.name))
+          zombiesRemoved += 1;
+      } catch (error) {
+        // Changed since the scan (a Spot started using it, a file appeared): kept, and said why.
+        kept.push({
+          name: zombie.name,
+          path: zombie.path,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
       progress.increment();
     }
   } finally {
@@ -127,6 +143,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
       dryRun: false,
       databases: removed,
       zombieFoldersRemoved: zombiesRemoved,
+      keptFolders: kept,
     });
   } else {
     output.print(
@@ -134,6 +151,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
     );
   }
   noteSkipped(output, removed);
+  noteKept(output, kept);
 }
 
 function sum(
@@ -150,4 +168,15 @@ function noteSkipped(output: Output, reports: DatabaseReport[]): void {
       output.note(output.errorColors.yellow(`Skipped ${report.path}: ${report.error}`));
     }
   }
+}
+
+/** Folders gc could not prove abandoned: kept, each with the reason, so the user can decide. */
+function noteKept(output: Output, kept: readonly KeptBlobFolder[]): void {
+  if (kept.length === 0 || output.json) return;
+  output.note(
+    output.errorColors.yellow(
+      `Kept ${pluralize(kept.length, "folder")} under blobs/ that beautyspot cannot prove abandoned:`,
+    ),
+  );
+  for (const folder of kept) output.note(`  ${folder.path}: ${folder.reason}.`);
 }
