@@ -83,7 +83,7 @@ function requireWorkspace(workspace: string): string {
 /** How one folder under `<workspace>/blobs/` was judged. */
 type FolderVerdict =
   | { kind: "in-use" }
-  | { kind: "orphan"; orphan: OrphanProject }
+  | { kind: "orphan"; orphan: OrphanProject; records: string[] }
   | { kind: "kept"; kept: KeptBlobFolder };
 
 /** Why a database named by an owner record cannot be proven gone, or `undefined` when it is gone. */
@@ -112,12 +112,19 @@ async function judgeBlobFolder(
     kept: { name, path: folder, reason },
   });
   const databases: (string | null)[] = [];
+  const records: string[] = [];
   const foreign: string[] = [];
   let unreadableRecord: string | undefined;
   let writer: number | undefined;
   let files = 0;
   let bytes = 0;
-  for await (const entry of await fs.promises.opendir(folder)) {
+  let directory: fs.Dir;
+  try {
+    directory = await fs.promises.opendir(folder);
+  } catch (error) {
+    return kept(`it cannot be read (${describeError(error)}), so what it holds is unknown`);
+  }
+  for await (const entry of directory) {
     const file = path.join(folder, entry.name);
     const stat = await fs.promises.lstat(file).catch(() => undefined);
     if (stat === undefined) continue;
@@ -129,6 +136,7 @@ async function judgeBlobFolder(
       const record = readOwnerRecord(file);
       if ("problem" in record) unreadableRecord ??= record.problem;
       else databases.push(record.owner);
+      records.push(entry.name);
     } else if (entry.name === ".gitignore") {
       if ((await fs.promises.readFile(file, "utf8").catch(() => "")) !== "*\n")
         foreign.push(entry.name);
@@ -177,6 +185,7 @@ async function judgeBlobFolder(
   return {
     kind: "orphan",
     orphan: { name, path: folder, files, bytes, databases: databases as string[] },
+    records,
   };
 }
 
@@ -285,15 +294,22 @@ export async function deleteOrphanProject(workspace: string, name: string): Prom
   if (verdict.kind === "kept") {
     throw new ConfigurationError(`Refusing to delete ${folder}: ${verdict.kept.reason}.`);
   }
+  const recordsJudged = new Set(verdict.records);
   for (const entry of await fs.promises.readdir(folder)) {
-    if (
-      entry === ".gitignore" ||
-      isOwnerRecordName(entry) ||
-      isBlobFileName(entry) ||
-      isTemporaryFileName(entry)
-    ) {
+    if (isBlobFileName(entry) || isTemporaryFileName(entry)) {
       await fs.promises.rm(path.join(folder, entry), { force: true });
     }
+  }
+  // A Spot that opened the folder since it was judged has added its owner record: keep it then.
+  const records = (await fs.promises.readdir(folder)).filter(isOwnerRecordName);
+  const newcomer = records.find((record) => !recordsJudged.has(record));
+  if (newcomer !== undefined) {
+    throw new ConfigurationError(
+      `Kept ${folder}: a Spot started using it while it was being removed (${newcomer} appeared). Its entries are recomputed as needed.`,
+    );
+  }
+  for (const entry of [...records, ".gitignore"]) {
+    await fs.promises.rm(path.join(folder, entry), { force: true });
   }
   try {
     await fs.promises.rmdir(folder);

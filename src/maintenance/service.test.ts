@@ -11,6 +11,7 @@ import type { TaskWrite } from "../db/types.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { MsgpackSerializer } from "../serializer/msgpack.js";
 import { Spot } from "../spot.js";
+import { temporaryNameFor } from "../storage/leftovers.js";
 import { LocalStorage } from "../storage/local.js";
 import type { Logger } from "../types.js";
 import { MaintenanceService } from "./service.js";
@@ -851,5 +852,55 @@ describe("blob folders gc may remove", () => {
       ConfigurationError,
     );
     assert.ok(fs.existsSync(path.join(mixed, "notes.txt")));
+  });
+
+  it("gc keeps a folder of an earlier release until a Spot using it records its owner", async (t) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+    const workspace = path.join(root, ".beautyspot");
+    const database = path.join(root, "elsewhere", "app.db");
+    fs.mkdirSync(path.dirname(database));
+    const folder = await storeOneBlob(workspace, "app", database);
+    // What an earlier release left: the same folder without an owner record.
+    for (const file of fs.readdirSync(folder)) {
+      if (file.startsWith(".beautyspot-owner")) fs.rmSync(path.join(folder, file));
+    }
+    const before = await MaintenanceService.scanBlobFolders(workspace);
+    assert.deepEqual(before.orphans, []);
+    assert.match(before.kept[0]?.reason ?? "", /no owner record/);
+    // Opening the Spot (no save needed) records the owner; the folder is then in use.
+    const spot = new Spot("app", { workspace, db: database });
+    await spot.shutdown();
+    assert.deepEqual(await MaintenanceService.scanBlobFolders(workspace), {
+      orphans: [],
+      kept: [],
+    });
+  });
+
+  it("gc keeps a folder a running process is writing into, and one whose owner has no file", async (t) => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+    t.after(() => fs.rmSync(workspace, { recursive: true, force: true }));
+    const writing = await storeOneBlob(workspace, "writing");
+    removeDatabase(path.join(workspace, "writing.db"));
+    fs.writeFileSync(path.join(writing, temporaryNameFor(`${"d".repeat(64)}.bin`)), "half");
+    const memory = new Spot("memory", {
+      workspace,
+      db: new SQLiteTaskDB(":memory:"),
+      saveBlob: true,
+    });
+    await memory.mark(async function value() {
+      return "in a blob";
+    })();
+    await memory.shutdown();
+    await memory.db.close();
+    const scan = await MaintenanceService.scanBlobFolders(workspace);
+    assert.deepEqual(scan.orphans, []);
+    assert.deepEqual(
+      scan.kept.map((kept) => [kept.name, /running process|without a file/.exec(kept.reason)?.[0]]),
+      [
+        ["memory", "without a file"],
+        ["writing", "running process"],
+      ],
+    );
   });
 });
