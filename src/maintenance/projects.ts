@@ -9,7 +9,12 @@ import path from "node:path";
 import { SQLiteTaskDB } from "../db/sqlite/sqlite-task-db.js";
 import { ConfigurationError, describeError, ValidationError } from "../errors.js";
 import { isBlobFileName, isTemporaryFileName, liveWriterOf } from "../storage/leftovers.js";
-import { isOwnerRecordName, readOwnerRecord } from "../storage/ownership.js";
+import {
+  isOwnerRecordName,
+  isSameDatabase,
+  readOwnerRecord,
+  readOwners,
+} from "../storage/ownership.js";
 
 /** A blob folder under `<workspace>/blobs/` that beautyspot made and whose databases are all gone. */
 export interface OrphanProject {
@@ -320,6 +325,17 @@ export async function deleteOrphanProject(workspace: string, name: string): Prom
     );
   }
   return true;
+}
+
+/**
+ * The other databases whose blobs `blobDir` also holds, by its owner records (`null` for a
+ * TaskDB without a file). A blob only `databasePath` does not reference may be one of theirs, so
+ * orphans must not be judged against `databasePath` alone when this is not empty.
+ */
+export function findOtherOwners(blobDir: string, databasePath: string): (string | null)[] {
+  return readOwners(blobDir).filter(
+    (owner) => owner === null || !isSameDatabase(owner, databasePath),
+  );
 }
 
 /** Size of the database file plus its write-ahead log, which may hold recent commits. */

@@ -32,6 +32,7 @@ import {
   type BlobFolderScan,
   type DatabaseSummary,
   deleteOrphanProject,
+  findOtherOwners,
   inferBlobDirectory,
   listDatabases,
   type OrphanProject,
@@ -380,6 +381,15 @@ export class MaintenanceService {
    */
   static deleteOrphanProject(workspace: string, name: string): Promise<boolean> {
     return deleteOrphanProject(workspace, name);
+  }
+
+  /**
+   * The databases other than `databasePath` that the owner records of blob folder `blobDir`
+   * name (`null` for a TaskDB without a file). When there are any, orphans of that folder cannot
+   * be judged against `databasePath` alone: `beautyspot clean` and `gc` refuse to.
+   */
+  static findOtherOwners(blobDir: string, databasePath: string): (string | null)[] {
+    return findOtherOwners(blobDir, databasePath);
   }
 
   /** The `*.db` files of a workspace with size, entry count and last update (opened read-only). */

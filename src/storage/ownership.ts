@@ -62,3 +62,33 @@ export function readOwnerRecord(file: string): { owner: BlobFolderOwner } | { pr
   if (typeof database === "string" && path.isAbsolute(database)) return { owner: database };
   return { problem: `its owner record ${path.basename(file)} does not name a database file` };
 }
+
+/**
+ * The owners recorded in `folder` (records that cannot be read are left out). Empty when the
+ * folder has no records (made by an earlier release, or not by a Spot) or does not exist.
+ */
+export function readOwners(folder: string): BlobFolderOwner[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const owners: BlobFolderOwner[] = [];
+  for (const name of names) {
+    if (!isOwnerRecordName(name)) continue;
+    const record = readOwnerRecord(path.join(folder, name));
+    if ("owner" in record) owners.push(record.owner);
+  }
+  return owners;
+}
+
+/** Whether two database paths name the same file (through links too, when both exist). */
+export function isSameDatabase(left: string, right: string): boolean {
+  if (path.resolve(left) === path.resolve(right)) return true;
+  try {
+    return fs.realpathSync(left) === fs.realpathSync(right);
+  } catch {
+    return false;
+  }
+}

@@ -266,4 +266,29 @@ describe("beautyspot gc", () => {
     assert.equal(fs.readFileSync(photo, "utf8"), "a user's photo");
     assert.ok(!fs.existsSync(zombie));
   });
+
+  it("clean and gc never judge orphans of a blob folder another database also uses", async () => {
+    const cwd = makeTempDir();
+    const workspace = path.join(cwd, ".beautyspot");
+    // A Spot "app" keeps its database elsewhere but its blobs in .beautyspot/blobs/app/ ...
+    const elsewhere = path.join(cwd, "elsewhere", "app.db");
+    fs.mkdirSync(path.dirname(elsewhere));
+    const spot = new Spot("app", { workspace, db: elsewhere });
+    await spot.mark(async () => "theirs", { name: "theirs", saveBlob: true })();
+    await spot.shutdown();
+    const blobs = path.join(workspace, "blobs", "app");
+    const [theirs] = listBlobs(blobs);
+    assert.ok(theirs !== undefined);
+    makeOld(path.join(blobs, theirs));
+    // ... and another program uses the default .beautyspot/app.db with the same folder.
+    const db = await writeSampleCache(workspace, "app");
+
+    const clean = runCli(["clean", db, "--grace", "0", "-y"], cwd);
+    assert.equal(clean.status, 1, clean.stdout);
+    assert.match(clean.stderr, /also holds the blobs of .*elsewhere.*app\.db/);
+    const gc = runCli(["gc", "--grace", "0", "-y", "--json"], cwd);
+    assert.equal(gc.status, 0, gc.stderr);
+    assert.match(JSON.parse(gc.stdout).databases[0].error, /also holds the blobs of/);
+    assert.ok(fs.existsSync(path.join(blobs, theirs)), "the other database's blob stays");
+  });
 });

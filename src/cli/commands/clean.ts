@@ -5,7 +5,8 @@
  */
 
 import path from "node:path";
-import type { MaintenanceService } from "../../index.js";
+import { ConfigurationError, MaintenanceService } from "../../index.js";
+import { ownerRecordName } from "../../storage/ownership.js";
 import { countLeftovers, inferBlobFolder } from "../blob-folder.js";
 import { confirmAction } from "../confirm.js";
 import { closeDatabase, openDatabase } from "../database.js";
@@ -30,11 +31,26 @@ async function deleteOrphans(service: MaintenanceService, orphans: string[]): Pr
   }
 }
 
+/**
+ * Refuses a blob folder whose owner records name another database: a blob that database
+ * references but this one does not would look like an orphan and be deleted.
+ */
+function refuseSharedFolder(databasePath: string, blobDir: string): void {
+  const others = MaintenanceService.findOtherOwners(blobDir, path.resolve(databasePath));
+  if (others.length === 0) return;
+  const named = others.map((owner) => owner ?? "a database without a file (a TaskDB passed in)");
+  const records = others.map((owner) => ownerRecordName(owner)).join(", ");
+  throw new ConfigurationError(
+    `${blobDir} also holds the blobs of ${named.join(", ")} (its owner records say so), so blobs ${databasePath} does not reference may still be in use. Nothing was removed. Pass the blob folder of ${databasePath} with --blob-dir; or, if that other database no longer uses this folder, delete its owner record (${records}) there and run clean again.`,
+  );
+}
+
 /** Runs `beautyspot clean <db>`. */
 export async function runClean(databasePath: string, options: CleanCommandOptions): Promise<void> {
   const output = new Output(options);
   const blobDir = options.blobDir ?? inferBlobFolder(databasePath);
   const dryRun = options.dryRun === true;
+  refuseSharedFolder(databasePath, blobDir);
   const service = openDatabase(databasePath, { readonly: dryRun, blobDir });
   try {
     const orphans = await service.scanGarbage({ graceSeconds: options.graceSeconds });

@@ -6,6 +6,7 @@
 
 import path from "node:path";
 import { type KeptBlobFolder, MaintenanceService } from "../../index.js";
+import { inferBlobFolder } from "../blob-folder.js";
 import { confirmAction } from "../confirm.js";
 import { closeDatabase, openDatabase, requireWorkspace } from "../database.js";
 import { formatBytes, Output, pluralize } from "../output.js";
@@ -40,7 +41,6 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
   const dryRun = options.dryRun === true;
   const databases = await MaintenanceService.listDatabases(workspace);
   const { orphans: zombies, kept } = await MaintenanceService.scanBlobFolders(workspace);
-  const readable = databases.filter((database) => database.error === undefined);
 
   // First pass, read-only: what there is to remove, so the question can say it.
   const found: DatabaseReport[] = [];
@@ -53,7 +53,10 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
       tempFiles: 0,
       emptyDirs: 0,
     };
-    if (database.error === undefined) {
+    const shared = findSharedFolder(database.path);
+    if (database.error === undefined && shared !== undefined) {
+      report.error = shared;
+    } else if (database.error === undefined) {
       const service = openDatabase(database.path, { readonly: true });
       try {
         if (options.expired) report.expiredRows = (await service.stats()).expired;
@@ -68,6 +71,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
     }
     found.push(report);
   }
+  const readable = found.filter((report) => report.error === undefined);
   const expiredTotal = sum(found, "expiredRows");
   const orphanTotal = sum(found, "orphanBlobs");
   const zombieBytes = zombies.reduce((total, zombie) => total + zombie.bytes, 0);
@@ -152,6 +156,18 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
   }
   noteSkipped(output, removed);
   noteKept(output, kept);
+}
+
+/**
+ * Why the blob folder of `databasePath` cannot be cleaned against it alone (its owner records
+ * name other databases too), or `undefined`.
+ */
+function findSharedFolder(databasePath: string): string | undefined {
+  const blobDir = inferBlobFolder(databasePath);
+  const others = MaintenanceService.findOtherOwners(blobDir, databasePath);
+  if (others.length === 0) return undefined;
+  const named = others.map((owner) => owner ?? "a database without a file");
+  return `its blob folder ${blobDir} also holds the blobs of ${named.join(", ")}, so its orphans cannot be judged against this database alone. Nothing was removed for this database; if that other database no longer uses the folder, delete its owner record there (.beautyspot-owner-*.json) and run gc again`;
 }
 
 function sum(
