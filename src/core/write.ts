@@ -2,8 +2,9 @@
  * @module core/write — turning a result into a stored entry.
  * The blob is written first, then the row: a crash in between leaves at worst an orphan blob
  * (collected by clean-up), never a row that points at nothing. A row write that fails removes
- * the blobs its batch wrote: on a full disk they would otherwise keep it full. After the row, the blob is checked
- * once more, because another process may have released it meanwhile (see storage/release.ts).
+ * the blobs its batch wrote: on a full disk they would otherwise keep it full. After the row,
+ * the blob is checked once more, because another process may have released it meanwhile (see
+ * storage/release.ts).
  */
 
 import { hash } from "node:crypto";

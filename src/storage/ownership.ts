@@ -31,16 +31,27 @@ export function isOwnerRecordName(name: string): boolean {
 
 /**
  * Records `owner` in `folder` unless it is recorded already. One file per owner, created
- * exclusively, so Spots of several processes never overwrite each other's record.
+ * exclusively, so Spots of several processes never overwrite each other's record. Never throws:
+ * a folder that cannot take the record (read-only, a full disk) only stays unproven, which makes
+ * gc keep it — the safe side.
  */
 export function recordOwner(folder: string, owner: BlobFolderOwner): void {
   const file = path.join(folder, ownerRecordName(owner));
-  if (fs.existsSync(file)) return;
   try {
+    if (fs.existsSync(file)) return;
     fs.writeFileSync(file, `${JSON.stringify({ database: owner })}\n`, { flag: "wx" });
   } catch (error) {
-    // Another process recorded the same owner a moment ago.
-    if ((error as { code?: string }).code !== "EEXIST") throw error;
+    // EEXIST: another process recorded it a moment ago. Otherwise drop a half-written record, so
+    // the next Spot writes it whole.
+    if ((error as { code?: string }).code !== "EEXIST") removeQuietly(file);
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // A read-only folder has no half-written record either.
   }
 }
 
