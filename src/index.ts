@@ -47,12 +47,14 @@ export type { TokenBucketOptions } from "./limiter/token-bucket.js";
 export { TokenBucket } from "./limiter/token-bucket.js";
 export type { RateLimiter } from "./limiter/types.js";
 export type {
+  BlobFolderScan,
   CleanGarbageOptions,
   CleanGarbageReport,
   ClearOptions,
   DatabaseSummary,
   FunctionSummary,
   GarbageScanOptions,
+  KeptBlobFolder,
   MaintenanceServiceOptions,
   OrphanProject,
   PruneOptions,
@@ -67,6 +69,7 @@ export { Spot } from "./spot.js";
 export { createStorage } from "./storage/create.js";
 export type { GCSClientLike, GCSStorageOptions, GCSStorageSettings } from "./storage/gcs.js";
 export { GCSStorage } from "./storage/gcs.js";
+export type { LocalStorageOptions } from "./storage/local.js";
 export { LocalStorage } from "./storage/local.js";
 export { AlwaysBlobPolicy, ThresholdStoragePolicy, WarningOnlyPolicy } from "./storage/policy.js";
 export type { S3ClientLike, S3ClientOptions, S3StorageSettings } from "./storage/s3.js";

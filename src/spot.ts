@@ -22,7 +22,7 @@ import {
   requireMethods,
   resolveSpotSettings,
 } from "./core/options.js";
-import { ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
+import { blobFolderOwner, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "./db/types.js";
 import {
@@ -172,7 +172,9 @@ export class Spot implements AsyncDisposable {
     if (storage === undefined) {
       ensureOwnedFolder(this.workspace);
       ensureOwnedFolder(join(this.workspace, "blobs"));
-      return new LocalStorage(join(this.workspace, "blobs", this.name));
+      return new LocalStorage(join(this.workspace, "blobs", this.name), {
+        owner: blobFolderOwner(this.db),
+      });
     }
     if (typeof storage === "string") {
       if (storage === "")

@@ -2,15 +2,13 @@
 
 import fs from "node:fs";
 import path from "node:path";
-
-/** Suffix of the temporary files of interrupted blob writes. */
-const TEMP_SUFFIX = ".spot_tmp";
+import { judgeTemporaryFile } from "../storage/leftovers.js";
 
 /** What a clean-up of leftovers would remove. */
 export interface LeftoverCount {
-  /** `*.spot_tmp` files older than the grace period. */
+  /** Temp files beautyspot wrote whose write is over (see `LocalStorage.cleanTemporary`). */
   tempFiles: number;
-  /** Subfolders that would be empty once those files are gone. */
+  /** Folders that would be removed: always 0, as beautyspot never removes folders here. */
   emptyDirs: number;
 }
 
@@ -21,40 +19,24 @@ export function inferBlobFolder(databasePath: string): string {
 }
 
 /**
- * Counts what `cleanGarbage` would remove besides orphan blobs, without touching anything. The
- * blob folder itself is never counted: it is kept even when empty.
+ * Counts what `cleanGarbage` would remove besides orphan blobs, without touching anything: the
+ * same judgement as `LocalStorage.cleanTemporary`, on the folder itself (never its subfolders).
  */
 export function countLeftovers(folder: string, olderThanMs: number): LeftoverCount {
   const counts: LeftoverCount = { tempFiles: 0, emptyDirs: 0 };
-  countFolder(folder, Date.now() - olderThanMs, counts);
-  return counts;
-}
-
-/** Counts one folder recursively; returns whether it would be empty afterwards. */
-function countFolder(folder: string, cutoff: number, counts: LeftoverCount): boolean {
+  const cutoff = Date.now() - olderThanMs;
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(folder, { withFileTypes: true });
   } catch {
     // A missing or unreadable folder has nothing a clean-up could remove.
-    return false;
+    return counts;
   }
-  let remaining = 0;
   for (const entry of entries) {
-    const child = path.join(folder, entry.name);
-    if (entry.isDirectory()) {
-      if (countFolder(child, cutoff, counts)) {
-        counts.emptyDirs += 1;
-        continue;
-      }
-    } else if (entry.isFile() && entry.name.endsWith(TEMP_SUFFIX)) {
-      const stat = fs.statSync(child, { throwIfNoEntry: false });
-      if (stat !== undefined && stat.mtimeMs < cutoff) {
-        counts.tempFiles += 1;
-        continue;
-      }
-    }
-    remaining += 1;
+    if (!entry.isFile()) continue;
+    const stat = fs.lstatSync(path.join(folder, entry.name), { throwIfNoEntry: false });
+    if (stat === undefined || !stat.isFile()) continue;
+    if (judgeTemporaryFile(entry.name, stat.mtimeMs, cutoff) === "remove") counts.tempFiles += 1;
   }
-  return remaining === 0;
+  return counts;
 }

@@ -184,7 +184,7 @@ export function createProgram(): Command {
     addCommand(
       program,
       "clean <db>",
-      "remove orphan blobs, stale temporary files and empty folders",
+      "remove orphan blobs and temporary files of finished writes (only names beautyspot writes)",
       [
         ["beautyspot clean .beautyspot/my_app.db --dry-run", "list the orphan blobs that would go"],
         [
@@ -205,7 +205,7 @@ export function createProgram(): Command {
     addCommand(
       program,
       "gc",
-      "expired entries and orphan blobs in every database, and blob folders of deleted databases",
+      "expired entries and orphan blobs in every database, and blob folders whose databases are provably gone",
       [
         ["beautyspot gc --dry-run", "what a clean-up of ./.beautyspot would remove"],
         [

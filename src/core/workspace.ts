@@ -1,7 +1,8 @@
 /** @module core/workspace — the folder holding a project's databases and blobs. */
 
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import type { TaskDB } from "../db/types.js";
 import { ValidationError } from "../errors.js";
 
 /** Default workspace folder name, created in the current directory. */
@@ -13,6 +14,21 @@ export function ensureOwnedFolder(dir: string): void {
   mkdirSync(dir, { recursive: true });
   // Caches are machine-local build artefacts: keep them out of version control by default.
   writeFileSync(join(dir, ".gitignore"), "*\n");
+}
+
+/**
+ * The database a Spot's default blob folder records as its owner (see storage/ownership.ts): the
+ * file of a file-backed TaskDB, so `beautyspot gc` keeps the folder while that file exists,
+ * wherever it lives (the `db` option may put it outside the workspace). `null` for a TaskDB
+ * without a file (in memory, a server): gc then never removes the folder.
+ */
+export function blobFolderOwner(db: TaskDB): string | null {
+  const file = (db as { path?: unknown }).path;
+  if (typeof file !== "string" || file === "" || file === ":memory:" || file.startsWith("file:")) {
+    return null;
+  }
+  // SQLite opened a relative path against the current directory, which is still the current one.
+  return resolve(file);
 }
 
 /** Throws a ValidationError unless `name` can be used as a file name. */

@@ -1,8 +1,10 @@
 /**
  * @module core/write — turning a result into a stored entry.
  * The blob is written first, then the row: a crash in between leaves at worst an orphan blob
- * (collected by clean-up), never a row that points at nothing. After the row, the blob is checked
- * once more, because another process may have released it meanwhile (see storage/release.ts).
+ * (collected by clean-up), never a row that points at nothing. A row write that fails removes
+ * the blobs its batch wrote: on a full disk they would otherwise keep it full. After the row,
+ * the blob is checked once more, because another process may have released it meanwhile (see
+ * storage/release.ts).
  */
 
 import { hash } from "node:crypto";
@@ -17,6 +19,8 @@ import {
   ensureBlobAfterRecord,
   ensureBlobAfterRecordSync,
   type RecordedBlob,
+  releaseBlob,
+  releaseBlobSync,
 } from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
@@ -161,6 +165,13 @@ export function writeEntriesSync(
   try {
     backends.db.saveMany(rows);
   } catch (cause) {
+    for (const blob of blobs) {
+      try {
+        releaseBlobSync(backends.db, backends.storage, blob.location, blob.cacheKey);
+      } catch {
+        // Left as an orphan for `beautyspot clean`; the failed save is what gets reported.
+      }
+    }
     return failAllRemaining(entries, failures, wrapDatabaseError(cause, backends));
   }
   for (const blob of blobs) {
@@ -214,6 +225,14 @@ export async function writeEntriesAsync(
   try {
     await backends.db.saveMany(rows);
   } catch (cause) {
+    await Promise.all(
+      blobs.map((blob) =>
+        releaseBlob(backends.db, backends.storage, blob.location, blob.cacheKey).catch(
+          // Left as an orphan for `beautyspot clean`; the failed save is what gets reported.
+          () => false,
+        ),
+      ),
+    );
     return failAllRemaining(entries, failures, wrapDatabaseError(cause, backends));
   }
   await Promise.all(

@@ -5,6 +5,7 @@
 
 import type { TaskDB, TaskRecord } from "../db/types.js";
 import { describeError, ValidationError } from "../errors.js";
+import { isBlobFileName } from "../storage/leftovers.js";
 import { releaseBlob } from "../storage/release.js";
 import type { BlobStorage } from "../storage/types.js";
 import type { Logger } from "../types.js";
@@ -35,7 +36,9 @@ export function readGraceMs(options: GarbageScanOptions): number {
 
 /**
  * Yields the locations of blobs that no row references and that are older than `graceMs`.
- * Reads the storage's listing as a stream and asks the database one location at a time.
+ * Reads the storage's listing as a stream and asks the database one location at a time. Only
+ * names beautyspot gives blobs (`<64 hex>.bin`) can be orphans: any other file in the folder was
+ * put there by someone else and is never deleted.
  */
 export async function* iterateOrphanBlobs(
   db: TaskDB,
@@ -45,6 +48,7 @@ export async function* iterateOrphanBlobs(
 ): AsyncGenerator<string> {
   const cutoff = now - graceMs;
   for await (const location of storage.listKeys()) {
+    if (!isBlobFileName(location.slice(location.lastIndexOf("/") + 1))) continue;
     // The row lookup goes first: it is an index probe, and most blobs are referenced. A synchronous
     // answer is used as is, sparing a microtask per blob.
     const referenced = db.hasLocation(location);

@@ -11,6 +11,7 @@ import type { TaskWrite } from "../db/types.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { MsgpackSerializer } from "../serializer/msgpack.js";
 import { Spot } from "../spot.js";
+import { temporaryNameFor } from "../storage/leftovers.js";
 import { LocalStorage } from "../storage/local.js";
 import type { Logger } from "../types.js";
 import { MaintenanceService } from "./service.js";
@@ -475,8 +476,8 @@ describe("MaintenanceService.cleanGarbage", () => {
     for (const location of [oldOrphan, live.resultValue!, forever.resultValue!]) {
       age(blobFile(fixture, location), 2 * 3600_000);
     }
-    const staleTemp = path.join(fixture.blobDir, `${sha256("stale")}.bin.1234.spot_tmp`);
-    const freshTemp = path.join(fixture.blobDir, `${sha256("fresh")}.bin.5678.spot_tmp`);
+    const staleTemp = path.join(fixture.blobDir, `${sha256("stale")}.bin.0123456789ab.spot_tmp`);
+    const freshTemp = path.join(fixture.blobDir, `${sha256("fresh")}.bin.456789abcdef.spot_tmp`);
     fs.writeFileSync(staleTemp, "partial");
     fs.writeFileSync(freshTemp, "partial");
     age(staleTemp, 2 * 3600_000);
@@ -587,18 +588,30 @@ describe("MaintenanceService workspace helpers", () => {
     const fixture = setUp(t);
     await store(fixture, { blob: true });
     const orphanFolder = path.join(fixture.workspace, "blobs", "old_app");
-    fs.mkdirSync(orphanFolder, { recursive: true });
-    fs.writeFileSync(path.join(orphanFolder, "one.bin"), "12345");
-    fs.writeFileSync(path.join(orphanFolder, "two.bin"), "123");
+    const gone = path.join(fixture.workspace, "old_app.db");
+    const storage = new LocalStorage(orphanFolder, { owner: gone });
+    storage.save(sha256("one"), new Uint8Array(5));
+    storage.save(sha256("two"), new Uint8Array(3));
     const orphans = await MaintenanceService.scanOrphanProjects(fixture.workspace);
-    assert.deepEqual(orphans, [{ name: "old_app", path: orphanFolder, files: 2, bytes: 8 }]);
+    const record = path.join(
+      orphanFolder,
+      fs.readdirSync(orphanFolder).find((name) => name.startsWith(".beautyspot-owner"))!,
+    );
+    // Two blobs, the .gitignore and the owner record.
+    const bytes =
+      8 + fs.statSync(path.join(orphanFolder, ".gitignore")).size + fs.statSync(record).size;
+    assert.deepEqual(orphans, [
+      { name: "old_app", path: orphanFolder, files: 4, bytes, databases: [gone] },
+    ]);
   });
 
   it("deletes an orphan project's folder but refuses one whose database exists", async (t) => {
     const fixture = setUp(t);
     const orphanFolder = path.join(fixture.workspace, "blobs", "old_app");
-    fs.mkdirSync(orphanFolder, { recursive: true });
-    fs.writeFileSync(path.join(orphanFolder, "one.bin"), "1");
+    new LocalStorage(orphanFolder, { owner: path.join(fixture.workspace, "old_app.db") }).save(
+      sha256("one"),
+      new Uint8Array([1]),
+    );
     assert.equal(await MaintenanceService.deleteOrphanProject(fixture.workspace, "old_app"), true);
     assert.equal(fs.existsSync(orphanFolder), false);
     assert.equal(await MaintenanceService.deleteOrphanProject(fixture.workspace, "old_app"), false);
@@ -735,5 +748,159 @@ describe("spot.maintenance", () => {
     assert.deepEqual(await MaintenanceService.scanOrphanProjects(workspace), []);
     assert.equal(await double(21), 42);
     assert.equal(calls, 2);
+  });
+});
+
+describe("blob folders gc may remove", () => {
+  /** A Spot that stores one blob in `<workspace>/blobs/<name>/`, its database where `db` says. */
+  async function storeOneBlob(workspace: string, name: string, db?: string): Promise<string> {
+    const spot = new Spot(name, { workspace, saveBlob: true, ...(db === undefined ? {} : { db }) });
+    try {
+      await spot.mark(async function value() {
+        return "stored in a blob";
+      })();
+    } finally {
+      await spot.shutdown();
+    }
+    return path.join(workspace, "blobs", name);
+  }
+
+  function removeDatabase(file: string): void {
+    for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
+  }
+
+  it("gc never deletes a folder it did not create", async (t) => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+    t.after(() => fs.rmSync(workspace, { recursive: true, force: true }));
+    const uploads = path.join(workspace, "blobs", "uploads");
+    fs.mkdirSync(uploads, { recursive: true });
+    fs.writeFileSync(path.join(uploads, "photo.jpg"), "a user's photo");
+    assert.deepEqual(await MaintenanceService.scanOrphanProjects(workspace), []);
+    await assert.rejects(
+      MaintenanceService.deleteOrphanProject(workspace, "uploads"),
+      ConfigurationError,
+    );
+    assert.equal(fs.readFileSync(path.join(uploads, "photo.jpg"), "utf8"), "a user's photo");
+  });
+
+  it("gc never deletes through a blobs folder that is a symbolic link", async (t) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+    // Another project's cache on a shared disk, its database deleted: a zombie, but not ours.
+    const shared = path.join(root, "shared");
+    const other = path.join(root, "other", ".beautyspot");
+    fs.mkdirSync(shared);
+    fs.mkdirSync(path.dirname(other));
+    fs.mkdirSync(other);
+    fs.symlinkSync(shared, path.join(other, "blobs"));
+    const otherFolder = await storeOneBlob(other, "theirs");
+    removeDatabase(path.join(other, "theirs.db"));
+    const workspace = path.join(root, "mine", ".beautyspot");
+    fs.mkdirSync(workspace, { recursive: true });
+    fs.symlinkSync(shared, path.join(workspace, "blobs"));
+    assert.deepEqual(await MaintenanceService.scanOrphanProjects(workspace), []);
+    await assert.rejects(
+      MaintenanceService.deleteOrphanProject(workspace, "theirs"),
+      ConfigurationError,
+    );
+    assert.ok(fs.readdirSync(otherFolder).some((file) => file.endsWith(".bin")));
+  });
+
+  it("gc keeps the blobs of a Spot whose database lives outside the workspace", async (t) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+    const workspace = path.join(root, ".beautyspot");
+    const database = path.join(root, "elsewhere", "app.db");
+    fs.mkdirSync(path.dirname(database));
+    const folder = await storeOneBlob(workspace, "app", database);
+    assert.deepEqual(await MaintenanceService.scanOrphanProjects(workspace), []);
+    await assert.rejects(
+      MaintenanceService.deleteOrphanProject(workspace, "app"),
+      ConfigurationError,
+    );
+    assert.ok(fs.readdirSync(folder).some((file) => file.endsWith(".bin")));
+    // Once that database is gone, the folder is provably a zombie.
+    removeDatabase(database);
+    const [orphan] = await MaintenanceService.scanOrphanProjects(workspace);
+    assert.equal(orphan?.name, "app");
+    assert.equal(await MaintenanceService.deleteOrphanProject(workspace, "app"), true);
+    assert.equal(fs.existsSync(folder), false);
+  });
+
+  it("gc removes the folder of a deleted database but keeps one holding files it did not write", async (t) => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+    t.after(() => fs.rmSync(workspace, { recursive: true, force: true }));
+    const gone = await storeOneBlob(workspace, "gone");
+    const mixed = await storeOneBlob(workspace, "mixed");
+    fs.writeFileSync(path.join(mixed, "notes.txt"), "mine, not beautyspot's");
+    removeDatabase(path.join(workspace, "gone.db"));
+    removeDatabase(path.join(workspace, "mixed.db"));
+    const scan = await MaintenanceService.scanBlobFolders(workspace);
+    assert.deepEqual(
+      scan.orphans.map((orphan) => orphan.name),
+      ["gone"],
+    );
+    assert.deepEqual(
+      scan.kept.map((kept) => kept.name),
+      ["mixed"],
+    );
+    assert.match(scan.kept[0]?.reason ?? "", /notes\.txt/);
+    assert.equal(await MaintenanceService.deleteOrphanProject(workspace, "gone"), true);
+    assert.equal(fs.existsSync(gone), false);
+    await assert.rejects(
+      MaintenanceService.deleteOrphanProject(workspace, "mixed"),
+      ConfigurationError,
+    );
+    assert.ok(fs.existsSync(path.join(mixed, "notes.txt")));
+  });
+
+  it("gc keeps a folder of an earlier release until a Spot using it records its owner", async (t) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+    const workspace = path.join(root, ".beautyspot");
+    const database = path.join(root, "elsewhere", "app.db");
+    fs.mkdirSync(path.dirname(database));
+    const folder = await storeOneBlob(workspace, "app", database);
+    // What an earlier release left: the same folder without an owner record.
+    for (const file of fs.readdirSync(folder)) {
+      if (file.startsWith(".beautyspot-owner")) fs.rmSync(path.join(folder, file));
+    }
+    const before = await MaintenanceService.scanBlobFolders(workspace);
+    assert.deepEqual(before.orphans, []);
+    assert.match(before.kept[0]?.reason ?? "", /no owner record/);
+    // Opening the Spot (no save needed) records the owner; the folder is then in use.
+    const spot = new Spot("app", { workspace, db: database });
+    await spot.shutdown();
+    assert.deepEqual(await MaintenanceService.scanBlobFolders(workspace), {
+      orphans: [],
+      kept: [],
+    });
+  });
+
+  it("gc keeps a folder a running process is writing into, and one whose owner has no file", async (t) => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "bs-"));
+    t.after(() => fs.rmSync(workspace, { recursive: true, force: true }));
+    const writing = await storeOneBlob(workspace, "writing");
+    removeDatabase(path.join(workspace, "writing.db"));
+    fs.writeFileSync(path.join(writing, temporaryNameFor(`${"d".repeat(64)}.bin`)), "half");
+    const memory = new Spot("memory", {
+      workspace,
+      db: new SQLiteTaskDB(":memory:"),
+      saveBlob: true,
+    });
+    await memory.mark(async function value() {
+      return "in a blob";
+    })();
+    await memory.shutdown();
+    await memory.db.close();
+    const scan = await MaintenanceService.scanBlobFolders(workspace);
+    assert.deepEqual(scan.orphans, []);
+    assert.deepEqual(
+      scan.kept.map((kept) => [kept.name, /running process|without a file/.exec(kept.reason)?.[0]]),
+      [
+        ["memory", "without a file"],
+        ["writing", "running process"],
+      ],
+    );
   });
 });

@@ -29,11 +29,14 @@ import {
   readGraceMs,
 } from "./garbage.js";
 import {
+  type BlobFolderScan,
   type DatabaseSummary,
   deleteOrphanProject,
+  findOtherOwners,
   inferBlobDirectory,
   listDatabases,
   type OrphanProject,
+  scanBlobFolders,
   scanOrphanProjects,
 } from "./projects.js";
 
@@ -79,9 +82,15 @@ export interface CleanGarbageReport {
   expiredRows: number;
   /** Blobs no row referenced, older than the grace period. */
   orphanBlobs: number;
-  /** Leftovers of interrupted writes (`*.spot_tmp`). */
+  /**
+   * Temp files of blob writes that are over (`*.spot_tmp` named by beautyspot: its writer has
+   * exited, or it is older than the grace period and not a running process's).
+   */
   tempFiles: number;
-  /** Empty folders left in the blob storage. */
+  /**
+   * Empty folders removed from the blob storage. Always 0 for local folders: beautyspot creates
+   * no subfolders in them, and never removes folders it did not create.
+   */
   emptyDirs: number;
 }
 
@@ -348,17 +357,39 @@ export class MaintenanceService {
     return await this.db.functions();
   }
 
-  /** Blob folders under `<workspace>/blobs/` whose database `<workspace>/<name>.db` is gone. */
+  /**
+   * Blob folders under `<workspace>/blobs/` that beautyspot made and whose databases are all
+   * provably gone (the owner records in the folder name them; see `scanBlobFolders`).
+   */
   static scanOrphanProjects(workspace: string): Promise<OrphanProject[]> {
     return scanOrphanProjects(workspace);
   }
 
   /**
-   * Deletes an orphan project's blob folder. Refuses when its database still exists or the folder
-   * is not directly inside `<workspace>/blobs/`. Returns `false` when there is no such folder.
+   * `scanOrphanProjects` plus the folders gc keeps because it cannot prove them abandoned
+   * (`kept`, each with its reason): folders holding files beautyspot did not write, folders
+   * without an owner record (made by an earlier release), a `blobs` folder that is a link.
+   */
+  static scanBlobFolders(workspace: string): Promise<BlobFolderScan> {
+    return scanBlobFolders(workspace);
+  }
+
+  /**
+   * Deletes an orphan project's blob folder, file by file, after proving it again: refuses
+   * (ConfigurationError, with the reason) when its database still exists or it is not provably
+   * an orphan (see `scanBlobFolders`). Returns `false` when there is no such folder.
    */
   static deleteOrphanProject(workspace: string, name: string): Promise<boolean> {
     return deleteOrphanProject(workspace, name);
+  }
+
+  /**
+   * The databases other than `databasePath` that the owner records of blob folder `blobDir`
+   * name (`null` for a TaskDB without a file). When there are any, orphans of that folder cannot
+   * be judged against `databasePath` alone: `beautyspot clean` and `gc` refuse to.
+   */
+  static findOtherOwners(blobDir: string, databasePath: string): (string | null)[] {
+    return findOtherOwners(blobDir, databasePath);
   }
 
   /** The `*.db` files of a workspace with size, entry count and last update (opened read-only). */
@@ -378,4 +409,9 @@ export class MaintenanceService {
 
 export type { TaskDetail } from "./detail.js";
 export type { GarbageScanOptions } from "./garbage.js";
-export type { DatabaseSummary, OrphanProject } from "./projects.js";
+export type {
+  BlobFolderScan,
+  DatabaseSummary,
+  KeptBlobFolder,
+  OrphanProject,
+} from "./projects.js";

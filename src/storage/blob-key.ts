@@ -7,7 +7,7 @@ export const BLOB_SUFFIX = ".bin";
 
 /**
  * Cache keys are sha256 hex (64 characters); custom keys get room up to this. It also keeps
- * `<key>.bin.<random>.spot_tmp` below the common 255-byte file-name limit.
+ * `<key>.bin.<host>.<pid>.<random>.spot_tmp` below the common 255-byte file-name limit.
  */
 export const MAX_BLOB_KEY_LENGTH = 200;
 

@@ -1,12 +1,14 @@
 /** @module storage/local.test — LocalStorage: shared contract, atomic writes, and refusing paths outside its folder. */
 
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { runBlobStorageContract } from "../../test/contracts/blob-storage.contract.js";
 import { makeTempDir } from "../../test/helpers.js";
 import { CacheCorruptedError, ValidationError } from "../errors.js";
+import { temporaryNameFor } from "./leftovers.js";
 import { LocalStorage } from "./local.js";
 
 runBlobStorageContract("LocalStorage", async () => {
@@ -159,24 +161,71 @@ describe("LocalStorage listing and clean-up", () => {
     assert.deepEqual([...storage.listKeys()], []);
   });
 
-  it("removes old temporary files and empty subfolders, keeping recent ones and blobs", () => {
+  it("removes old temporary files, keeping recent ones, blobs and every folder", () => {
     const dir = path.join(makeTempDir(), "blobs");
     const storage = new LocalStorage(dir);
     storage.save("keep", new Uint8Array([1]));
-    const old = path.join(dir, "x.bin.aaaa.spot_tmp");
-    const recent = path.join(dir, "y.bin.bbbb.spot_tmp");
+    const old = path.join(dir, `${"a".repeat(64)}.bin.0123456789ab.spot_tmp`);
+    const recent = path.join(dir, `${"b".repeat(64)}.bin.456789abcdef.spot_tmp`);
     fs.writeFileSync(old, "old");
     fs.writeFileSync(recent, "recent");
     const hourAgo = new Date(Date.now() - 3_600_000);
     fs.utimesSync(old, hourAgo, hourAgo);
     fs.mkdirSync(path.join(dir, "empty", "nested"), { recursive: true });
     const counts = storage.cleanTemporary(60_000);
-    assert.deepEqual(counts, { tempFiles: 1, emptyDirs: 2 });
-    assert.deepEqual(fs.readdirSync(dir).sort(), [".gitignore", "keep.bin", "y.bin.bbbb.spot_tmp"]);
+    assert.deepEqual(counts, { tempFiles: 1, emptyDirs: 0 });
+    assert.deepEqual(fs.readdirSync(dir).sort(), [
+      ".gitignore",
+      path.basename(recent),
+      "empty",
+      "keep.bin",
+    ]);
   });
 
   it("reports no clean-up for a folder that does not exist", () => {
     const storage = new LocalStorage(path.join(makeTempDir(), "never"));
     assert.deepEqual(storage.cleanTemporary(0), { tempFiles: 0, emptyDirs: 0 });
+  });
+});
+
+describe("LocalStorage clean-up touches only what beautyspot wrote", () => {
+  const KEY = "c".repeat(64);
+
+  it("never deletes files or folders it did not write, however old", () => {
+    // A folder that is not a blob folder at all, given by mistake (`clean --blob-dir .git`).
+    const dir = path.join(makeTempDir(), "refs");
+    const files = ["heads/main", "old.bin", "notes.bin.tmp", "x.bin.0123456789ab.spot_tmp"];
+    fs.mkdirSync(path.join(dir, "heads"), { recursive: true });
+    fs.mkdirSync(path.join(dir, "tags"));
+    for (const file of files) {
+      fs.writeFileSync(path.join(dir, file), "precious");
+      fs.utimesSync(path.join(dir, file), new Date(0), new Date(0));
+    }
+    const storage = new LocalStorage(dir);
+    assert.deepEqual(storage.cleanTemporary(0), { tempFiles: 0, emptyDirs: 0 });
+    for (const file of files) assert.ok(fs.existsSync(path.join(dir, file)), file);
+    assert.ok(fs.existsSync(path.join(dir, "tags")), "an empty folder it did not create stays");
+  });
+
+  it("keeps the temporary files of a live writer even with no grace period, and removes a dead one's", async (t) => {
+    const dir = path.join(makeTempDir(), "blobs");
+    const storage = new LocalStorage(dir);
+    storage.save("keep", new Uint8Array([1]));
+    const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60_000)"]);
+    t.after(() => sleeper.kill("SIGKILL"));
+    const finished = spawnSync(process.execPath, ["-e", ""]);
+    const mine = path.join(dir, temporaryNameFor(`${KEY}.bin`));
+    const otherLive = path.join(dir, temporaryNameFor(`${KEY}.bin`, sleeper.pid));
+    const dead = path.join(dir, temporaryNameFor(`${KEY}.bin`, finished.pid));
+    const legacy = path.join(dir, `${KEY}.bin.0123456789ab.spot_tmp`);
+    for (const file of [mine, otherLive, dead, legacy]) {
+      fs.writeFileSync(file, "partial");
+      fs.utimesSync(file, new Date(0), new Date(0));
+    }
+    assert.deepEqual(storage.cleanTemporary(0), { tempFiles: 2, emptyDirs: 0 });
+    assert.ok(fs.existsSync(mine), "this process is writing it");
+    assert.ok(fs.existsSync(otherLive), "a running process is writing it");
+    assert.ok(!fs.existsSync(dead), "its writer has exited");
+    assert.ok(!fs.existsSync(legacy), "an old-style temp file older than the grace period");
   });
 });

@@ -1,13 +1,23 @@
 /** @module storage/local — blobs as files `<cache_key>.bin` in one local folder, written atomically. */
 
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CacheCorruptedError, describeError, ValidationError } from "../errors.js";
 import { assertValidBlobKey, BLOB_SUFFIX } from "./blob-key.js";
+import { judgeTemporaryFile, temporaryNameFor } from "./leftovers.js";
+import { type BlobFolderOwner, recordOwner } from "./ownership.js";
 import type { BlobStorage } from "./types.js";
 
-const TEMP_SUFFIX = ".spot_tmp";
+/** Options of `new LocalStorage(dir, options)`. */
+export interface LocalStorageOptions {
+  /**
+   * The database whose entries these blobs belong to (absolute path; `null` for a TaskDB without
+   * a file). When set, the folder records it (see storage/ownership.ts), so `beautyspot gc` can
+   * tell whether the folder is still in use. A Spot sets it for its default blob folder.
+   * @default not recorded
+   */
+  owner?: BlobFolderOwner;
+}
 // Refuse the final symlink at open time; O_NONBLOCK keeps a planted FIFO from hanging a read.
 const READ_FLAGS =
   fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
@@ -44,9 +54,10 @@ export class LocalStorage implements BlobStorage {
   /** The blob folder, absolute. */
   readonly description: string;
   readonly #dir: string;
+  readonly #owner: BlobFolderOwner | undefined;
   #dirReady = false;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: LocalStorageOptions = {}) {
     if (typeof dir !== "string" || dir === "") {
       throw new ValidationError(
         "The blob folder path is empty. Pass a folder such as .beautyspot/blobs/my_app.",
@@ -54,6 +65,10 @@ export class LocalStorage implements BlobStorage {
     }
     this.#dir = path.resolve(dir);
     this.description = this.#dir;
+    this.#owner = options.owner;
+    // A folder made before owners were recorded learns its owner now, not at the first save: a
+    // Spot that only reads must not look abandoned to gc.
+    if (this.#owner !== undefined && fs.existsSync(this.#dir)) recordOwner(this.#dir, this.#owner);
   }
 
   save(key: string, data: Uint8Array): string {
@@ -174,8 +189,10 @@ export class LocalStorage implements BlobStorage {
   }
 
   /**
-   * Removes `*.spot_tmp` files last modified more than `olderThanMs` ago (younger ones may be
-   * writes in progress) and subfolders left empty. The blob folder itself is kept.
+   * Removes the temp files of blob writes that are over: named by a process of this machine that
+   * has exited, or last modified more than `olderThanMs` ago (and not by a running process).
+   * Only names beautyspot writes are considered, in the folder itself (it creates no
+   * subfolders): other files and folders are never touched, so `emptyDirs` is always 0.
    */
   cleanTemporary(olderThanMs: number): { tempFiles: number; emptyDirs: number } {
     if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
@@ -184,57 +201,28 @@ export class LocalStorage implements BlobStorage {
       );
     }
     const counts = { tempFiles: 0, emptyDirs: 0 };
-    this.#cleanFolder(this.#dir, Date.now() - olderThanMs, counts);
-    return counts;
-  }
-
-  /** Cleans one folder recursively; returns whether it is empty afterwards. */
-  #cleanFolder(
-    folder: string,
-    cutoff: number,
-    counts: { tempFiles: number; emptyDirs: number },
-  ): boolean {
+    const cutoff = Date.now() - olderThanMs;
     let handle: fs.Dir;
     try {
-      handle = fs.opendirSync(folder);
+      handle = fs.opendirSync(this.#dir);
     } catch (error) {
-      if (isMissing(error)) return false;
+      if (isMissing(error)) return counts;
       throw error;
     }
-    let remaining = 0;
     try {
       for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
-        const child = path.join(folder, entry.name);
-        if (entry.isDirectory()) {
-          if (this.#cleanFolder(child, cutoff, counts) && this.#removeEmptyFolder(child)) {
-            counts.emptyDirs += 1;
-            continue;
-          }
-        } else if (entry.isFile() && entry.name.endsWith(TEMP_SUFFIX)) {
-          const stat = fs.statSync(child, { throwIfNoEntry: false });
-          if (stat === undefined) continue;
-          if (stat.mtimeMs < cutoff) {
-            fs.rmSync(child, { force: true });
-            counts.tempFiles += 1;
-            continue;
-          }
-        }
-        remaining += 1;
+        if (!entry.isFile()) continue;
+        const file = path.join(this.#dir, entry.name);
+        const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+        if (stat === undefined || !stat.isFile()) continue;
+        if (judgeTemporaryFile(entry.name, stat.mtimeMs, cutoff) !== "remove") continue;
+        fs.rmSync(file, { force: true });
+        counts.tempFiles += 1;
       }
     } finally {
       handle.closeSync();
     }
-    return remaining === 0;
-  }
-
-  #removeEmptyFolder(folder: string): boolean {
-    try {
-      fs.rmdirSync(folder);
-      return true;
-    } catch {
-      // Something was written into it meanwhile: keep it.
-      return false;
-    }
+    return counts;
   }
 
   /** The absolute path of a location, or `undefined` when it could reach outside the folder. */
@@ -254,7 +242,10 @@ export class LocalStorage implements BlobStorage {
     }
   }
 
-  /** Creates the folder on first use, with a `.gitignore` in each folder this creates. */
+  /**
+   * Creates the folder on first use, with a `.gitignore` in each folder this creates, and
+   * records the owner (once per folder creation: not on the path of every save).
+   */
   #ensureDir(): void {
     if (this.#dirReady) return;
     const firstCreated = fs.mkdirSync(this.#dir, { recursive: true });
@@ -266,12 +257,13 @@ export class LocalStorage implements BlobStorage {
         folder = path.dirname(folder);
       }
     }
+    if (this.#owner !== undefined) recordOwner(this.#dir, this.#owner);
     this.#dirReady = true;
   }
 
   #writeAtomically(location: string, data: Uint8Array): void {
     const target = path.join(this.#dir, location);
-    const temporary = `${target}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
+    const temporary = path.join(this.#dir, temporaryNameFor(location));
     const descriptor = fs.openSync(temporary, "wx");
     try {
       try {

@@ -33,6 +33,17 @@ async function writeExpiredCache(workspace: string, name: string): Promise<void>
   await new Promise((resolve) => setTimeout(resolve, 1_100));
 }
 
+/** A cache with one blob whose database was then deleted: its blob folder is a zombie. Returns the folder. */
+async function writeDeletedCache(workspace: string, name: string): Promise<string> {
+  const spot = new Spot(name, { workspace });
+  await spot.mark(async () => "in a blob", { name: "blob", saveBlob: true })();
+  await spot.shutdown();
+  for (const suffix of ["", "-wal", "-shm"]) {
+    fs.rmSync(path.join(workspace, `${name}.db${suffix}`), { force: true });
+  }
+  return path.join(workspace, "blobs", name);
+}
+
 describe("beautyspot clear", () => {
   it("changes nothing with --dry-run and says how many entries would go", async () => {
     const { cwd, db, blobs } = await makeProject();
@@ -106,11 +117,11 @@ describe("beautyspot prune", () => {
 });
 
 describe("beautyspot clean", () => {
-  it("finds orphan blobs, stale temp files and empty folders; removes them only when confirmed", async () => {
+  it("finds orphan blobs and stale temp files; removes them only when confirmed", async () => {
     const { cwd, db, blobs } = await makeProject();
-    const orphan = path.join(blobs, "0123abcd.bin");
-    const temp = path.join(blobs, "4567.bin.spot_tmp");
-    const young = path.join(blobs, "89ab.bin");
+    const orphan = path.join(blobs, `${"0123abcd".repeat(8)}.bin`);
+    const temp = path.join(blobs, `${"4567".repeat(16)}.bin.0123456789ab.spot_tmp`);
+    const young = path.join(blobs, `${"89ab".repeat(16)}.bin`);
     fs.writeFileSync(orphan, "left behind");
     fs.writeFileSync(temp, "interrupted");
     fs.writeFileSync(young, "being saved");
@@ -123,7 +134,7 @@ describe("beautyspot clean", () => {
     const planned = JSON.parse(dryRun.stdout);
     assert.deepEqual(
       [planned.orphanBlobs, planned.tempFiles, planned.emptyDirs, planned.orphans],
-      [1, 1, 1, ["0123abcd.bin"]],
+      [1, 1, 0, [path.basename(orphan)]],
     );
     assert.ok(fs.existsSync(orphan) && fs.existsSync(temp));
 
@@ -133,9 +144,9 @@ describe("beautyspot clean", () => {
 
     const result = runCli(["clean", db, "-y"], cwd);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /Removed 1 orphan blob, 1 temporary file and 1 empty folder/);
+    assert.match(result.stdout, /Removed 1 orphan blob and 1 temporary file/);
     assert.ok(!fs.existsSync(orphan) && !fs.existsSync(temp));
-    assert.ok(!fs.existsSync(path.join(blobs, "empty")));
+    assert.ok(fs.existsSync(path.join(blobs, "empty")), "beautyspot did not create that folder");
     assert.ok(
       fs.existsSync(young),
       "a blob younger than the grace period may be a save in progress",
@@ -144,11 +155,34 @@ describe("beautyspot clean", () => {
     assert.equal(await countEntries(db), 6);
   });
 
+  it("clean --blob-dir never deletes files or folders beautyspot did not write", async () => {
+    const { cwd, db } = await makeProject();
+    // A folder given by mistake: a git refs tree, with empty folders and old files.
+    const refs = path.join(cwd, "repo", ".git", "refs");
+    fs.mkdirSync(path.join(refs, "heads"), { recursive: true });
+    fs.mkdirSync(path.join(refs, "tags"));
+    const files = ["heads/main", "packed.bin", "HEAD.spot_tmp"].map((name) =>
+      path.join(refs, name),
+    );
+    for (const file of files) {
+      fs.writeFileSync(file, "precious");
+      makeOld(file, 24 * 365);
+    }
+    const result = runCli(["clean", db, "--blob-dir", refs, "--grace", "0", "-y", "--json"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(
+      [JSON.parse(result.stdout).orphanBlobs, JSON.parse(result.stdout).tempFiles],
+      [0, 0],
+    );
+    for (const file of files) assert.ok(fs.existsSync(file), file);
+    assert.ok(fs.existsSync(path.join(refs, "tags")), "an empty folder it did not create stays");
+  });
+
   it("uses the blob folder given by --blob-dir", async () => {
     const { cwd, db, blobs } = await makeProject();
     const moved = path.join(cwd, "moved-blobs");
     fs.renameSync(blobs, moved);
-    const orphan = path.join(moved, "fedc.bin");
+    const orphan = path.join(moved, `${"fedc".repeat(16)}.bin`);
     fs.writeFileSync(orphan, "stale");
     makeOld(orphan);
     const result = runCli(["clean", db, "--blob-dir", moved, "-y", "--json"], cwd);
@@ -165,9 +199,7 @@ describe("beautyspot gc", () => {
     const workspace = path.join(cwd, ".beautyspot");
     await writeExpiredCache(workspace, "first");
     await writeExpiredCache(workspace, "second");
-    const zombie = path.join(workspace, "blobs", "deleted_app");
-    fs.mkdirSync(zombie, { recursive: true });
-    fs.writeFileSync(path.join(zombie, "abcd.bin"), "nobody reads me");
+    const zombie = await writeDeletedCache(workspace, "deleted_app");
 
     const dryRun = runCli(["gc", "--dry-run"], cwd);
     assert.equal(dryRun.status, 0, dryRun.stderr);
@@ -200,5 +232,63 @@ describe("beautyspot gc", () => {
     const result = runCli(["gc", "--workspace", "cache", "-y", "--json"], cwd);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).databases[0].expiredRows, 2);
+  });
+
+  it("gc never deletes a folder it did not create, and says which it kept and why", async () => {
+    const cwd = makeTempDir();
+    const workspace = path.join(cwd, "proj");
+    await writeExpiredCache(workspace, "only");
+    const photo = path.join(workspace, "blobs", "uploads", "photo.jpg");
+    fs.mkdirSync(path.dirname(photo), { recursive: true });
+    fs.writeFileSync(photo, "a user's photo");
+    makeOld(photo, 24 * 365);
+    const zombie = await writeDeletedCache(workspace, "gone");
+
+    const dryRun = runCli(["gc", "--workspace", "proj", "--dry-run", "--json"], cwd);
+    assert.equal(dryRun.status, 0, dryRun.stderr);
+    const planned = JSON.parse(dryRun.stdout);
+    assert.deepEqual(
+      planned.zombieFolders.map((folder: { name: string }) => folder.name),
+      ["gone"],
+    );
+    assert.deepEqual(
+      planned.keptFolders.map((folder: { name: string }) => folder.name),
+      ["uploads"],
+    );
+
+    const result = runCli(["gc", "--workspace", "proj", "-y"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /and 1 blob folder of deleted databases/);
+    assert.match(
+      result.stderr,
+      /Kept 1 folder .*\n.*uploads: it holds files beautyspot did not write \(photo\.jpg\)/,
+    );
+    assert.equal(fs.readFileSync(photo, "utf8"), "a user's photo");
+    assert.ok(!fs.existsSync(zombie));
+  });
+
+  it("clean and gc never judge orphans of a blob folder another database also uses", async () => {
+    const cwd = makeTempDir();
+    const workspace = path.join(cwd, ".beautyspot");
+    // A Spot "app" keeps its database elsewhere but its blobs in .beautyspot/blobs/app/ ...
+    const elsewhere = path.join(cwd, "elsewhere", "app.db");
+    fs.mkdirSync(path.dirname(elsewhere));
+    const spot = new Spot("app", { workspace, db: elsewhere });
+    await spot.mark(async () => "theirs", { name: "theirs", saveBlob: true })();
+    await spot.shutdown();
+    const blobs = path.join(workspace, "blobs", "app");
+    const [theirs] = listBlobs(blobs);
+    assert.ok(theirs !== undefined);
+    makeOld(path.join(blobs, theirs));
+    // ... and another program uses the default .beautyspot/app.db with the same folder.
+    const db = await writeSampleCache(workspace, "app");
+
+    const clean = runCli(["clean", db, "--grace", "0", "-y"], cwd);
+    assert.equal(clean.status, 1, clean.stdout);
+    assert.match(clean.stderr, /also holds the blobs of .*elsewhere.*app\.db/);
+    const gc = runCli(["gc", "--grace", "0", "-y", "--json"], cwd);
+    assert.equal(gc.status, 0, gc.stderr);
+    assert.match(JSON.parse(gc.stdout).databases[0].error, /also holds the blobs of/);
+    assert.ok(fs.existsSync(path.join(blobs, theirs)), "the other database's blob stays");
   });
 });

@@ -16,6 +16,10 @@ import { checkIntegrity, collectingLogger, listFiles, runChildForResult } from "
 
 const BLOB_BYTES = 256 * 1024;
 const INLINE_BYTES = 300 * 1024;
+/** Blobs of one failing batch: each fills 16 pages exactly once encoded (a 5-byte header). */
+const BATCH_SIZE = 6;
+const BATCH_BLOB_PAGES = 16;
+const BATCH_BLOB_BYTES = BATCH_BLOB_PAGES * 4096 - 16;
 
 /** What the child saw while the disk was full. */
 interface FullDiskReport {
@@ -121,6 +125,44 @@ async function verifyFullDisk(
   }
 }
 
+/**
+ * A child whose disk has room for a batch's blobs but not for its rows: the batch fails at the
+ * database write. Reports the blob files left behind, then saves again without freeing anything.
+ */
+const FAILED_BATCH_CHILD = `
+import fs from "node:fs";
+import path from "node:path";
+import { Spot } from "$ENTRY";
+const backgroundErrors = [];
+const warnings = [];
+const spot = new Spot("batch", {
+  workspace: process.env.BS_WORKSPACE,
+  logger: { warn(message) { warnings.push(message); }, error(message) { warnings.push(message); } },
+  onBackgroundError: (error) => backgroundErrors.push({ name: error.name, message: error.message }),
+});
+const blobFolder = path.join(process.env.BS_WORKSPACE, "blobs", "batch");
+// The blob folder exists before the disk fills: the batch's blobs are all that is written.
+await spot.mark(async function warm() { return 1; }, { saveBlob: true })();
+const make = spot.mark(async function make(seed) { return Buffer.alloc(${BATCH_BLOB_BYTES}, seed); }, { saveSync: false, saveBlob: true });
+const descriptor = fs.openSync(process.env.BS_FILLER, "w");
+const chunk = Buffer.alloc(4096, 1);
+try { for (;;) fs.writeSync(descriptor, chunk); } catch {}
+fs.closeSync(descriptor);
+// Room for exactly the batch's blobs (whole pages each), none for its rows.
+fs.truncateSync(process.env.BS_FILLER, fs.statSync(process.env.BS_FILLER).size - ${BATCH_SIZE} * ${BATCH_BLOB_PAGES} * 4096);
+for (let seed = 1; seed <= ${BATCH_SIZE}; seed += 1) await make(seed);
+await spot.flush();
+// The warm-up entry's blob is the one that should remain.
+const leftBlobs = fs.readdirSync(blobFolder).filter((name) => name.endsWith(".bin")).length - 1;
+let laterSave;
+try {
+  await spot.mark(async function later() { return Buffer.alloc(${BATCH_BLOB_BYTES}, 9); }, { saveBlob: true })();
+  laterSave = spot.db.count({}) === 2 ? "stored" : warnings.join(" | ");
+} catch (error) { laterSave = error.message; }
+await spot.shutdown();
+console.log(JSON.stringify({ backgroundErrors, leftBlobs, laterSave }));
+`;
+
 /** Whether this process may mount a tmpfs (root, and not refused by a sandbox). */
 function tryMountTmpfs(target: string, size: string): boolean {
   try {
@@ -175,5 +217,31 @@ describe("disk full", () => {
     });
     assert.match(report.inlineError?.message ?? "", /disk is full/);
     assert.ok(report.inlineError?.message.includes(path.join(workspace, "full.db")));
+  });
+
+  it("a batch that fails on a full tmpfs removes the blobs it wrote, so the next save fits", async (context) => {
+    const folder = makeTempDir();
+    const mountPoint = path.join(folder, "small-disk");
+    fs.mkdirSync(mountPoint);
+    if (!tryMountTmpfs(mountPoint, "2m")) {
+      context.skip("cannot mount a tmpfs here");
+      return;
+    }
+    mounted.push(mountPoint);
+    const workspace = path.join(mountPoint, ".beautyspot");
+    const report = await runChildForResult<{
+      backgroundErrors: { name: string; message: string }[];
+      leftBlobs: number;
+      laterSave: string;
+    }>(folder, FAILED_BATCH_CHILD, {
+      env: { BS_WORKSPACE: workspace, BS_FILLER: path.join(mountPoint, "filler") },
+    });
+    assert.ok(report.backgroundErrors.length > 0, JSON.stringify(report));
+    assert.ok(
+      report.backgroundErrors.every((error) => error.name === "DatabaseWriteError"),
+      JSON.stringify(report),
+    );
+    assert.equal(report.leftBlobs, 0, "the failed batch's blobs are removed");
+    assert.equal(report.laterSave, "stored");
   });
 });

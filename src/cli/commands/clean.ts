@@ -1,7 +1,12 @@
-/** @module cli/commands/clean — removes orphan blobs, stale temporary files and empty folders of one database. */
+/**
+ * @module cli/commands/clean — removes orphan blobs and temporary files of finished writes from
+ * one database's blob folder. Only names beautyspot writes are touched (`<64 hex>.bin`, its temp
+ * files); any other file or folder there stays, however old.
+ */
 
 import path from "node:path";
-import type { MaintenanceService } from "../../index.js";
+import { ConfigurationError, MaintenanceService } from "../../index.js";
+import { ownerRecordName } from "../../storage/ownership.js";
 import { countLeftovers, inferBlobFolder } from "../blob-folder.js";
 import { confirmAction } from "../confirm.js";
 import { closeDatabase, openDatabase } from "../database.js";
@@ -26,18 +31,33 @@ async function deleteOrphans(service: MaintenanceService, orphans: string[]): Pr
   }
 }
 
+/**
+ * Refuses a blob folder whose owner records name another database: a blob that database
+ * references but this one does not would look like an orphan and be deleted.
+ */
+function refuseSharedFolder(databasePath: string, blobDir: string): void {
+  const others = MaintenanceService.findOtherOwners(blobDir, path.resolve(databasePath));
+  if (others.length === 0) return;
+  const named = others.map((owner) => owner ?? "a database without a file (a TaskDB passed in)");
+  const records = others.map((owner) => ownerRecordName(owner)).join(", ");
+  throw new ConfigurationError(
+    `${blobDir} also holds the blobs of ${named.join(", ")} (its owner records say so), so blobs ${databasePath} does not reference may still be in use. Nothing was removed. Pass the blob folder of ${databasePath} with --blob-dir; or, if that other database no longer uses this folder, delete its owner record (${records}) there and run clean again.`,
+  );
+}
+
 /** Runs `beautyspot clean <db>`. */
 export async function runClean(databasePath: string, options: CleanCommandOptions): Promise<void> {
   const output = new Output(options);
   const blobDir = options.blobDir ?? inferBlobFolder(databasePath);
   const dryRun = options.dryRun === true;
+  refuseSharedFolder(databasePath, blobDir);
   const service = openDatabase(databasePath, { readonly: dryRun, blobDir });
   try {
     const orphans = await service.scanGarbage({ graceSeconds: options.graceSeconds });
     const leftovers = countLeftovers(blobDir, options.graceSeconds * 1000);
     const report = { database: path.resolve(databasePath), blobDir: path.resolve(blobDir) };
-    const nothing = orphans.length === 0 && leftovers.tempFiles === 0 && leftovers.emptyDirs === 0;
-    const summary = `${pluralize(orphans.length, "orphan blob")}, ${pluralize(leftovers.tempFiles, "temporary file")} and ${pluralize(leftovers.emptyDirs, "empty folder")}`;
+    const nothing = orphans.length === 0 && leftovers.tempFiles === 0;
+    const summary = `${pluralize(orphans.length, "orphan blob")} and ${pluralize(leftovers.tempFiles, "temporary file")}`;
     if (dryRun || nothing) {
       if (output.json) {
         output.printJson({
@@ -58,8 +78,8 @@ export async function runClean(databasePath: string, options: CleanCommandOption
     }
     await confirmAction(`Remove ${summary} from ${blobDir}?`, options);
     const orphanBlobs = await deleteOrphans(service, orphans);
-    // Orphans were handled above; this pass removes temporary files and empty folders (and any
-    // orphan that appeared since the scan).
+    // Orphans were handled above; this pass removes temporary files (and any orphan that
+    // appeared since the scan).
     const rest = await service.cleanGarbage({ expired: false, graceSeconds: options.graceSeconds });
     const removed = {
       orphanBlobs: orphanBlobs + rest.orphanBlobs,
@@ -70,7 +90,7 @@ export async function runClean(databasePath: string, options: CleanCommandOption
       output.printJson({ ...report, dryRun: false, ...removed });
     } else {
       output.print(
-        `Removed ${pluralize(removed.orphanBlobs, "orphan blob")}, ${pluralize(removed.tempFiles, "temporary file")} and ${pluralize(removed.emptyDirs, "empty folder")} from ${blobDir}.`,
+        `Removed ${pluralize(removed.orphanBlobs, "orphan blob")} and ${pluralize(removed.tempFiles, "temporary file")} from ${blobDir}.`,
       );
     }
   } finally {

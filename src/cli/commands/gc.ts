@@ -1,7 +1,12 @@
-/** @module cli/commands/gc — workspace-wide clean-up: expired entries, orphan blobs, blob folders of deleted databases. */
+/**
+ * @module cli/commands/gc — workspace-wide clean-up: expired entries, orphan blobs, and blob
+ * folders whose databases are provably gone. Folders it cannot prove abandoned are listed with
+ * the reason and kept.
+ */
 
 import path from "node:path";
-import { MaintenanceService } from "../../index.js";
+import { type KeptBlobFolder, MaintenanceService } from "../../index.js";
+import { inferBlobFolder } from "../blob-folder.js";
 import { confirmAction } from "../confirm.js";
 import { closeDatabase, openDatabase, requireWorkspace } from "../database.js";
 import { formatBytes, Output, pluralize } from "../output.js";
@@ -35,8 +40,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
   const workspace = requireWorkspace(options.workspace);
   const dryRun = options.dryRun === true;
   const databases = await MaintenanceService.listDatabases(workspace);
-  const zombies = await MaintenanceService.scanOrphanProjects(workspace);
-  const readable = databases.filter((database) => database.error === undefined);
+  const { orphans: zombies, kept } = await MaintenanceService.scanBlobFolders(workspace);
 
   // First pass, read-only: what there is to remove, so the question can say it.
   const found: DatabaseReport[] = [];
@@ -49,7 +53,10 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
       tempFiles: 0,
       emptyDirs: 0,
     };
-    if (database.error === undefined) {
+    const shared = findSharedFolder(database.path);
+    if (database.error === undefined && shared !== undefined) {
+      report.error = shared;
+    } else if (database.error === undefined) {
       const service = openDatabase(database.path, { readonly: true });
       try {
         if (options.expired) report.expiredRows = (await service.stats()).expired;
@@ -64,6 +71,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
     }
     found.push(report);
   }
+  const readable = found.filter((report) => report.error === undefined);
   const expiredTotal = sum(found, "expiredRows");
   const orphanTotal = sum(found, "orphanBlobs");
   const zombieBytes = zombies.reduce((total, zombie) => total + zombie.bytes, 0);
@@ -77,6 +85,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
         dryRun,
         databases: found,
         zombieFolders: zombies,
+        keptFolders: kept,
       });
     } else if (nothing) {
       output.print(`Nothing to collect in ${workspace}.`);
@@ -89,6 +98,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
       }
     }
     noteSkipped(output, found);
+    noteKept(output, kept);
     return;
   }
 
@@ -115,7 +125,17 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
       progress.increment();
     }
     for (const zombie of zombies) {
-      if (await MaintenanceService.deleteOrphanProject(workspace, zombie.name)) zombiesRemoved += 1;
+      try {
+        if (await MaintenanceService.deleteOrphanProject(workspace, zombie.name))
+          zombiesRemoved += 1;
+      } catch (error) {
+        // Changed since the scan (a Spot started using it, a file appeared): kept, and said why.
+        kept.push({
+          name: zombie.name,
+          path: zombie.path,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
       progress.increment();
     }
   } finally {
@@ -127,6 +147,7 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
       dryRun: false,
       databases: removed,
       zombieFoldersRemoved: zombiesRemoved,
+      keptFolders: kept,
     });
   } else {
     output.print(
@@ -134,6 +155,19 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
     );
   }
   noteSkipped(output, removed);
+  noteKept(output, kept);
+}
+
+/**
+ * Why the blob folder of `databasePath` cannot be cleaned against it alone (its owner records
+ * name other databases too), or `undefined`.
+ */
+function findSharedFolder(databasePath: string): string | undefined {
+  const blobDir = inferBlobFolder(databasePath);
+  const others = MaintenanceService.findOtherOwners(blobDir, databasePath);
+  if (others.length === 0) return undefined;
+  const named = others.map((owner) => owner ?? "a database without a file");
+  return `its blob folder ${blobDir} also holds the blobs of ${named.join(", ")}, so its orphans cannot be judged against this database alone. Nothing was removed for this database; if that other database no longer uses the folder, delete its owner record there (.beautyspot-owner-*.json) and run gc again`;
 }
 
 function sum(
@@ -150,4 +184,15 @@ function noteSkipped(output: Output, reports: DatabaseReport[]): void {
       output.note(output.errorColors.yellow(`Skipped ${report.path}: ${report.error}`));
     }
   }
+}
+
+/** Folders gc could not prove abandoned: kept, each with the reason, so the user can decide. */
+function noteKept(output: Output, kept: readonly KeptBlobFolder[]): void {
+  if (kept.length === 0 || output.json) return;
+  output.note(
+    output.errorColors.yellow(
+      `Kept ${pluralize(kept.length, "folder")} under blobs/ that beautyspot cannot prove abandoned:`,
+    ),
+  );
+  for (const folder of kept) output.note(`  ${folder.path}: ${folder.reason}.`);
 }
