@@ -36,15 +36,36 @@ export function requireDatabaseFile(databasePath: string): void {
   }
 }
 
-/** Refuses a workspace that is not an existing folder, naming it. */
+/** Refuses a workspace that is not an existing folder, naming it and what is there instead. */
 export function requireWorkspace(workspace: string): string {
-  const stat = fs.statSync(workspace, { throwIfNoEntry: false });
-  if (stat === undefined || !stat.isDirectory()) {
+  const problem = findWorkspaceProblem(workspace);
+  if (problem !== undefined) {
     throw new UsageError(
-      `No beautyspot workspace at ${workspace}: ${stat === undefined ? "the folder does not exist" : "it is not a folder"}. Run from the folder that holds ${DEFAULT_WORKSPACE}, or pass --workspace <folder>.`,
+      `No beautyspot workspace at ${workspace}: ${problem}. Run from the folder that holds ${DEFAULT_WORKSPACE}, or pass --workspace <folder>.`,
     );
   }
   return workspace;
+}
+
+/** Why `workspace` is not a usable folder, or `undefined` when it is one. */
+function findWorkspaceProblem(workspace: string): string | undefined {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(workspace, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ENOTDIR") return "part of that path is a file, not a folder";
+    if (code === "ELOOP") return "it is a loop of symbolic links";
+    throw error;
+  }
+  if (stat === undefined) {
+    // statSync follows links: "nothing there" may be a link pointing nowhere.
+    if (fs.lstatSync(workspace, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
+      return `it is a symbolic link to ${fs.readlinkSync(workspace)}, which does not exist`;
+    }
+    return "the folder does not exist";
+  }
+  return stat.isDirectory() ? undefined : "it is a file, not a folder";
 }
 
 /** Opens the file read-only, turning "no table to read" into "not a beautyspot database". */
