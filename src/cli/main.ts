@@ -5,7 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import picocolors from "picocolors";
 import { readVersion } from "./commands/version.js";
 import { describeFailure, ExitCode } from "./errors.js";
-import { isColorTerminal } from "./output.js";
+import { isColorTerminal, tolerateClosedReaders } from "./output.js";
 
 /** Default grace period of clean-ups: far longer than any save takes between blob and row. */
 const DEFAULT_GRACE_SECONDS = 3600;
@@ -268,6 +268,7 @@ export function createProgram(): Command {
 
 /** Parses `argv`, runs the command and sets the exit code; never lets a stack trace through. */
 export async function runCommandLine(argv: readonly string[]): Promise<void> {
+  tolerateClosedReaders();
   try {
     await createProgram().parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -17,6 +17,30 @@ export function isColorTerminal(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && environment.TERM !== "dumb";
 }
 
+/** Stream errors that only mean the reader has gone (`beautyspot list | head -3`). */
+const CLOSED_READER_CODES = new Set(["EPIPE", "ERR_STREAM_DESTROYED"]);
+
+/**
+ * Lets the command finish when the reader of stdout or stderr stops early: what it writes from
+ * then on is dropped, and the exit code stays the command's own (0 when it succeeded). Ending
+ * the process at the first failed write instead could cut a clean-up short between two steps.
+ * Any other write error is reported once on stderr, with exit code 1.
+ */
+export function tolerateClosedReaders(): void {
+  let reported = false;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== undefined && CLOSED_READER_CODES.has(error.code)) return;
+      process.exitCode = 1;
+      if (reported || stream === process.stderr) return;
+      reported = true;
+      process.stderr.write(
+        `beautyspot: Cannot write the output: ${error.message}. Check where the output goes (a full disk, a closed terminal).\n`,
+      );
+    });
+  }
+}
+
 /** Borderless, uncoloured characters for piped output: columns separated by two spaces. */
 const PLAIN_CHARS = {
   top: "",
