@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConfigurationError, LocalStorage, MaintenanceService, SQLiteTaskDB } from "../index.js";
 import type { FunctionSummary } from "../maintenance/service.js";
-import { UsageError } from "./errors.js";
+import { noteDatabaseInUse, UsageError } from "./errors.js";
 
 /** The workspace used when `--workspace` is not given. */
 export const DEFAULT_WORKSPACE = ".beautyspot";
@@ -94,6 +94,7 @@ export function openDatabase(
   options: OpenDatabaseOptions = {},
 ): MaintenanceService {
   requireDatabaseFile(databasePath);
+  noteDatabaseInUse(databasePath);
   const probe = probeDatabase(databasePath);
   if (options.readonly === true) {
     const blobDir =

@@ -1,11 +1,14 @@
 /** @module test/cli/robustness — hostile stored text, closed pipes, locked databases, ambiguous names and unusable workspaces. */
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { Spot } from "../../src/index.js";
+import Database from "better-sqlite3";
+import { MaintenanceService, Spot } from "../../src/index.js";
+import { countEntries, writeSampleCache } from "./fixtures.js";
 import { cliPath, makeTempDir, runCli } from "./run-cli.js";
 
 /** Asserts a one-line failure with `status` whose message matches `pattern`. */
@@ -73,5 +76,87 @@ describe("output into a reader that closes early", () => {
       assert.equal(result.stderr, "status=0\n", `${command}: ${errors}`);
       assert.doesNotMatch(errors, /EPIPE|Error/, command);
     }
+  });
+});
+
+/** Sets the write time of one entry to a number no `Date` can hold, as a foreign writer might. */
+function writeOutOfRangeTimestamp(databasePath: string): void {
+  const raw = new Database(databasePath);
+  raw
+    .prepare("UPDATE tasks SET updated_at = ? WHERE rowid = (SELECT MIN(rowid) FROM tasks)")
+    .run(1e20);
+  raw.close();
+}
+
+/**
+ * Starts a process that takes the write lock of `databasePath` (BEGIN IMMEDIATE) and holds it
+ * until killed; resolves once the lock is held.
+ */
+async function holdWriteLock(databasePath: string): Promise<ChildProcess> {
+  const holder = spawn(
+    process.execPath,
+    [
+      "-e",
+      `const db = new (require("better-sqlite3"))(process.argv[1]); db.exec("BEGIN IMMEDIATE"); console.log("locked"); setInterval(() => {}, 1000);`,
+      databasePath,
+    ],
+    { cwd: path.dirname(path.dirname(cliPath)), stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await once(holder.stdout, "data");
+  return holder;
+}
+
+describe("clear and prune finish what they did, and say why when they cannot", () => {
+  it("clear -y removes every entry and exits 0 even when a row holds a timestamp no date can hold", async () => {
+    const cwd = makeTempDir();
+    const db = await writeSampleCache(path.join(cwd, ".beautyspot"));
+    writeOutOfRangeTimestamp(db);
+    const result = runCli(["clear", db, "-y"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Removed 6 entries from /);
+    assert.equal(result.stderr, "");
+    assert.equal(await countEntries(db), 0);
+  });
+
+  it("prune -y removes old entries and exits 0 with such a row among them", async () => {
+    const cwd = makeTempDir();
+    const db = await writeSampleCache(path.join(cwd, ".beautyspot"));
+    writeOutOfRangeTimestamp(db);
+    const result = runCli(["prune", db, "--days", "0", "-y"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    assert.equal(await countEntries(db), 0);
+  });
+
+  it("the library's clear and prune return their counts with such a row among them", async () => {
+    for (const operation of ["clear", "prune"] as const) {
+      const db = await writeSampleCache(path.join(makeTempDir(), ".beautyspot"));
+      writeOutOfRangeTimestamp(db);
+      const service = MaintenanceService.fromPath(db);
+      try {
+        const removed =
+          operation === "clear" ? await service.clear() : await service.prune({ olderThanDays: 0 });
+        assert.equal(removed, 6, operation);
+      } finally {
+        service.close();
+      }
+    }
+  });
+
+  it("names the locked database and who may hold the lock, never calling it unexpected (exit 1)", async () => {
+    const cwd = makeTempDir();
+    const db = await writeSampleCache(path.join(cwd, ".beautyspot"));
+    const holder = await holdWriteLock(db);
+    try {
+      const result = runCli(["clear", db, "-y"], cwd);
+      assertFailure(
+        result,
+        1,
+        /^beautyspot: .*my_app\.db is locked: another process holds a write lock on it \(a running program using this cache, a `beautyspot ui` dashboard, or another beautyspot command\).*Wait for that process to finish, or stop it, then run the command again\./,
+      );
+    } finally {
+      holder.kill();
+    }
+    assert.equal(await countEntries(db), 6);
   });
 });
