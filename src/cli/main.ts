@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import picocolors from "picocolors";
 import { readVersion } from "./commands/version.js";
 import { describeFailure, ExitCode } from "./errors.js";
+import { escapeInline } from "./escape.js";
 import { isColorTerminal, tolerateClosedReaders } from "./output.js";
 
 /** Default grace period of clean-ups: far longer than any save takes between blob and row. */
@@ -133,7 +134,10 @@ export function createProgram(): Command {
       ["beautyspot show .beautyspot/my_app.db 3f9a2c --json | jq .value", "the value as JSON"],
     ],
   )
-    .option("--raw", "print binary values as a hex dump")
+    .option(
+      "--raw",
+      "print binary values as a hex dump, and text with its control characters as stored (not escaped)",
+    )
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .option("--json", "print JSON")
     .action(async (db: string, key: string, options) => {
@@ -279,7 +283,8 @@ export async function runCommandLine(argv: readonly string[]): Promise<void> {
     }
     const failure = describeFailure(error);
     const { red } = picocolors.createColors(isColorTerminal(process.stderr));
-    process.stderr.write(`${red("beautyspot:")} ${failure.message}\n`);
+    // Messages may quote stored text (function names, keys): it must not act on the terminal.
+    process.stderr.write(`${red("beautyspot:")} ${escapeInline(failure.message)}\n`);
     if (process.env.BEAUTYSPOT_DEBUG === "1" && error instanceof Error) {
       process.stderr.write(`${error.stack ?? ""}\n`);
     }

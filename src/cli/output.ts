@@ -2,6 +2,7 @@
 
 import Table from "cli-table3";
 import picocolors from "picocolors";
+import { escapeJson } from "./escape.js";
 
 /** The colour functions the CLI uses; identity functions when colour is off. */
 export type Colors = ReturnType<typeof picocolors.createColors>;
@@ -89,9 +90,9 @@ export class Output {
     process.stderr.write(`${text}\n`);
   }
 
-  /** Prints `value` as indented JSON. */
+  /** Prints `value` as indented JSON, with every character a terminal would act on escaped. */
   printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    process.stdout.write(`${escapeJson(JSON.stringify(value, null, 2))}\n`);
   }
 
   /** Prints rows under a header: boxed on a terminal, aligned plain columns otherwise. */

@@ -160,3 +160,104 @@ describe("clear and prune finish what they did, and say why when they cannot", (
     assert.equal(await countEntries(db), 6);
   });
 });
+
+/** Clears the screen, plants a link, writes the clipboard, sends a C1 CSI and reverses the line. */
+const HOSTILE_TEXT =
+  "before\u001b[2J\u001b]8;;https://evil.example\u0007link\u001b]8;;\u0007\u001b]52;c;aGk=\u0007\u009b31m\u202egnp.exe\nsecond line";
+
+/** The code of the first character in `text` a terminal would act on (line breaks aside). */
+function findRawControl(text: string): number | undefined {
+  for (const character of text) {
+    const code = character.codePointAt(0) ?? 0;
+    if (code < 0x20 && code !== 0x0a) return code;
+    if ((code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * A workspace whose database (itself named with an escape sequence) holds a hostile value under
+ * a hostile function name, version and content type. Returns the database path and the key.
+ */
+async function writeHostileCache(cwd: string): Promise<{ db: string; key: string }> {
+  const workspace = path.join(cwd, ".beautyspot");
+  const spot = new Spot("plain", { workspace });
+  await spot.mark(async () => HOSTILE_TEXT, { name: "hostile" })();
+  await spot.shutdown();
+  const db = path.join(workspace, "evil\u001b[2J.db");
+  fs.renameSync(path.join(workspace, "plain.db"), db);
+  const raw = new Database(db);
+  raw
+    .prepare("UPDATE tasks SET func_name = ?, func_identifier = ?, content_type = ?, version = ?")
+    .run("run\u001b[2J", "m.run\u001b[2J", "text/\u001b]52;c;aGk=\u0007", "v\u202e1");
+  const { cache_key: key } = raw.prepare("SELECT cache_key FROM tasks").get() as {
+    cache_key: string;
+  };
+  raw.close();
+  return { db: path.relative(cwd, db), key };
+}
+
+describe("stored text never acts on the terminal", () => {
+  it("escapes control characters of values, names and content types in show, list, stats and messages", async () => {
+    const cwd = makeTempDir();
+    const { db, key } = await writeHostileCache(cwd);
+    const runs = [
+      ["show", db, key.slice(0, 8)],
+      ["list", db],
+      ["list"],
+      ["stats", db],
+      ["list", db, "--func", "nothing"],
+      ["show", db, key, "--json"],
+      ["list", db, "--json"],
+    ];
+    for (const args of runs) {
+      const result = runCli(args, cwd);
+      for (const [stream, text] of [
+        ["stdout", result.stdout],
+        ["stderr", result.stderr],
+      ] as const) {
+        const code = findRawControl(text);
+        assert.equal(
+          code,
+          undefined,
+          `${args.join(" ")} ${stream} has U+${code?.toString(16)}: ${text}`,
+        );
+      }
+    }
+    const shown = runCli(["show", db, key], cwd).stdout;
+    assert.ok(
+      shown.includes(
+        "before\\x1b[2J\\x1b]8;;https://evil.example\\x07link\\x1b]8;;\\x07\\x1b]52;c;aGk=\\x07\\x9b31m\\u202egnp.exe\nsecond line",
+      ),
+      shown,
+    );
+    assert.match(shown, /^Function: {5}run\\x1b\[2J \(m\.run\\x1b\[2J\)$/m);
+    const json = JSON.parse(runCli(["show", db, key, "--json"], cwd).stdout);
+    assert.equal(json.value, HOSTILE_TEXT, "--json keeps the exact text, escaped as JSON");
+  });
+
+  it("prints the exact stored text with --raw", async () => {
+    const cwd = makeTempDir();
+    const { db, key } = await writeHostileCache(cwd);
+    const result = runCli(["show", db, key, "--raw"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(result.stdout.endsWith(`\n${HOSTILE_TEXT}\n`), result.stdout);
+  });
+
+  it("escapes them on a real terminal too, where tables have borders and colour", async () => {
+    const cwd = makeTempDir();
+    const { db, key } = await writeHostileCache(cwd);
+    for (const command of [`show '${db}' ${key}`, `list '${db}'`, "list", `stats '${db}'`]) {
+      const result = spawnSync(
+        "script",
+        ["-qec", `"${process.execPath}" "${cliPath}" ${command}`, "/dev/null"],
+        { cwd, encoding: "utf8", env: { ...process.env, TERM: "xterm-256color" } },
+      );
+      assert.equal(result.status, 0, result.stdout);
+      assert.ok(result.stdout.includes("\u001b["), "a terminal gets colour");
+      for (const attack of ["\u001b[2J", "\u001b]", "\u0007", "\u009b", "\u202e"]) {
+        assert.ok(!result.stdout.includes(attack), `${command}: ${JSON.stringify(attack)} passed`);
+      }
+    }
+  });
+});
