@@ -125,9 +125,10 @@ function describeFunction(summary: FunctionSummary): string {
 }
 
 /**
- * Checks a `--func` filter against the functions in the database: the full identity or the short
- * name. An unknown name is a usage error listing the known ones, so a typo never silently
- * matches nothing.
+ * Turns a `--func` value into the identity of one function in the database: the function whose
+ * identity it is, else the one function whose short name it is. A short name several functions
+ * share, and a name no function has, are usage errors listing the identities to choose from, so
+ * a command never silently covers more (or fewer) functions than meant.
  */
 export async function requireKnownFunction(
   service: MaintenanceService,
@@ -136,8 +137,14 @@ export async function requireKnownFunction(
 ): Promise<string | undefined> {
   if (func === undefined) return undefined;
   const known = await service.functions();
-  if (known.some((summary) => summary.funcIdentifier === func || summary.funcName === func)) {
-    return func;
+  if (known.some((summary) => summary.funcIdentifier === func)) return func;
+  const owners = known.filter((summary) => summary.funcName === func);
+  const [owner] = owners;
+  if (owners.length === 1 && owner !== undefined) return owner.funcIdentifier;
+  if (owner !== undefined) {
+    throw new UsageError(
+      `--func ${func} is ambiguous in ${databasePath}: it is the short name of ${owners.length} functions (${owners.map((summary) => summary.funcIdentifier).join(", ")}). Pass the full identity of the one you mean, such as --func ${owner.funcIdentifier}.`,
+    );
   }
   if (known.length === 0) {
     throw new UsageError(

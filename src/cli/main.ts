@@ -113,7 +113,7 @@ export function createProgram(): Command {
     ],
   )
     .option("-w, --workspace <folder>", "workspace folder (when no db is given)", DEFAULT_WORKSPACE)
-    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--content-type <type>", "only this content type, such as text/markdown")
     .option("--search <text>", "only entries whose key, input id or function contains this")
     .option("--limit <n>", "entries per page", parsePositiveInteger, 50)
@@ -177,7 +177,7 @@ export function createProgram(): Command {
       ],
     ),
   )
-    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .action(async (db: string, options) => {
       const { runClear } = await import("./commands/clear.js");
@@ -240,7 +240,7 @@ export function createProgram(): Command {
     ]),
   )
     .requiredOption("--days <n>", "age in days (0 or more, fractions allowed)", parseDays)
-    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .action(async (db: string, options) => {
       const { runPrune } = await import("./commands/prune.js");

@@ -261,3 +261,71 @@ describe("stored text never acts on the terminal", () => {
     }
   });
 });
+
+describe("--func names one function", () => {
+  /** A project with `A.run` (2 entries), `B.run` (3), `run` (1), `A.load` and `B.load` (1 each). */
+  async function writeJobsCache(): Promise<{ cwd: string; db: string }> {
+    const cwd = makeTempDir();
+    const spot = new Spot("jobs", { workspace: path.join(cwd, ".beautyspot") });
+    const counts: [string, number][] = [
+      ["A.run", 2],
+      ["B.run", 3],
+      ["run", 1],
+      ["A.load", 1],
+      ["B.load", 1],
+    ];
+    for (const [name, count] of counts) {
+      const fn = spot.mark(async (n: number) => `${name} ${n}`, { name });
+      for (let n = 0; n < count; n += 1) await fn(n);
+    }
+    await spot.shutdown();
+    return { cwd, db: path.join(".beautyspot", "jobs.db") };
+  }
+
+  it("matches the function whose identity is exactly the name, not others sharing the short name", async () => {
+    const { cwd, db } = await writeJobsCache();
+    const listed = JSON.parse(runCli(["list", db, "--func", "run", "--json"], cwd).stdout);
+    assert.deepEqual(
+      listed.tasks.map((task: { funcIdentifier: string }) => task.funcIdentifier),
+      ["run"],
+    );
+    const result = runCli(["clear", db, "--func", "run", "-y"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, `Removed 1 entry of run from ${db}.\n`);
+    assert.equal(await countEntries(path.join(cwd, db)), 7);
+  });
+
+  it("refuses a short name several functions share, listing their identities (exit 2), and removes nothing", async () => {
+    const { cwd, db } = await writeJobsCache();
+    for (const command of [
+      ["clear", db, "--func", "load", "-y"],
+      ["prune", db, "--days", "0", "--func", "load", "-y"],
+      ["list", db, "--func", "load"],
+    ]) {
+      assertFailure(
+        runCli(command, cwd),
+        2,
+        /^beautyspot: --func load is ambiguous in \.beautyspot\/jobs\.db: it is the short name of 2 functions \(A\.load, B\.load\)\. Pass the full identity of the one you mean, such as --func A\.load\./,
+      );
+    }
+    assert.equal(await countEntries(path.join(cwd, db)), 8);
+  });
+
+  it("takes a short name only one function has, and says which identity it removed", async () => {
+    const { cwd, db } = await writeJobsCache();
+    const result = runCli(["prune", db, "--days", "0", "--func", "B.run", "-y"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Removed 3 entries of B\.run older than 0 days/);
+    const cache = await makeProject();
+    const render = runCli(["clear", cache.db, "--func", "render", "-y"], cache.cwd);
+    assert.equal(render.status, 0, render.stderr);
+    assert.match(render.stdout, /^Removed 2 entries of pages\.render from /);
+  });
+});
+
+/** A project holding the sample cache (`summarize`, `pages.render`, `profile`). */
+async function makeProject(): Promise<{ cwd: string; db: string }> {
+  const cwd = makeTempDir();
+  await writeSampleCache(path.join(cwd, ".beautyspot"));
+  return { cwd, db: path.join(".beautyspot", "my_app.db") };
+}
