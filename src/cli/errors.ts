@@ -76,6 +76,18 @@ function describeKnownCondition(code: string, detail: string): string | undefine
   if (code.startsWith("SQLITE_IOERR") || code === "EIO") {
     return `Reading or writing ${database} failed at the disk (${detail}). Check the disk and the file system, then run the command again.`;
   }
+  if (code === "ENOTDIR") {
+    return `A path that should be a folder is a file (${detail}). Move that file away or pass another path, then run the command again.`;
+  }
+  if (code === "EISDIR") {
+    return `A path that should be a file is a folder (${detail}). Pass the file itself, then run the command again.`;
+  }
+  if (code === "ELOOP") {
+    return `A symbolic link points back to itself (${detail}). Fix or remove the link, then run the command again.`;
+  }
+  if (code === "ENOENT") {
+    return `A file or folder went missing while the command ran (${detail}). If another program removed it, run the command again.`;
+  }
   if (code === "EMFILE" || code === "ENFILE") {
     return `Too many open files (${detail}). Close other programs or raise the limit (ulimit -n), then run the command again.`;
   }

@@ -262,6 +262,28 @@ describe("stored text never acts on the terminal", () => {
   });
 });
 
+describe("a damaged database", () => {
+  it("is named as damaged with what to do, by read and destructive commands alike (exit 1)", async () => {
+    const cwd = makeTempDir();
+    const db = await writeSampleCache(path.join(cwd, ".beautyspot"));
+    // The header page stays whole (the file still opens); the pages holding the rows do not.
+    const bytes = fs.readFileSync(db);
+    bytes.fill(0xab, 4096 + 100, Math.min(bytes.length, 4096 * 3));
+    fs.writeFileSync(db, bytes);
+    for (const command of [
+      ["list", db],
+      ["stats", db],
+      ["clear", db, "-y"],
+    ]) {
+      assertFailure(
+        runCli(command, cwd),
+        1,
+        /^beautyspot: .*my_app\.db is damaged \(database disk image is malformed\)\. Restore it from a backup, or delete it \(with its -wal and -shm files\) to start the cache afresh\./,
+      );
+    }
+  });
+});
+
 describe("--func names one function", () => {
   /** A project with `A.run` (2 entries), `B.run` (3), `run` (1), `A.load` and `B.load` (1 each). */
   async function writeJobsCache(): Promise<{ cwd: string; db: string }> {
