@@ -23,10 +23,11 @@ export interface OpenDatabaseOptions {
 
 /** Refuses a database argument that is not an existing file, naming the path. */
 export function requireDatabaseFile(databasePath: string): void {
-  const stat = fs.statSync(databasePath, { throwIfNoEntry: false });
+  const { stat, problem } = inspectPath(databasePath);
   if (stat === undefined) {
+    const reason = problem === undefined ? "" : ` (${problem})`;
     throw new UsageError(
-      `Database ${databasePath} does not exist. Check the path; \`beautyspot list\` shows the databases in ${DEFAULT_WORKSPACE} (or pass --workspace).`,
+      `Database ${databasePath} does not exist${reason}. Check the path; \`beautyspot list\` shows the databases in ${DEFAULT_WORKSPACE} (or pass --workspace).`,
     );
   }
   if (!stat.isFile()) {
@@ -49,23 +50,31 @@ export function requireWorkspace(workspace: string): string {
 
 /** Why `workspace` is not a usable folder, or `undefined` when it is one. */
 function findWorkspaceProblem(workspace: string): string | undefined {
+  const { stat, problem } = inspectPath(workspace);
+  if (stat === undefined) return problem ?? "the folder does not exist";
+  return stat.isDirectory() ? undefined : "it is a file, not a folder";
+}
+
+/**
+ * What is at `target` (following links); without a `stat`, `problem` says why nothing usable is
+ * there, or is absent when there is simply nothing.
+ */
+function inspectPath(target: string): { stat?: fs.Stats; problem?: string } {
   let stat: fs.Stats | undefined;
   try {
-    stat = fs.statSync(workspace, { throwIfNoEntry: false });
+    stat = fs.statSync(target, { throwIfNoEntry: false });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === "ENOTDIR") return "part of that path is a file, not a folder";
-    if (code === "ELOOP") return "it is a loop of symbolic links";
+    if (code === "ENOTDIR") return { problem: "part of that path is a file, not a folder" };
+    if (code === "ELOOP") return { problem: "it is a loop of symbolic links" };
     throw error;
   }
-  if (stat === undefined) {
-    // statSync follows links: "nothing there" may be a link pointing nowhere.
-    if (fs.lstatSync(workspace, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
-      return `it is a symbolic link to ${fs.readlinkSync(workspace)}, which does not exist`;
-    }
-    return "the folder does not exist";
+  if (stat !== undefined) return { stat };
+  // statSync follows links: "nothing there" may be a link pointing nowhere.
+  if (fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
+    return { problem: `it is a symbolic link to ${fs.readlinkSync(target)}, which does not exist` };
   }
-  return stat.isDirectory() ? undefined : "it is a file, not a folder";
+  return {};
 }
 
 /** Opens the file read-only, turning "no table to read" into "not a beautyspot database". */

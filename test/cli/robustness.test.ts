@@ -48,6 +48,24 @@ describe("workspaces that cannot be used", () => {
   });
 });
 
+describe("database paths that cannot be used", () => {
+  it("names a database path below a file or a link to nothing as not existing, and why (exit 2)", () => {
+    const cwd = makeTempDir();
+    fs.writeFileSync(path.join(cwd, "file"), "");
+    fs.symlinkSync("nowhere.db", path.join(cwd, "dangling.db"));
+    assertFailure(
+      runCli(["list", "file/my_app.db"], cwd),
+      2,
+      /^beautyspot: Database file\/my_app\.db does not exist \(part of that path is a file, not a folder\)\. Check the path;/,
+    );
+    assertFailure(
+      runCli(["clear", "dangling.db", "-y"], cwd),
+      2,
+      /^beautyspot: Database dangling\.db does not exist \(it is a symbolic link to nowhere\.db, which does not exist\)\. Check the path;/,
+    );
+  });
+});
+
 describe("output into a reader that closes early", () => {
   it("exits quietly with 0 when the reader of stdout stops after a few lines", async () => {
     const cwd = makeTempDir();
