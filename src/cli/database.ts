@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ConfigurationError, LocalStorage, MaintenanceService, SQLiteTaskDB } from "../index.js";
 import type { FunctionSummary } from "../maintenance/service.js";
-import { UsageError } from "./errors.js";
+import { noteDatabaseInUse, UsageError } from "./errors.js";
 
 /** The workspace used when `--workspace` is not given. */
 export const DEFAULT_WORKSPACE = ".beautyspot";
@@ -23,10 +23,11 @@ export interface OpenDatabaseOptions {
 
 /** Refuses a database argument that is not an existing file, naming the path. */
 export function requireDatabaseFile(databasePath: string): void {
-  const stat = fs.statSync(databasePath, { throwIfNoEntry: false });
+  const { stat, problem } = inspectPath(databasePath);
   if (stat === undefined) {
+    const reason = problem === undefined ? "" : ` (${problem})`;
     throw new UsageError(
-      `Database ${databasePath} does not exist. Check the path; \`beautyspot list\` shows the databases in ${DEFAULT_WORKSPACE} (or pass --workspace).`,
+      `Database ${databasePath} does not exist${reason}. Check the path; \`beautyspot list\` shows the databases in ${DEFAULT_WORKSPACE} (or pass --workspace).`,
     );
   }
   if (!stat.isFile()) {
@@ -36,15 +37,44 @@ export function requireDatabaseFile(databasePath: string): void {
   }
 }
 
-/** Refuses a workspace that is not an existing folder, naming it. */
+/** Refuses a workspace that is not an existing folder, naming it and what is there instead. */
 export function requireWorkspace(workspace: string): string {
-  const stat = fs.statSync(workspace, { throwIfNoEntry: false });
-  if (stat === undefined || !stat.isDirectory()) {
+  const problem = findWorkspaceProblem(workspace);
+  if (problem !== undefined) {
     throw new UsageError(
-      `No beautyspot workspace at ${workspace}: ${stat === undefined ? "the folder does not exist" : "it is not a folder"}. Run from the folder that holds ${DEFAULT_WORKSPACE}, or pass --workspace <folder>.`,
+      `No beautyspot workspace at ${workspace}: ${problem}. Run from the folder that holds ${DEFAULT_WORKSPACE}, or pass --workspace <folder>.`,
     );
   }
   return workspace;
+}
+
+/** Why `workspace` is not a usable folder, or `undefined` when it is one. */
+function findWorkspaceProblem(workspace: string): string | undefined {
+  const { stat, problem } = inspectPath(workspace);
+  if (stat === undefined) return problem ?? "the folder does not exist";
+  return stat.isDirectory() ? undefined : "it is a file, not a folder";
+}
+
+/**
+ * What is at `target` (following links); without a `stat`, `problem` says why nothing usable is
+ * there, or is absent when there is simply nothing.
+ */
+function inspectPath(target: string): { stat?: fs.Stats; problem?: string } {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(target, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ENOTDIR") return { problem: "part of that path is a file, not a folder" };
+    if (code === "ELOOP") return { problem: "it is a loop of symbolic links" };
+    throw error;
+  }
+  if (stat !== undefined) return { stat };
+  // statSync follows links: "nothing there" may be a link pointing nowhere.
+  if (fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
+    return { problem: `it is a symbolic link to ${fs.readlinkSync(target)}, which does not exist` };
+  }
+  return {};
 }
 
 /** Opens the file read-only, turning "no table to read" into "not a beautyspot database". */
@@ -73,6 +103,7 @@ export function openDatabase(
   options: OpenDatabaseOptions = {},
 ): MaintenanceService {
   requireDatabaseFile(databasePath);
+  noteDatabaseInUse(databasePath);
   const probe = probeDatabase(databasePath);
   if (options.readonly === true) {
     const blobDir =
@@ -103,9 +134,10 @@ function describeFunction(summary: FunctionSummary): string {
 }
 
 /**
- * Checks a `--func` filter against the functions in the database: the full identity or the short
- * name. An unknown name is a usage error listing the known ones, so a typo never silently
- * matches nothing.
+ * Turns a `--func` value into the identity of one function in the database: the function whose
+ * identity it is, else the one function whose short name it is. A short name several functions
+ * share, and a name no function has, are usage errors listing the identities to choose from, so
+ * a command never silently covers more (or fewer) functions than meant.
  */
 export async function requireKnownFunction(
   service: MaintenanceService,
@@ -114,8 +146,14 @@ export async function requireKnownFunction(
 ): Promise<string | undefined> {
   if (func === undefined) return undefined;
   const known = await service.functions();
-  if (known.some((summary) => summary.funcIdentifier === func || summary.funcName === func)) {
-    return func;
+  if (known.some((summary) => summary.funcIdentifier === func)) return func;
+  const owners = known.filter((summary) => summary.funcName === func);
+  const [owner] = owners;
+  if (owners.length === 1 && owner !== undefined) return owner.funcIdentifier;
+  if (owner !== undefined) {
+    throw new UsageError(
+      `--func ${func} is ambiguous in ${databasePath}: it is the short name of ${owners.length} functions (${owners.map((summary) => summary.funcIdentifier).join(", ")}). Pass the full identity of the one you mean, such as --func ${owner.funcIdentifier}.`,
+    );
   }
   if (known.length === 0) {
     throw new UsageError(

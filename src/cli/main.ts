@@ -5,7 +5,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import picocolors from "picocolors";
 import { readVersion } from "./commands/version.js";
 import { describeFailure, ExitCode } from "./errors.js";
-import { isColorTerminal } from "./output.js";
+import { escapeInline } from "./escape.js";
+import { isColorTerminal, tolerateClosedReaders } from "./output.js";
 
 /** Default grace period of clean-ups: far longer than any save takes between blob and row. */
 const DEFAULT_GRACE_SECONDS = 3600;
@@ -112,7 +113,7 @@ export function createProgram(): Command {
     ],
   )
     .option("-w, --workspace <folder>", "workspace folder (when no db is given)", DEFAULT_WORKSPACE)
-    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--content-type <type>", "only this content type, such as text/markdown")
     .option("--search <text>", "only entries whose key, input id or function contains this")
     .option("--limit <n>", "entries per page", parsePositiveInteger, 50)
@@ -133,7 +134,10 @@ export function createProgram(): Command {
       ["beautyspot show .beautyspot/my_app.db 3f9a2c --json | jq .value", "the value as JSON"],
     ],
   )
-    .option("--raw", "print binary values as a hex dump")
+    .option(
+      "--raw",
+      "print binary values as a hex dump, and text with its control characters as stored (not escaped)",
+    )
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .option("--json", "print JSON")
     .action(async (db: string, key: string, options) => {
@@ -173,7 +177,7 @@ export function createProgram(): Command {
       ],
     ),
   )
-    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .action(async (db: string, options) => {
       const { runClear } = await import("./commands/clear.js");
@@ -236,7 +240,7 @@ export function createProgram(): Command {
     ]),
   )
     .requiredOption("--days <n>", "age in days (0 or more, fractions allowed)", parseDays)
-    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .action(async (db: string, options) => {
       const { runPrune } = await import("./commands/prune.js");
@@ -268,6 +272,7 @@ export function createProgram(): Command {
 
 /** Parses `argv`, runs the command and sets the exit code; never lets a stack trace through. */
 export async function runCommandLine(argv: readonly string[]): Promise<void> {
+  tolerateClosedReaders();
   try {
     await createProgram().parseAsync([...argv], { from: "user" });
   } catch (error) {
@@ -278,7 +283,8 @@ export async function runCommandLine(argv: readonly string[]): Promise<void> {
     }
     const failure = describeFailure(error);
     const { red } = picocolors.createColors(isColorTerminal(process.stderr));
-    process.stderr.write(`${red("beautyspot:")} ${failure.message}\n`);
+    // Messages may quote stored text (function names, keys): it must not act on the terminal.
+    process.stderr.write(`${red("beautyspot:")} ${escapeInline(failure.message)}\n`);
     if (process.env.BEAUTYSPOT_DEBUG === "1" && error instanceof Error) {
       process.stderr.write(`${error.stack ?? ""}\n`);
     }

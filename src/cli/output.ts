@@ -2,6 +2,7 @@
 
 import Table from "cli-table3";
 import picocolors from "picocolors";
+import { escapeJson } from "./escape.js";
 
 /** The colour functions the CLI uses; identity functions when colour is off. */
 export type Colors = ReturnType<typeof picocolors.createColors>;
@@ -15,6 +16,30 @@ export function isColorTerminal(stream: NodeJS.WriteStream): boolean {
   if ("NO_COLOR" in environment) return false;
   if ("FORCE_COLOR" in environment) return environment.FORCE_COLOR !== "0";
   return stream.isTTY === true && environment.TERM !== "dumb";
+}
+
+/** Stream errors that only mean the reader has gone (`beautyspot list | head -3`). */
+const CLOSED_READER_CODES = new Set(["EPIPE", "ERR_STREAM_DESTROYED"]);
+
+/**
+ * Lets the command finish when the reader of stdout or stderr stops early: what it writes from
+ * then on is dropped, and the exit code stays the command's own (0 when it succeeded). Ending
+ * the process at the first failed write instead could cut a clean-up short between two steps.
+ * Any other write error is reported once on stderr, with exit code 1.
+ */
+export function tolerateClosedReaders(): void {
+  let reported = false;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== undefined && CLOSED_READER_CODES.has(error.code)) return;
+      process.exitCode = 1;
+      if (reported || stream === process.stderr) return;
+      reported = true;
+      process.stderr.write(
+        `beautyspot: Cannot write the output: ${error.message}. Check where the output goes (a full disk, a closed terminal).\n`,
+      );
+    });
+  }
 }
 
 /** Borderless, uncoloured characters for piped output: columns separated by two spaces. */
@@ -65,9 +90,9 @@ export class Output {
     process.stderr.write(`${text}\n`);
   }
 
-  /** Prints `value` as indented JSON. */
+  /** Prints `value` as indented JSON, with every character a terminal would act on escaped. */
   printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    process.stdout.write(`${escapeJson(JSON.stringify(value, null, 2))}\n`);
   }
 
   /** Prints rows under a header: boxed on a terminal, aligned plain columns otherwise. */

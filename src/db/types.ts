@@ -70,7 +70,10 @@ export interface TaskWrite {
 
 /** Which rows a maintenance query looks at. Every field narrows; omitted fields match all. */
 export interface TaskFilter {
-  /** Function identity or short name (`Class.method` or `method`). */
+  /**
+   * Function identity (`Class.method`), matched exactly. `MaintenanceService` turns a short name
+   * into the one identity that has it before it asks.
+   */
   func?: string;
   resultType?: ResultType;
   contentType?: string;
@@ -95,6 +98,7 @@ export interface TaskQuery extends TaskFilter {
 
 /** Which rows a bulk deletion removes. At least one criterion besides `func` may be absent (clear). */
 export interface TaskDeletion {
+  /** Function identity, matched exactly (as in `TaskFilter`). */
   func?: string;
   /** Rows last written before this Unix ms. */
   updatedBefore?: number;

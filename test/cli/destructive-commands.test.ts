@@ -69,7 +69,7 @@ describe("beautyspot clear", () => {
     const { cwd, db, blobs } = await makeProject();
     const result = runCli(["clear", db, "--func", "render", "--yes"], cwd);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /Removed 2 entries of render/);
+    assert.match(result.stdout, /Removed 2 entries of pages\.render/);
     assert.equal(await countEntries(db), 4);
     assert.equal(await countEntries(db, "pages.render"), 0);
     assert.deepEqual(listBlobs(blobs), []);

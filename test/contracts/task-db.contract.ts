@@ -211,15 +211,18 @@ export function runTaskDBContract(name: string, makeDb: MakeTaskDB): void {
         assert.deepEqual(names, ["a", "b", "c"]);
       });
 
-      it("filters by function identity or by short name", async () => {
-        await saveNumbered(4, (index) =>
+      it("filters by function identity, exactly: a short name matches only an identity equal to it", async () => {
+        await saveNumbered(5, (index) =>
           index < 2
             ? { funcName: "run", funcIdentifier: "Job.run" }
-            : { funcName: "fetch", funcIdentifier: "net.fetch" },
+            : index < 4
+              ? { funcName: "fetch", funcIdentifier: "net.fetch" }
+              : { funcName: "run", funcIdentifier: "run" },
         );
         assert.equal((await db.list({ func: "Job.run" })).length, 2);
-        assert.equal((await db.list({ func: "fetch" })).length, 2);
-        assert.equal(await db.count({ func: "run" }), 2);
+        assert.equal((await db.list({ func: "net.fetch" })).length, 2);
+        assert.equal(await db.count({ func: "fetch" }), 0);
+        assert.equal(await db.count({ func: "run" }), 1);
         assert.equal(await db.count({ func: "nothing" }), 0);
       });
 

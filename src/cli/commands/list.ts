@@ -9,6 +9,7 @@ import {
   requireWorkspace,
 } from "../database.js";
 import { UsageError } from "../errors.js";
+import { escapeInline } from "../escape.js";
 import { formatBytes, formatCount, formatTimestamp, Output } from "../output.js";
 
 /** Options of `beautyspot list`. */
@@ -58,8 +59,8 @@ async function listWorkspace(options: ListCommandOptions): Promise<void> {
   output.printTable(
     ["DATABASE", "PATH", "SIZE", "ENTRIES", "LAST UPDATE (UTC)"],
     databases.map((database) => [
-      colors.cyan(database.name),
-      path.relative(process.cwd(), database.path) || database.path,
+      colors.cyan(escapeInline(database.name)),
+      escapeInline(path.relative(process.cwd(), database.path) || database.path),
       formatBytes(database.size),
       database.rows === null ? colors.red("unreadable") : formatCount(database.rows),
       formatTimestamp(database.lastUpdated),
@@ -68,7 +69,7 @@ async function listWorkspace(options: ListCommandOptions): Promise<void> {
   );
   for (const database of databases) {
     if (database.error !== undefined)
-      output.note(colors.yellow(`${database.name}: ${database.error}`));
+      output.note(colors.yellow(escapeInline(`${database.name}: ${database.error}`)));
   }
 }
 
@@ -99,17 +100,21 @@ async function listEntries(databasePath: string, options: ListCommandOptions): P
           `--offset ${options.offset} is past the last of ${formatCount(total)} matching entries. Use a smaller --offset.`,
         );
       }
-      output.note(`No entries in ${databasePath}${func === undefined ? "" : ` for ${func}`}.`);
+      output.note(
+        escapeInline(`No entries in ${databasePath}${func === undefined ? "" : ` for ${func}`}.`),
+      );
       return;
     }
     const { colors } = output;
     output.printTable(
       ["KEY", "FUNCTION", "STORED", "CONTENT TYPE", "SIZE", "UPDATED (UTC)", "EXPIRES (UTC)"],
       tasks.map((task) => [
-        colors.yellow(task.cacheKey.slice(0, SHORT_KEY_LENGTH)),
-        task.version === null ? task.funcName : `${task.funcName} ${colors.dim(task.version)}`,
+        colors.yellow(escapeInline(task.cacheKey.slice(0, SHORT_KEY_LENGTH))),
+        task.version === null
+          ? escapeInline(task.funcName)
+          : `${escapeInline(task.funcName)} ${colors.dim(escapeInline(task.version))}`,
         task.resultType === "FILE" ? "blob" : "inline",
-        task.contentType ?? "-",
+        escapeInline(task.contentType ?? "-"),
         formatBytes(task.size),
         formatTimestamp(task.updatedAt),
         formatTimestamp(task.expiresAt, "never"),

@@ -4,13 +4,17 @@ import path from "node:path";
 import type { MaintenanceService } from "../../index.js";
 import { closeDatabase, openDatabase } from "../database.js";
 import { CommandFailedError, UsageError } from "../errors.js";
+import { escapeInline, escapeText } from "../escape.js";
 import { formatBytes, formatTimestamp, Output } from "../output.js";
 import { renderValue, toJsonValue } from "../values.js";
 
 /** Options of `beautyspot show`. */
 export interface ShowCommandOptions {
   json?: boolean;
-  /** Print binary values as a hex dump. @default false */
+  /**
+   * Print binary values as a hex dump, and text exactly as stored: control characters (escape
+   * sequences, bidi overrides) are otherwise shown escaped. @default false
+   */
   raw?: boolean;
   blobDir?: string;
 }
@@ -33,6 +37,16 @@ async function resolveKey(
   throw new UsageError(
     `Key prefix ${prefix} is ambiguous: it matches ${count} entries (${resolved.join(", ")}). Type more characters of the key.`,
   );
+}
+
+/**
+ * The value as `show` prints it: text as stored with `--raw`; otherwise with every control
+ * character escaped, inspected data included (uncoloured, so that no escape sequence of its own
+ * has to pass).
+ */
+function renderShownValue(value: unknown, contentType: string | null, raw: boolean): string {
+  if (raw && typeof value === "string") return value;
+  return escapeText(renderValue(value, { contentType, raw, colors: false }));
 }
 
 /** Runs `beautyspot show <db> <key-or-prefix>`. */
@@ -82,23 +96,19 @@ export async function runShow(
         ],
       ];
       for (const [label, value] of fields)
-        output.print(`${colors.bold(`${label}:`.padEnd(14))}${value}`);
+        output.print(`${colors.bold(`${label}:`.padEnd(14))}${escapeInline(value)}`);
       output.print();
       if (detail.error === undefined) {
         if (detail.rescued) {
           output.print(
             colors.yellow(
-              `RESCUED RAW DATA: the stored value no longer decodes${detail.decodeError === undefined ? "" : ` (${detail.decodeError})`}; below is the raw data of its encoding.`,
+              escapeInline(
+                `RESCUED RAW DATA: the stored value no longer decodes${detail.decodeError === undefined ? "" : ` (${detail.decodeError})`}; below is the raw data of its encoding.`,
+              ),
             ),
           );
         }
-        output.print(
-          renderValue(detail.value, {
-            contentType: record.contentType,
-            raw: options.raw,
-            colors: colors.isColorSupported,
-          }),
-        );
+        output.print(renderShownValue(detail.value, record.contentType, options.raw === true));
       }
     }
     if (detail.error !== undefined) {

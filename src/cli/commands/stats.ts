@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { TaskStats } from "../../index.js";
 import { closeDatabase, openDatabase } from "../database.js";
+import { escapeInline } from "../escape.js";
 import { formatBytes, formatCount, Output } from "../output.js";
 
 /** Rows and bytes of one function or content type. */
@@ -28,7 +29,7 @@ export async function runStats(databasePath: string, options: StatsCommandOption
       return;
     }
     const { colors } = output;
-    output.print(colors.bold(databasePath));
+    output.print(colors.bold(escapeInline(databasePath)));
     output.print(`  Entries:  ${formatCount(stats.rows)}`);
     output.print(
       `  Size:     ${formatBytes(stats.bytes)} (inline ${formatBytes(stats.inlineBytes)}, blobs ${formatBytes(stats.blobBytes)})`,
@@ -42,7 +43,7 @@ export async function runStats(databasePath: string, options: StatsCommandOption
     output.printTable(
       ["FUNCTION", "ENTRIES", "SIZE"],
       sortGroups(stats.byFunction).map(([name, group]) => [
-        colors.cyan(name),
+        colors.cyan(escapeInline(name)),
         formatCount(group.rows),
         formatBytes(group.bytes),
       ]),
@@ -52,7 +53,7 @@ export async function runStats(databasePath: string, options: StatsCommandOption
     output.printTable(
       ["CONTENT TYPE", "ENTRIES", "SIZE"],
       sortGroups(stats.byContentType).map(([name, group]) => [
-        name,
+        escapeInline(name),
         formatCount(group.rows),
         formatBytes(group.bytes),
       ]),

@@ -29,10 +29,10 @@ export function buildFilterClause(filter: TaskFilter): SqlClause {
   const conditions: string[] = [];
   const parameters: unknown[] = [];
   if (filter.func !== undefined) {
-    // Every row's func_name is the last dotted part of its identity, so one `func_name`
-    // lookup finds both `Class.method` and `method`; the identity is then checked on top.
-    conditions.push("func_name = ? AND (func_identifier = ? OR func_name = ?)");
-    parameters.push(shortNameOf(filter.func), filter.func, filter.func);
+    // Every row's func_name is the last dotted part of its identity: the func_name index finds
+    // the candidates, and the identity is then checked on top.
+    conditions.push("func_name = ? AND func_identifier = ?");
+    parameters.push(shortNameOf(filter.func), filter.func);
   }
   if (filter.resultType !== undefined) {
     conditions.push("result_type = ?");

@@ -174,9 +174,16 @@ export function readStoredTimestamp(value: unknown): number {
   return Number.NaN;
 }
 
-/** ISO 8601 (`2026-11-28T15:30:00.123Z`) for a stored timestamp; unreadable text is shown as stored. */
+/** Largest |Unix ms| a `Date` holds; beyond it `toISOString` throws a RangeError. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * ISO 8601 (`2026-11-28T15:30:00.123Z`) for a stored timestamp. Unreadable text and numbers no
+ * date can hold are shown as stored: a row written by another program must never make a read
+ * (or a deletion that reports the rows it removed) throw.
+ */
 export function formatIsoTimestamp(value: unknown): string {
   const ms = readStoredTimestamp(value);
-  if (Number.isNaN(ms)) return String(value);
+  if (!(Math.abs(ms) <= MAX_DATE_MS)) return String(value);
   return new Date(ms).toISOString();
 }
