@@ -42,17 +42,47 @@ class TruncatedError extends Error {
   }
 }
 
-/** Reads one document; `rescues` lists every extension that was rescued, in order. */
+/** How a map key that is not a string reads, for messages: `bytes b'k'`, `a list [1,"a"]`. */
+function describeForeignKey(key: unknown): string {
+  if (Buffer.isBuffer(key)) return `bytes 0x${key.subarray(0, 16).toString("hex")}`;
+  if (Array.isArray(key)) return `a list (a Python tuple) ${JSON.stringify(key, jsonSafe)}`;
+  if (key === null) return "nil (Python None)";
+  if (typeof key === "object") return `a ${key.constructor?.name ?? "structured value"}`;
+  return `the ${typeof key} ${String(key)}`;
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? `${value}n` : value;
+}
+
+/**
+ * Reads one document; `rescues` lists every extension that was rescued, in order, and
+ * `convertedKeys` every map key that was not a string and had to become one.
+ */
 export class RescueReader {
   readonly rescues: RescuedExtension[] = [];
+  /** Map keys that were not strings (another writer's int, bytes or tuple keys), described. */
+  readonly convertedKeys: string[] = [];
+  /** Whether a map had a "__proto__" key (kept here; msgpackr reads it as "__proto_"). */
+  sawProtoKey = false;
   private position = 0;
   private readonly view: DataView;
 
+  /**
+   * `decodeClasses: false` leaves registered extensions undecoded (their payload is still read):
+   * for a pass that only looks at the keys.
+   */
   constructor(
     private readonly source: Buffer,
     private readonly registry: TypeRegistry | undefined,
+    private readonly decodeClasses = true,
   ) {
     this.view = new DataView(source.buffer, source.byteOffset, source.byteLength);
+  }
+
+  /** Whether any part of the document read is not exactly what was stored. */
+  get rescued(): boolean {
+    return this.rescues.length > 0 || this.convertedKeys.length > 0;
   }
 
   /** Decodes the whole source as one value; throws when it is not valid MessagePack. */
@@ -174,7 +204,15 @@ export class RescueReader {
     const object: Record<string, unknown> = {};
     for (let index = 0; index < length; index++) {
       const key = this.read();
-      const name = typeof key === "string" ? key : String(key);
+      let name: string;
+      if (typeof key === "string") {
+        name = key;
+        if (key === "__proto__") this.sawProtoKey = true;
+      } else {
+        // A JavaScript object has string keys only: the key's string form stands in for it.
+        name = Buffer.isBuffer(key) ? key.toString("utf8") : String(key);
+        this.convertedKeys.push(`${describeForeignKey(key)} became "${name}"`);
+      }
       // defined, not assigned: a "__proto__" key must not replace the prototype
       Object.defineProperty(object, name, {
         value: this.read(),
@@ -239,6 +277,7 @@ export class RescueReader {
     if (registered === undefined || this.rescues.length > rescuesBefore) {
       return this.rescue({ code, type, reason: "unknown-code", data });
     }
+    if (!this.decodeClasses) return data;
     try {
       return registered.decode(data);
     } catch (error) {

@@ -33,8 +33,13 @@ export interface RescuedValue {
 /** The outcome of a rescuing decode. */
 export interface RescueResult {
   value: unknown;
-  /** Whether any part of `value` is rescued raw data rather than the original value. */
+  /**
+   * Whether any part of `value` is rescued raw data rather than the original value, or a map key
+   * that was not a string (another writer's bytes, tuple or int key) was turned into one.
+   */
   rescued: boolean;
+  /** Why the value is rescued, when it decoded but not exactly (map keys turned into strings). */
+  reason?: string;
 }
 
 /** Whether `value` is a rescued stand-in (at the top level; rescued parts may also be nested). */
