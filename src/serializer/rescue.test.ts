@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { Packr } from "msgpackr";
 import { SerializationError } from "../errors.js";
 import { MsgpackSerializer, rescueDecode } from "./msgpack.js";
 import { isRescuedValue, RESCUED_KEY, type RescuedValue } from "./rescued.js";
@@ -230,5 +231,61 @@ describe("rescueDecode", () => {
     assert.equal(isRescuedValue({ [RESCUED_KEY]: 1 }), false);
     assert.equal(isRescuedValue({ data: 1 }), false);
     assert.equal(isRescuedValue(null), false);
+  });
+});
+
+/** Bytes another MessagePack writer makes for a map with non-string keys (as Python does). */
+function writeForeignMap(entries: [unknown, unknown][]): Uint8Array {
+  return new Packr({ useRecords: false }).pack(new Map(entries));
+}
+
+describe("map keys that are not strings (another writer's int, bytes or tuple keys)", () => {
+  it("marks the value rescued in inspection, saying which keys became strings", () => {
+    const cases: [Uint8Array, unknown, RegExp][] = [
+      [writeForeignMap([[1, "a"]]), { 1: "a" }, /the number 1 became "1"/],
+      [writeForeignMap([[Buffer.from("k"), 1]]), { k: 1 }, /bytes 0x6b became "k"/],
+      [writeForeignMap([[[1, "a"], 1]]), { "1,a": 1 }, /a list \(a Python tuple\) \[1,"a"\]/],
+      [
+        new Packr({ useRecords: false }).pack({ outer: [new Map([[true, null]])] }),
+        { outer: [{ true: null }] },
+        /the boolean true became "true"/,
+      ],
+    ];
+    for (const [bytes, value, reason] of cases) {
+      for (const result of [new MsgpackSerializer().loadsRescued(bytes), rescueDecode(bytes)]) {
+        assert.deepStrictEqual(result.value, value);
+        assert.equal(result.rescued, true);
+        assert.match(result.reason ?? "", reason);
+      }
+    }
+  });
+
+  it("refuses bytes and tuple keys on a call's decode, pointing at onDecodeError", () => {
+    const serializer = new MsgpackSerializer();
+    for (const key of [Buffer.from("k"), [1, "a"]]) {
+      assert.throws(
+        () => serializer.loads(writeForeignMap([[key, 1]])),
+        (error: unknown) =>
+          error instanceof SerializationError &&
+          /map keys that are not strings/.test(error.message) &&
+          /onDecodeError: "raw"/.test(error.message),
+      );
+    }
+  });
+
+  it('keeps a foreign "__proto__" key as an own key in inspection, not marked rescued', () => {
+    const bytes = writeForeignMap([["__proto__", 1]]);
+    const result = new MsgpackSerializer().loadsRescued(bytes);
+    assert.equal(result.rescued, false);
+    assert.ok(Object.hasOwn(result.value as object, "__proto__"));
+    assert.equal(Object.getPrototypeOf(result.value), Object.prototype);
+  });
+
+  it("does not mark values with string keys only", () => {
+    const bytes = new MsgpackSerializer().dumps({ a: { b: [new Map([[1, 2]])] } });
+    assert.deepStrictEqual(rescueDecode(bytes), {
+      value: { a: { b: [new Map([[1, 2]])] } },
+      rescued: false,
+    });
   });
 });
