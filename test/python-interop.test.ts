@@ -145,6 +145,7 @@ const PYTHON_VALUES: [string, string][] = [
     "datetime (`datetime=True`: the timestamp extension)",
     "datetime(2023, 11, 14, tzinfo=timezone.utc)",
   ],
+  ["datetime with microseconds", "datetime(2023, 11, 14, 1, 2, 3, 456789, tzinfo=timezone.utc)"],
   ["ExtType registered here (code 10)", "msgpack.ExtType(10, msgpack.packb({'x': 3, 'y': 4}))"],
   ["ExtType not registered here (code 20)", "msgpack.ExtType(20, msgpack.packb([1, 2]))"],
   ["dict with int keys", "{1: 'a', 2: 'b'}"],

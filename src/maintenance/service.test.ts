@@ -308,7 +308,10 @@ describe("MaintenanceService.getTaskDetail", () => {
     assert.ok(detail !== undefined);
     assert.deepStrictEqual(detail.value, { 1: "a", k: 2 });
     assert.equal(detail.rescued, true);
-    assert.match(detail.decodeError ?? "", /the number 1 became "1"; bytes 0x6b became "k"/);
+    assert.match(
+      detail.decodeError ?? "",
+      /the key 1 \(a number\) became "1"; the key 0x6b \(bytes\) became "k"/,
+    );
   });
 
   it("gives undefined for a key that is not stored", async (t) => {

@@ -122,9 +122,9 @@ export class MsgpackSerializer implements Serializer {
       );
     }
     const rescue = reader.rescues[0];
-    if (rescue === undefined && reader.convertedKeys.length > 0) {
+    if (rescue === undefined && reader.convertedKeys) {
       return new SerializationError(
-        `Cannot decode the stored value: it has map keys that are not strings (${summarizeConvertedKeys(reader.convertedKeys)}), as another MessagePack writer makes them (a Python dict with bytes or tuple keys); JavaScript objects have string keys only. Choose onDecodeError: "raw" (get it with those keys turned into strings), "recompute" (run again and overwrite), or have the writer store such a mapping as a list of [key, value] pairs.`,
+        `Cannot decode the stored value: it has map keys that are not strings (${summarizeAlterations(reader.alterations)}), as another MessagePack writer makes them (a Python dict with bytes or tuple keys); JavaScript objects have string keys only. Choose onDecodeError: "raw" (get it with those keys turned into strings), "recompute" (run again and overwrite), or have the writer store such a mapping as a list of [key, value] pairs.`,
         { cause: error },
       );
     }
@@ -149,18 +149,18 @@ export class MsgpackSerializer implements Serializer {
   }
 }
 
-/** "bytes 0x6b became "k"; the number 1 became "1"" — the first few, and how many more. */
-function summarizeConvertedKeys(convertedKeys: readonly string[]): string {
-  const shown = convertedKeys.slice(0, 3).join("; ");
-  const more = convertedKeys.length - 3;
+/** `the key 0x6b (bytes) became "k"; the key 1 (a number) became "1"`: the first few, and how many more. */
+function summarizeAlterations(alterations: readonly string[]): string {
+  const shown = alterations.slice(0, 3).join("; ");
+  const more = alterations.length - 3;
   return more > 0 ? `${shown}; and ${more} more` : shown;
 }
 
 /**
  * Decodes for inspection: like `loads` when the value decodes exactly, else with the plain
- * reader, which rescues every extension that fails and reports map keys that were not strings
- * (msgpackr turns int, float, bool and nil keys into strings without a word, and reads a
- * "__proto__" key as "__proto_"; the reader keeps that key as it is).
+ * reader, which rescues every extension that fails and reports what had to change (msgpackr
+ * turns int, float, bool and nil map keys into strings and cuts timestamps to milliseconds
+ * without a word, and reads a "__proto__" key as "__proto_"; the reader keeps that key).
  */
 function decodeExactOrRescue(source: Buffer, registry: TypeRegistry | undefined): RescueResult {
   let value: unknown;
@@ -175,7 +175,7 @@ function decodeExactOrRescue(source: Buffer, registry: TypeRegistry | undefined)
   } catch {
     return { value, rescued: false };
   }
-  if (keyCheck.convertedKeys.length > 0 || keyCheck.sawProtoKey) {
+  if (keyCheck.alterations.length > 0 || keyCheck.sawProtoKey) {
     return readRescuing(source, registry);
   }
   return { value, rescued: false };
@@ -193,11 +193,11 @@ function readRescuing(source: Buffer, registry: TypeRegistry | undefined): Rescu
       { cause: error },
     );
   }
-  if (reader.rescues.length === 0 && reader.convertedKeys.length > 0) {
+  if (reader.rescues.length === 0 && reader.alterations.length > 0) {
     return {
       value,
       rescued: true,
-      reason: `map keys that are not strings were turned into strings, as JavaScript objects have string keys only: ${summarizeConvertedKeys(reader.convertedKeys)}`,
+      reason: `it was written by another MessagePack library and holds what a JavaScript value cannot hold as it was (object keys are strings, a Date holds milliseconds): ${summarizeAlterations(reader.alterations)}`,
     };
   }
   return { value, rescued: reader.rescued };

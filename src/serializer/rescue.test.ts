@@ -242,13 +242,17 @@ function writeForeignMap(entries: [unknown, unknown][]): Uint8Array {
 describe("map keys that are not strings (another writer's int, bytes or tuple keys)", () => {
   it("marks the value rescued in inspection, saying which keys became strings", () => {
     const cases: [Uint8Array, unknown, RegExp][] = [
-      [writeForeignMap([[1, "a"]]), { 1: "a" }, /the number 1 became "1"/],
-      [writeForeignMap([[Buffer.from("k"), 1]]), { k: 1 }, /bytes 0x6b became "k"/],
-      [writeForeignMap([[[1, "a"], 1]]), { "1,a": 1 }, /a list \(a Python tuple\) \[1,"a"\]/],
+      [writeForeignMap([[1, "a"]]), { 1: "a" }, /the key 1 \(a number\) became "1"/],
+      [writeForeignMap([[Buffer.from("k"), 1]]), { k: 1 }, /the key 0x6b \(bytes\) became "k"/],
+      [
+        writeForeignMap([[[1, "a"], 1]]),
+        { "1,a": 1 },
+        /the key \[1,"a"\] \(a list: a Python tuple\) became "1,a"/,
+      ],
       [
         new Packr({ useRecords: false }).pack({ outer: [new Map([[true, null]])] }),
         { outer: [{ true: null }] },
-        /the boolean true became "true"/,
+        /the key true \(a boolean\) became "true"/,
       ],
     ];
     for (const [bytes, value, reason] of cases) {
@@ -279,6 +283,24 @@ describe("map keys that are not strings (another writer's int, bytes or tuple ke
     assert.equal(result.rescued, false);
     assert.ok(Object.hasOwn(result.value as object, "__proto__"));
     assert.equal(Object.getPrototypeOf(result.value), Object.prototype);
+  });
+
+  it("marks a timestamp finer than a millisecond rescued in inspection (a Date holds milliseconds)", () => {
+    // timestamp 64: 30-bit nanoseconds and 34-bit seconds, as Python writes a datetime with microseconds
+    const bytes = Buffer.alloc(10);
+    bytes.set([0xd7, 0xff]);
+    bytes.writeUInt32BE((123_456_000 << 2) >>> 0, 2);
+    bytes.writeUInt32BE(1_700_000_000, 6);
+    const date = new Date(1_700_000_000_123);
+    assert.deepStrictEqual(new MsgpackSerializer().loads(bytes), date);
+    const result = rescueDecode(bytes);
+    assert.deepStrictEqual(result.value, date);
+    assert.equal(result.rescued, true);
+    assert.match(
+      result.reason ?? "",
+      /a timestamp finer than a millisecond became 2023-11-14T22:13:20\.123Z/,
+    );
+    assert.equal(rescueDecode(new MsgpackSerializer().dumps(date)).rescued, false);
   });
 
   it("does not mark values with string keys only", () => {

@@ -34,11 +34,12 @@ export interface RescuedValue {
 export interface RescueResult {
   value: unknown;
   /**
-   * Whether any part of `value` is rescued raw data rather than the original value, or a map key
-   * that was not a string (another writer's bytes, tuple or int key) was turned into one.
+   * Whether any part of `value` is rescued raw data rather than the original value, or had to
+   * change (another writer's bytes, tuple or int map key turned into a string, a timestamp finer
+   * than a millisecond).
    */
   rescued: boolean;
-  /** Why the value is rescued, when it decoded but not exactly (map keys turned into strings). */
+  /** Why the value is rescued, when it decoded but not exactly (what had to change). */
   reason?: string;
 }
 
