@@ -112,6 +112,19 @@ describe("MsgpackSerializer returns edge values exactly", () => {
     assert.deepStrictEqual(roundTrip(keys), keys);
   });
 
+  it("stores enumerable string-keyed properties only, as JSON and structuredClone do", () => {
+    const value: Record<string | symbol, unknown> = { shown: 1 };
+    value[Symbol("meta")] = "not data";
+    Object.defineProperty(value, "_request_id", { value: "req-1", enumerable: false });
+    Object.defineProperty(value, "computed", { get: () => 2, enumerable: true });
+    const back = roundTrip(Object.freeze(value)) as Record<string | symbol, unknown>;
+    assert.deepStrictEqual(Reflect.ownKeys(back), ["shown", "computed"]);
+    assert.deepStrictEqual(back, { shown: 1, computed: 2 });
+    assert.equal(Object.isFrozen(back), false);
+    const bytes = Object.assign(Buffer.from([1]), { note: "x" });
+    assert.deepStrictEqual(Object.keys(roundTrip(bytes) as object), ["0"]);
+  });
+
   it("keeps an empty array, and arrays of every length, without false refusals", () => {
     for (const length of [0, 1, 100, 5000]) {
       const value = Array.from({ length }, (_, index) => index / 3);
