@@ -22,7 +22,7 @@ export interface TaskDetail {
 
 /** A serializer that decodes and, for stale encodings, rescues raw data in one step. */
 interface RescuingSerializer extends Serializer {
-  loadsRescued(bytes: Uint8Array): { value: unknown; rescued: boolean };
+  loadsRescued(bytes: Uint8Array): { value: unknown; rescued: boolean; reason?: string };
 }
 
 function isRescuing(serializer: Serializer): serializer is RescuingSerializer {
@@ -101,7 +101,10 @@ export function decodeForInspection(
 ): { value: unknown; rescued: boolean; decodeError?: string } {
   let decodeError: string;
   try {
-    if (isRescuing(serializer)) return serializer.loadsRescued(bytes);
+    if (isRescuing(serializer)) {
+      const { value, rescued, reason } = serializer.loadsRescued(bytes);
+      return reason === undefined ? { value, rescued } : { value, rescued, decodeError: reason };
+    }
     return { value: serializer.loads(bytes), rescued: false };
   } catch (error) {
     decodeError = describeError(error);

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
+import { Packr } from "msgpackr";
 import { SQLiteTaskDB } from "../db/sqlite/sqlite-task-db.js";
 import type { TaskWrite } from "../db/types.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
@@ -38,7 +39,8 @@ interface EntryOptions {
   updatedAt?: number;
   expiresAt?: number | null;
   contentType?: string | null;
-  serializer?: MsgpackSerializer;
+  /** Writes the value's bytes: a MsgpackSerializer, or a stand-in for another library's writer. */
+  serializer?: { dumps(value: unknown): Uint8Array };
 }
 
 /** A fresh workspace in the default layout: `<ws>/app.db` with blobs in `<ws>/blobs/app/`. */
@@ -288,6 +290,29 @@ describe("MaintenanceService.getTaskDetail", () => {
     assert.equal(detail.error, undefined);
     assert.match(JSON.stringify(detail.value), /"x":3/);
     assert.match(JSON.stringify(detail.value), /"y":4/);
+  });
+
+  it("marks a value rescued when map keys another writer stored as numbers or bytes became strings", async (t) => {
+    const fixture = setUp(t);
+    // What Python's msgpack writes for {1: "a", b"k": 2}: a map whose keys are not strings.
+    const foreign = {
+      dumps: () =>
+        new Packr({ useRecords: false }).pack(
+          new Map<unknown, unknown>([
+            [1, "a"],
+            [Buffer.from("k"), 2],
+          ]),
+        ),
+    };
+    const row = await store(fixture, { serializer: foreign });
+    const detail = await fixture.service.getTaskDetail(row.cacheKey);
+    assert.ok(detail !== undefined);
+    assert.deepStrictEqual(detail.value, { 1: "a", k: 2 });
+    assert.equal(detail.rescued, true);
+    assert.match(
+      detail.decodeError ?? "",
+      /the key 1 \(a number\) became "1"; the key 0x6b \(bytes\) became "k"/,
+    );
   });
 
   it("gives undefined for a key that is not stored", async (t) => {

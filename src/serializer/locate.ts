@@ -5,7 +5,7 @@
  */
 
 import { describeError, SerializationError } from "../errors.js";
-import { PASS_THROUGH_PROTOTYPES } from "./prepare.js";
+import { hasEnumerableProperty, hasLoneSurrogate, PASS_THROUGH_PROTOTYPES } from "./prepare.js";
 import type { TypeRegistry } from "./registry.js";
 
 /** The first problem found: its path, what it is, and what to do. */
@@ -30,6 +30,55 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** `.name` for identifier keys, `["odd key"]` for the rest. */
 function formatPropertyKey(key: string): string {
   return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** Prototypes whose added properties `dumps` refuses (see prepare.ts), by class name. */
+const CHECKED_FOR_EXTRA_PROPERTIES = new Map<object, string>([
+  [Date.prototype, "Date"],
+  [Map.prototype, "Map"],
+  [Set.prototype, "Set"],
+  [ArrayBuffer.prototype, "ArrayBuffer"],
+  [DataView.prototype, "DataView"],
+]);
+
+const LONE_SURROGATE_FIX =
+  "MessagePack strings are UTF-8, which cannot hold half of a surrogate pair (it would come back as U+FFFD): cut text by code points (Array.from(text).slice(…)) or grapheme (Intl.Segmenter), or call text.toWellFormed() to replace it yourself.";
+
+/** Where the first lone surrogate of `text` is, as `\ud83d at index 4`. */
+function describeLoneSurrogate(text: string): string {
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        index++;
+        continue;
+      }
+    } else if (unit < 0xdc00 || unit > 0xdfff) {
+      continue;
+    }
+    return `\\u${unit.toString(16)} at index ${index}`;
+  }
+  return "";
+}
+
+/** The finding for a named property added to an array or a built-in whose format has no room for it. */
+function describeExtraProperty(value: object, path: string, className: string): Finding {
+  let key = "";
+  for (const name in value) {
+    if (className !== "Array" || !/^(0|[1-9]\d*)$/.test(name)) {
+      key = name;
+      break;
+    }
+  }
+  const article = /^[AEIOU]/.test(className) ? "an" : "a";
+  const isArray = className === "Array";
+  const holder = isArray ? "{ items: [...array], " : "{ value, ";
+  return {
+    path: path + formatPropertyKey(key),
+    found: `a property of ${article} ${className} besides its ${isArray ? "elements" : "contents"}`,
+    fix: `MessagePack stores only the ${isArray ? "elements" : "contents"}, so it would be dropped: return an object holding both (${holder}${formatPropertyKey(key).replace(/^\./, "")}: … }), or a copy without it${isArray ? " (Array.from(array))" : ""}.`,
+  };
 }
 
 /** How a Map key reads inside `.get(…)`. */
@@ -97,6 +146,13 @@ class ProblemFinder {
         fix: `Symbols cannot be stored: return ${PLAIN_DATA}.`,
       };
     }
+    if (typeof value === "string" && hasLoneSurrogate(value)) {
+      return {
+        path,
+        found: `a string with a lone surrogate ${describeLoneSurrogate(value)}`,
+        fix: LONE_SURROGATE_FIX,
+      };
+    }
     if (typeof value !== "object" || value === null) return undefined;
     const seenAt = this.ancestors.indexOf(value);
     if (seenAt !== -1) {
@@ -127,6 +183,13 @@ class ProblemFinder {
             fix: "MessagePack readers cannot restore it safely: rename the key.",
           };
         }
+        if (hasLoneSurrogate(key)) {
+          return {
+            path,
+            found: `an object with a key that has a lone surrogate: ${JSON.stringify(key)}`,
+            fix: LONE_SURROGATE_FIX,
+          };
+        }
         const finding = this.search(
           (value as Record<string, unknown>)[key],
           path + formatPropertyKey(key),
@@ -138,10 +201,24 @@ class ProblemFinder {
     if (prototype === Array.prototype) {
       const array = value as unknown[];
       for (let index = 0; index < array.length; index++) {
+        if (!(index in array)) {
+          return {
+            path: `${path}[${index}]`,
+            found: "a hole of a sparse array (an index never assigned)",
+            fix: "It would come back as undefined: assign every index (an assigned undefined is stored as such), or return a Map or object of index to value.",
+          };
+        }
         const finding = this.search(array[index], `${path}[${index}]`);
         if (finding !== undefined) return finding;
       }
+      if (Object.keys(array).length !== array.length) {
+        return describeExtraProperty(array, path, "Array");
+      }
       return undefined;
+    }
+    const builtInName = CHECKED_FOR_EXTRA_PROPERTIES.get(prototype);
+    if (builtInName !== undefined && hasEnumerableProperty(value)) {
+      return describeExtraProperty(value, path, builtInName);
     }
     if (prototype === Map.prototype) {
       let index = 0;
@@ -207,6 +284,12 @@ class ProblemFinder {
       };
     }
     const ownerClass = (value as { constructor?: unknown }).constructor;
+    if (ownerClass === Object) {
+      return {
+        found: "an object whose prototype is another object (as made by Object.create(template))",
+        fix: `Its inherited properties would be lost: return a plain copy ({ ...template, ...value }), or ${PLAIN_DATA}.`,
+      };
+    }
     const name = typeof ownerClass === "function" ? ownerClass.name : "";
     const freeCode = this.registry.listFreeCodes()[0] ?? 1;
     if (name === "") {

@@ -83,12 +83,7 @@ export class MsgpackSerializer implements Serializer {
    * (see `isRescuedValue`). Throws SerializationError only when the bytes are not MessagePack.
    */
   loadsRescued(bytes: Uint8Array): RescueResult {
-    const source = viewAsBuffer(bytes);
-    try {
-      return { value: unpackWith(this.registry, source), rescued: false };
-    } catch {
-      return readRescuing(source, this.registry);
-    }
+    return decodeExactOrRescue(viewAsBuffer(bytes), this.registry);
   }
 
   /**
@@ -127,6 +122,12 @@ export class MsgpackSerializer implements Serializer {
       );
     }
     const rescue = reader.rescues[0];
+    if (rescue === undefined && reader.convertedKeys) {
+      return new SerializationError(
+        `Cannot decode the stored value: it has map keys that are not strings (${summarizeAlterations(reader.alterations)}), as another MessagePack writer makes them (a Python dict with bytes or tuple keys); JavaScript objects have string keys only. Choose onDecodeError: "raw" (get it with those keys turned into strings), "recompute" (run again and overwrite), or have the writer store such a mapping as a list of [key, value] pairs.`,
+        { cause: error },
+      );
+    }
     if (firstRescue.rescued && rescue !== undefined) {
       if (rescue.reason === "decoder-failed") {
         return new SerializationError(
@@ -148,6 +149,38 @@ export class MsgpackSerializer implements Serializer {
   }
 }
 
+/** `the key 0x6b (bytes) became "k"; the key 1 (a number) became "1"`: the first few, and how many more. */
+function summarizeAlterations(alterations: readonly string[]): string {
+  const shown = alterations.slice(0, 3).join("; ");
+  const more = alterations.length - 3;
+  return more > 0 ? `${shown}; and ${more} more` : shown;
+}
+
+/**
+ * Decodes for inspection: like `loads` when the value decodes exactly, else with the plain
+ * reader, which rescues every extension that fails and reports what had to change (msgpackr
+ * turns int, float, bool and nil map keys into strings and cuts timestamps to milliseconds
+ * without a word, and reads a "__proto__" key as "__proto_"; the reader keeps that key).
+ */
+function decodeExactOrRescue(source: Buffer, registry: TypeRegistry | undefined): RescueResult {
+  let value: unknown;
+  try {
+    value = unpackWith(registry, source);
+  } catch {
+    return readRescuing(source, registry);
+  }
+  const keyCheck = new RescueReader(source, registry, false);
+  try {
+    keyCheck.readDocument();
+  } catch {
+    return { value, rescued: false };
+  }
+  if (keyCheck.alterations.length > 0 || keyCheck.sawProtoKey) {
+    return readRescuing(source, registry);
+  }
+  return { value, rescued: false };
+}
+
 /** Decodes with the plain reader, rescuing every extension that fails. */
 function readRescuing(source: Buffer, registry: TypeRegistry | undefined): RescueResult {
   const reader = new RescueReader(source, registry);
@@ -160,7 +193,14 @@ function readRescuing(source: Buffer, registry: TypeRegistry | undefined): Rescu
       { cause: error },
     );
   }
-  return { value, rescued: reader.rescues.length > 0 };
+  if (reader.rescues.length === 0 && reader.alterations.length > 0) {
+    return {
+      value,
+      rescued: true,
+      reason: `it was written by another MessagePack library and holds what a JavaScript value cannot hold as it was (object keys are strings, a Date holds milliseconds): ${summarizeAlterations(reader.alterations)}`,
+    };
+  }
+  return { value, rescued: reader.rescued };
 }
 
 /**
@@ -179,10 +219,5 @@ export function rescueDecode(bytes: Uint8Array, serializer?: unknown): RescueRes
       // fall through: it may still be MessagePack written by a MsgpackSerializer
     }
   }
-  const source = viewAsBuffer(bytes);
-  try {
-    return { value: unpackWith(undefined, source), rescued: false };
-  } catch {
-    return readRescuing(source, undefined);
-  }
+  return decodeExactOrRescue(viewAsBuffer(bytes), undefined);
 }

@@ -1,8 +1,9 @@
 /**
- * @module serializer/prepare — the encode-side walk: checks that a value can be stored and turns
- * what msgpackr cannot write the way we need (Map, Set, BigInt, -0, integers beyond 32 bits,
- * custom classes) into pre-encoded bytes. Plain data passes through untouched; containers are copied only when
- * something inside them was replaced.
+ * @module serializer/prepare — the encode-side walk: checks that a value can be stored exactly
+ * (refusing what would come back altered: lone surrogates, holes, extra properties on arrays and
+ * built-ins) and turns what msgpackr cannot write the way we need (Map, Set, BigInt, -0, integers
+ * beyond 32 bits, custom classes) into pre-encoded bytes. Plain data passes through untouched;
+ * containers are copied only when something inside them was replaced.
  */
 
 import { BIGINT_CODE, MAP_CODE, SET_CODE } from "./codes.js";
@@ -46,6 +47,36 @@ export const PASS_THROUGH_PROTOTYPES: ReadonlySet<object> = new Set<object>([
   BigUint64Array.prototype,
 ]);
 
+/**
+ * Prototypes whose instances hold no indexed elements: `for…in` over them visits only added
+ * properties, so checking for those costs nothing when there are none. (Typed arrays and Buffers
+ * are left out: `for…in` would visit every element.)
+ */
+const CHECKED_FOR_EXTRA_PROPERTIES: ReadonlySet<object> = new Set<object>([
+  Date.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+]);
+
+/** `String.prototype.isWellFormed` (ES2024; Node 20 has it, the es2023 lib does not type it). */
+interface WellFormedCheck {
+  isWellFormed(): boolean;
+}
+
+/**
+ * Whether `text` holds a lone surrogate, which UTF-8 (MessagePack's string encoding) cannot
+ * carry: it would come back as U+FFFD. O(1) for one-byte strings.
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  return !(text as unknown as WellFormedCheck).isWellFormed();
+}
+
+/** Whether `value` has an enumerable string-keyed property `for…in` sees (own or inherited). */
+export function hasEnumerableProperty(value: object): boolean {
+  for (const _ in value) return true;
+  return false;
+}
+
 /** Packs one complete MessagePack document (the payload of a nested extension). */
 export type PackDocument = (value: unknown) => Uint8Array;
 
@@ -60,6 +91,8 @@ export class ValuePreparer {
   prepare(value: unknown, depth: number): unknown {
     switch (typeof value) {
       case "string":
+        if (hasLoneSurrogate(value)) throw UNENCODABLE;
+        return value;
       case "boolean":
       case "undefined":
         return value;
@@ -86,9 +119,19 @@ export class ValuePreparer {
       return this.preparePlainObject(value as Record<string, unknown>, depth);
     }
     if (prototype === Array.prototype) return this.prepareArray(value as unknown[], depth);
-    if (PASS_THROUGH_PROTOTYPES.has(prototype)) return value;
-    if (prototype === Map.prototype) return this.prepareMap(value as Map<unknown, unknown>, depth);
-    if (prototype === Set.prototype) return this.prepareSet(value as Set<unknown>, depth);
+    if (PASS_THROUGH_PROTOTYPES.has(prototype)) {
+      // msgpackr writes only the date or the bytes: an added property would be dropped.
+      if (CHECKED_FOR_EXTRA_PROPERTIES.has(prototype) && hasEnumerableProperty(value)) {
+        throw UNENCODABLE;
+      }
+      return value;
+    }
+    if (prototype === Map.prototype || prototype === Set.prototype) {
+      if (hasEnumerableProperty(value)) throw UNENCODABLE;
+      return prototype === Map.prototype
+        ? this.prepareMap(value as Map<unknown, unknown>, depth)
+        : this.prepareSet(value as Set<unknown>, depth);
+    }
     if (prototype === Uint8Array.prototype) {
       // With `moreTypes`, msgpackr writes a Uint8Array as a typed-array extension; as a Buffer
       // view it becomes a standard `bin` that every MessagePack reader understands.
@@ -104,7 +147,7 @@ export class ValuePreparer {
     let copy: Record<string, unknown> | undefined;
     for (const key in value) {
       // msgpackr decodes an own "__proto__" key as "__proto_": refuse rather than change it.
-      if (key === "__proto__") throw UNENCODABLE;
+      if (key === "__proto__" || hasLoneSurrogate(key)) throw UNENCODABLE;
       const item = value[key];
       const prepared = this.prepare(item, depth + 1);
       // NaN is returned unchanged but never equals itself: it must not trigger a copy.
@@ -120,12 +163,17 @@ export class ValuePreparer {
     let copy: unknown[] | undefined;
     for (let index = 0; index < value.length; index++) {
       const item = value[index];
+      // A hole would come back as undefined: only an assigned undefined is stored.
+      if (item === undefined && !(index in value)) throw UNENCODABLE;
       const prepared = this.prepare(item, depth + 1);
       if (prepared !== item && !Number.isNaN(prepared)) {
         copy ??= value.slice();
         copy[index] = prepared;
       }
     }
+    // Named properties (a RegExp match's `index`, `arr.total = …`) would be dropped. Without
+    // holes, the own enumerable keys are exactly the indexes unless such a property exists.
+    if (Object.keys(value).length !== value.length) throw UNENCODABLE;
     return copy ?? value;
   }
 

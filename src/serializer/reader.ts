@@ -42,17 +42,51 @@ class TruncatedError extends Error {
   }
 }
 
-/** Reads one document; `rescues` lists every extension that was rescued, in order. */
+/** A map key that is not a string, for messages: `the key 0x6b (bytes)`, `the key 1 (a number)`. */
+function describeForeignKey(key: unknown): string {
+  if (Buffer.isBuffer(key)) return `the key 0x${key.subarray(0, 16).toString("hex")} (bytes)`;
+  if (Array.isArray(key))
+    return `the key ${JSON.stringify(key, jsonSafe)} (a list: a Python tuple)`;
+  if (key === null) return "the key nil (Python None)";
+  if (typeof key === "object") return `a ${key.constructor?.name ?? "structured"} key`;
+  return `the key ${String(key)} (a ${typeof key})`;
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? `${value}n` : value;
+}
+
+/**
+ * Reads one document; `rescues` lists every extension that was rescued, in order, and
+ * `alterations` every part that a JavaScript value cannot hold as it was written (another
+ * writer's map key that is not a string, a timestamp finer than a millisecond).
+ */
 export class RescueReader {
   readonly rescues: RescuedExtension[] = [];
+  /** Parts that had to change: map keys that were not strings, sub-millisecond timestamps. */
+  readonly alterations: string[] = [];
+  /** Whether a map key that was not a string had to become one (an object key must be a string). */
+  convertedKeys = false;
+  /** Whether a map had a "__proto__" key (kept here; msgpackr reads it as "__proto_"). */
+  sawProtoKey = false;
   private position = 0;
   private readonly view: DataView;
 
+  /**
+   * `decodeClasses: false` leaves registered extensions undecoded (their payload is still read):
+   * for a pass that only looks at the keys.
+   */
   constructor(
     private readonly source: Buffer,
     private readonly registry: TypeRegistry | undefined,
+    private readonly decodeClasses = true,
   ) {
     this.view = new DataView(source.buffer, source.byteOffset, source.byteLength);
+  }
+
+  /** Whether any part of the document read is not exactly what was stored. */
+  get rescued(): boolean {
+    return this.rescues.length > 0 || this.alterations.length > 0;
   }
 
   /** Decodes the whole source as one value; throws when it is not valid MessagePack. */
@@ -174,7 +208,16 @@ export class RescueReader {
     const object: Record<string, unknown> = {};
     for (let index = 0; index < length; index++) {
       const key = this.read();
-      const name = typeof key === "string" ? key : String(key);
+      let name: string;
+      if (typeof key === "string") {
+        name = key;
+        if (key === "__proto__") this.sawProtoKey = true;
+      } else {
+        // A JavaScript object has string keys only: the key's string form stands in for it.
+        name = Buffer.isBuffer(key) ? key.toString("utf8") : String(key);
+        this.convertedKeys = true;
+        this.alterations.push(`${describeForeignKey(key)} became "${name}"`);
+      }
       // defined, not assigned: a "__proto__" key must not replace the prototype
       Object.defineProperty(object, name, {
         value: this.read(),
@@ -192,8 +235,15 @@ export class RescueReader {
     const end = start + length;
     const bytes = this.source.subarray(start, end);
     switch (type) {
-      case TIMESTAMP_CODE:
-        return decodeTimestamp(bytes);
+      case TIMESTAMP_CODE: {
+        const date = decodeTimestamp(bytes);
+        if (hasSubMillisecondPart(bytes)) {
+          this.alterations.push(
+            `a timestamp finer than a millisecond became ${Number.isNaN(date.getTime()) ? "an invalid Date" : date.toISOString()} (a Date holds whole milliseconds)`,
+          );
+        }
+        return date;
+      }
       case UNDEFINED_CODE:
         return undefined;
       case BIGINT_CODE:
@@ -239,6 +289,7 @@ export class RescueReader {
     if (registered === undefined || this.rescues.length > rescuesBefore) {
       return this.rescue({ code, type, reason: "unknown-code", data });
     }
+    if (!this.decodeClasses) return data;
     try {
       return registered.decode(data);
     } catch (error) {
@@ -279,6 +330,14 @@ function toSafeNumber(value: bigint): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
     ? Number(value)
     : value;
+}
+
+/** Whether a timestamp's nanoseconds are not whole milliseconds (never so when we wrote it). */
+function hasSubMillisecondPart(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length === 8) return (view.getUint32(0) >>> 2) % 1_000_000 !== 0;
+  if (bytes.length === 12) return view.getUint32(0) % 1_000_000 !== 0;
+  return false;
 }
 
 /** The MessagePack timestamp extension in its 32-, 64- and 96-bit forms. */

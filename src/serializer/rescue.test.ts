@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { Packr } from "msgpackr";
 import { SerializationError } from "../errors.js";
 import { MsgpackSerializer, rescueDecode } from "./msgpack.js";
 import { isRescuedValue, RESCUED_KEY, type RescuedValue } from "./rescued.js";
@@ -230,5 +231,83 @@ describe("rescueDecode", () => {
     assert.equal(isRescuedValue({ [RESCUED_KEY]: 1 }), false);
     assert.equal(isRescuedValue({ data: 1 }), false);
     assert.equal(isRescuedValue(null), false);
+  });
+});
+
+/** Bytes another MessagePack writer makes for a map with non-string keys (as Python does). */
+function writeForeignMap(entries: [unknown, unknown][]): Uint8Array {
+  return new Packr({ useRecords: false }).pack(new Map(entries));
+}
+
+describe("map keys that are not strings (another writer's int, bytes or tuple keys)", () => {
+  it("marks the value rescued in inspection, saying which keys became strings", () => {
+    const cases: [Uint8Array, unknown, RegExp][] = [
+      [writeForeignMap([[1, "a"]]), { 1: "a" }, /the key 1 \(a number\) became "1"/],
+      [writeForeignMap([[Buffer.from("k"), 1]]), { k: 1 }, /the key 0x6b \(bytes\) became "k"/],
+      [
+        writeForeignMap([[[1, "a"], 1]]),
+        { "1,a": 1 },
+        /the key \[1,"a"\] \(a list: a Python tuple\) became "1,a"/,
+      ],
+      [
+        new Packr({ useRecords: false }).pack({ outer: [new Map([[true, null]])] }),
+        { outer: [{ true: null }] },
+        /the key true \(a boolean\) became "true"/,
+      ],
+    ];
+    for (const [bytes, value, reason] of cases) {
+      for (const result of [new MsgpackSerializer().loadsRescued(bytes), rescueDecode(bytes)]) {
+        assert.deepStrictEqual(result.value, value);
+        assert.equal(result.rescued, true);
+        assert.match(result.reason ?? "", reason);
+      }
+    }
+  });
+
+  it("refuses bytes and tuple keys on a call's decode, pointing at onDecodeError", () => {
+    const serializer = new MsgpackSerializer();
+    for (const key of [Buffer.from("k"), [1, "a"]]) {
+      assert.throws(
+        () => serializer.loads(writeForeignMap([[key, 1]])),
+        (error: unknown) =>
+          error instanceof SerializationError &&
+          /map keys that are not strings/.test(error.message) &&
+          /onDecodeError: "raw"/.test(error.message),
+      );
+    }
+  });
+
+  it('keeps a foreign "__proto__" key as an own key in inspection, not marked rescued', () => {
+    const bytes = writeForeignMap([["__proto__", 1]]);
+    const result = new MsgpackSerializer().loadsRescued(bytes);
+    assert.equal(result.rescued, false);
+    assert.ok(Object.hasOwn(result.value as object, "__proto__"));
+    assert.equal(Object.getPrototypeOf(result.value), Object.prototype);
+  });
+
+  it("marks a timestamp finer than a millisecond rescued in inspection (a Date holds milliseconds)", () => {
+    // timestamp 64: 30-bit nanoseconds and 34-bit seconds, as Python writes a datetime with microseconds
+    const bytes = Buffer.alloc(10);
+    bytes.set([0xd7, 0xff]);
+    bytes.writeUInt32BE((123_456_000 << 2) >>> 0, 2);
+    bytes.writeUInt32BE(1_700_000_000, 6);
+    const date = new Date(1_700_000_000_123);
+    assert.deepStrictEqual(new MsgpackSerializer().loads(bytes), date);
+    const result = rescueDecode(bytes);
+    assert.deepStrictEqual(result.value, date);
+    assert.equal(result.rescued, true);
+    assert.match(
+      result.reason ?? "",
+      /a timestamp finer than a millisecond became 2023-11-14T22:13:20\.123Z/,
+    );
+    assert.equal(rescueDecode(new MsgpackSerializer().dumps(date)).rescued, false);
+  });
+
+  it("does not mark values with string keys only", () => {
+    const bytes = new MsgpackSerializer().dumps({ a: { b: [new Map([[1, 2]])] } });
+    assert.deepStrictEqual(rescueDecode(bytes), {
+      value: { a: { b: [new Map([[1, 2]])] } },
+      rescued: false,
+    });
   });
 });

@@ -33,8 +33,14 @@ export interface RescuedValue {
 /** The outcome of a rescuing decode. */
 export interface RescueResult {
   value: unknown;
-  /** Whether any part of `value` is rescued raw data rather than the original value. */
+  /**
+   * Whether any part of `value` is rescued raw data rather than the original value, or had to
+   * change (another writer's bytes, tuple or int map key turned into a string, a timestamp finer
+   * than a millisecond).
+   */
   rescued: boolean;
+  /** Why the value is rescued, when it decoded but not exactly (what had to change). */
+  reason?: string;
 }
 
 /** Whether `value` is a rescued stand-in (at the top level; rescued parts may also be nested). */
