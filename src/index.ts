@@ -8,6 +8,8 @@ export type { BackgroundErrorContext, MarkOptions, SpotOptions } from "./core/op
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {
+  RecordProblemField,
+  RecordProblems,
   ResultType,
   StoredTask,
   TaskDB,

@@ -97,6 +97,18 @@ export interface FunctionSummary {
 /** At most this many candidates are returned for an ambiguous key prefix: enough to pick from. */
 const MAX_PREFIX_CANDIDATES = 20;
 const MS_PER_DAY = 86_400_000;
+/** Blob rows read per query while `stats` measures unrecorded sizes: bounded memory. */
+const UNSIZED_BLOB_BATCH = 1000;
+
+/** Adds bytes to the group `name` (NULL groups are "(none)", as the database reports them). */
+function addGroupBytes(
+  groups: Record<string, { rows: number; bytes: number }>,
+  name: string | null,
+  bytes: number,
+): void {
+  const label = name ?? "(none)";
+  if (Object.hasOwn(groups, label)) (groups[label] as { bytes: number }).bytes += bytes;
+}
 
 function readFunctionFilter(func: unknown): string | undefined {
   if (func === undefined) return undefined;
@@ -211,7 +223,10 @@ export class MaintenanceService {
   async getTaskDetail(cacheKey: string): Promise<TaskDetail | undefined> {
     const stored = await this.db.get(cacheKey);
     if (stored === undefined) return undefined;
-    const record = toTaskRecord(stored);
+    // The record as stored, damaged fields named: the hit-path row has them replaced already.
+    const record =
+      (typeof this.db.getRecord === "function" ? await this.db.getRecord(cacheKey) : undefined) ??
+      toTaskRecord(stored);
     const loaded = await loadStoredBytes(stored, this.storage);
     if ("error" in loaded) return { record, value: undefined, rescued: false, error: loaded.error };
     const problem = findIntegrityProblem(stored, loaded.bytes);
@@ -338,9 +353,39 @@ export class MaintenanceService {
     return keys;
   }
 
-  /** Totals for the whole cache: rows, bytes (inline and blob), expired rows, per function and content type. */
+  /**
+   * Totals for the whole cache: rows, bytes (inline and blob), expired rows, per function and
+   * content type. Blob rows without a recorded size (written by the Python library) are measured
+   * from their files, a batch of rows at a time.
+   */
   async stats(): Promise<TaskStats> {
-    return await this.db.stats(Date.now());
+    const stats = await this.db.stats(Date.now());
+    if (stats.unsizedBlobs === undefined) return stats;
+    if (typeof this.db.unsizedBlobs !== "function" || typeof this.storage.getSize !== "function") {
+      return stats;
+    }
+    let afterRowid = 0;
+    for (;;) {
+      const batch = await this.db.unsizedBlobs(afterRowid, UNSIZED_BLOB_BATCH);
+      for (const blob of batch) {
+        afterRowid = blob.rowid;
+        if (blob.location === null) continue;
+        let size: number | undefined;
+        try {
+          size = await this.storage.getSize(blob.location);
+        } catch {
+          // An unreadable blob counts as 0 bytes here; `show` says what is wrong with it.
+        }
+        if (size === undefined) continue;
+        stats.bytes += size;
+        stats.blobBytes += size;
+        addGroupBytes(stats.byFunction, blob.funcIdentifier, size);
+        addGroupBytes(stats.byContentType, blob.contentType, size);
+      }
+      if (batch.length < UNSIZED_BLOB_BATCH) break;
+    }
+    delete stats.unsizedBlobs;
+    return stats;
   }
 
   /** The functions with entries, for filters and for "unknown function" messages. */

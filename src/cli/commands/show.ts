@@ -5,6 +5,7 @@ import type { MaintenanceService } from "../../index.js";
 import { closeDatabase, openDatabase } from "../database.js";
 import { CommandFailedError, UsageError } from "../errors.js";
 import { formatBytes, formatTimestamp, Output } from "../output.js";
+import { listProblems, showField } from "../records.js";
 import { renderValue, toJsonValue } from "../values.js";
 
 /** Options of `beautyspot show`. */
@@ -66,23 +67,49 @@ export async function runShow(
       const { colors } = output;
       const fields: [string, string][] = [
         ["Key", record.cacheKey],
-        ["Function", `${record.funcName} (${record.funcIdentifier})`],
+        [
+          "Function",
+          `${showField(record, "funcName", record.funcName, colors)} (${showField(record, "funcIdentifier", record.funcIdentifier, colors)})`,
+        ],
         ["Version", record.version ?? "-"],
         ["Input id", record.inputId],
         [
           "Stored",
-          record.resultType === "FILE" ? `blob ${record.resultValue ?? "(no location)"}` : "inline",
+          showField(
+            record,
+            "resultType",
+            record.resultType === "FILE"
+              ? `blob ${record.resultValue ?? "(no location)"}`
+              : "inline",
+            colors,
+          ),
         ],
         ["Content type", record.contentType ?? "-"],
-        ["Size", formatBytes(record.size)],
-        ["Updated", `${formatTimestamp(record.updatedAt)} UTC`],
+        ["Size", showField(record, "size", formatBytes(record.size), colors)],
+        [
+          "Updated",
+          showField(record, "updatedAt", `${formatTimestamp(record.updatedAt)} UTC`, colors),
+        ],
         [
           "Expires",
-          record.expiresAt === null ? "never" : `${formatTimestamp(record.expiresAt)} UTC`,
+          showField(
+            record,
+            "expiresAt",
+            record.expiresAt === null ? "never" : `${formatTimestamp(record.expiresAt)} UTC`,
+            colors,
+          ),
         ],
       ];
       for (const [label, value] of fields)
         output.print(`${colors.bold(`${label}:`.padEnd(14))}${value}`);
+      const problems = listProblems(record);
+      if (problems.length > 0) {
+        output.print(
+          colors.yellow(
+            `DAMAGED ROW: ${problems.join(" ")} Delete the entry in the dashboard (\`beautyspot ui ${databasePath}\`); a call recomputes it.`,
+          ),
+        );
+      }
       output.print();
       if (detail.error === undefined) {
         if (detail.rescued) {

@@ -151,6 +151,17 @@ export class DetailPane {
         ),
       );
     }
+    const problems = Object.values(view.record.problems ?? {});
+    if (problems.length > 0) {
+      notices.push(
+        createElement(
+          "p",
+          { class: "notice notice-error", "data-notice": "damaged-row" },
+          createElement("strong", {}, "Damaged row. "),
+          `${problems.join(" ")} Delete the entry; the next call with these inputs computes it again.`,
+        ),
+      );
+    }
     if (view.error !== undefined) {
       notices.push(createElement("p", { class: "notice notice-error" }, view.error));
     }

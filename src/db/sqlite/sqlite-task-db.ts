@@ -15,6 +15,7 @@ import type {
   TaskRecord,
   TaskStats,
   TaskWrite,
+  UnsizedBlob,
 } from "../types.js";
 import {
   buildDeletionBatchStatement,
@@ -155,11 +156,14 @@ export class SQLiteTaskDB implements TaskDB {
   readonly #getStatement: Database.Statement;
   readonly #readonly: boolean;
   readonly #deleteStatement: Database.Statement;
+  readonly #recordStatement: Database.Statement;
   readonly #hasLocationStatement: Database.Statement;
   readonly #prefixStatement: Database.Statement;
   readonly #dataVersionStatement: Database.Statement;
   readonly #saveAll: (rows: readonly TaskWrite[]) => void;
   readonly #recordColumns: string;
+  /** SQL for a row's byte count when its `size` is a usable one, else NULL. */
+  readonly #validSize: string;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #rowCache: RowCache;
   #lastChangeCheck = 0;
@@ -193,9 +197,17 @@ export class SQLiteTaskDB implements TaskDB {
         db.pragma("synchronous = NORMAL");
       }
       this.#recordColumns = selectRecordColumns(columns);
+      // A file the Python library wrote has no size column (read-only opens do not add it);
+      // other writers may have left text, negative or huge numbers in it.
+      this.#validSize = columns.has("size")
+        ? `(CASE WHEN typeof(size) = 'integer' AND size BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER} THEN size END)`
+        : "NULL";
       // raw(): rows as arrays skip building an object per row, which the mapping replaces anyway.
       this.#getStatement = db
         .prepare(`SELECT ${selectStoredColumns(columns)} FROM tasks WHERE cache_key = ?`)
+        .raw(true);
+      this.#recordStatement = db
+        .prepare(`SELECT ${this.#recordColumns} FROM tasks WHERE cache_key = ?`)
         .raw(true);
       this.#deleteStatement = db
         .prepare(`DELETE FROM tasks WHERE cache_key = ? RETURNING ${this.#recordColumns}`)
@@ -262,6 +274,11 @@ export class SQLiteTaskDB implements TaskDB {
     for (const row of rows) this.#rowCache.delete(row.cacheKey);
   }
 
+  getRecord(cacheKey: string): TaskRecord | undefined {
+    const row = this.#recordStatement.get(cacheKey) as unknown[] | undefined;
+    return row === undefined ? undefined : mapTaskRecord(row);
+  }
+
   delete(cacheKey: string): TaskRecord | undefined {
     this.#assertWritable();
     this.#rowCache.delete(cacheKey);
@@ -284,17 +301,20 @@ export class SQLiteTaskDB implements TaskDB {
 
   stats(now: number): TaskStats {
     const nowText = formatTimestamp(now);
-    // Sizes of rows written by other writers are recovered from the inline bytes when missing.
-    const bytes = "COALESCE(size, length(result_data), 0)";
+    // Sizes missing or unusable are recovered from the inline bytes; blob rows without one are
+    // counted in `unsizedBlobs` for the caller to measure. TOTAL (a double) cannot overflow the
+    // way SUM does on a foreign writer's huge values.
+    const bytes = `COALESCE(${this.#validSize}, length(result_data), 0)`;
     const totals = this.#prepare(
-      `SELECT COUNT(*), COALESCE(SUM(${bytes}), 0),
-        COALESCE(SUM(CASE WHEN result_type = 'FILE' THEN ${bytes} ELSE 0 END), 0),
-        COALESCE(SUM(CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN 1 ELSE 0 END), 0)
+      `SELECT COUNT(*), TOTAL(${bytes}),
+        TOTAL(CASE WHEN result_type = 'FILE' THEN ${bytes} ELSE 0 END),
+        COALESCE(SUM(CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN 1 ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN result_type = 'FILE' AND ${this.#validSize} IS NULL THEN 1 ELSE 0 END), 0)
         FROM tasks`,
       "raw",
-    ).get(nowText) as [number, number, number, number];
-    const [rows, totalBytes, blobBytes, expired] = totals;
-    return {
+    ).get(nowText) as [number, number, number, number, number];
+    const [rows, totalBytes, blobBytes, expired, unsizedBlobs] = totals;
+    const stats: TaskStats = {
       rows,
       bytes: totalBytes,
       inlineBytes: totalBytes - blobBytes,
@@ -303,6 +323,23 @@ export class SQLiteTaskDB implements TaskDB {
       byFunction: this.#groupStats("func_identifier", bytes),
       byContentType: this.#groupStats("content_type", bytes),
     };
+    if (unsizedBlobs > 0) stats.unsizedBlobs = unsizedBlobs;
+    return stats;
+  }
+
+  unsizedBlobs(afterRowid: number, limit: number): UnsizedBlob[] {
+    const rows = this.#prepare(
+      `SELECT rowid, result_value, func_identifier, content_type FROM tasks
+        WHERE rowid > ? AND result_type = 'FILE' AND ${this.#validSize} IS NULL
+        ORDER BY rowid LIMIT ?`,
+      "raw",
+    ).all(afterRowid, limit) as [number, unknown, unknown, unknown][];
+    return rows.map(([rowid, location, funcIdentifier, contentType]) => ({
+      rowid,
+      location: typeof location === "string" ? location : null,
+      funcIdentifier: typeof funcIdentifier === "string" ? funcIdentifier : null,
+      contentType: typeof contentType === "string" ? contentType : null,
+    }));
   }
 
   deleteMatching(
@@ -401,7 +438,7 @@ export class SQLiteTaskDB implements TaskDB {
   /** Rows and bytes per value of `column`; NULL groups are reported under "(none)". */
   #groupStats(column: string, bytes: string): Record<string, GroupStats> {
     const rows = this.#prepare(
-      `SELECT ${column}, COUNT(*), COALESCE(SUM(${bytes}), 0) FROM tasks GROUP BY ${column}`,
+      `SELECT ${column}, COUNT(*), TOTAL(${bytes}) FROM tasks GROUP BY ${column}`,
       "raw",
     ).all() as [string | null, number, number][];
     const groups = new Map<string, GroupStats>();
