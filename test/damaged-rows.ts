@@ -55,14 +55,25 @@ export async function writeGoodEntries(
   return path.join(workspace, `${name}.db`);
 }
 
-/** Copies the first row under `DAMAGED_KEY` and sets `column` to `value` in the copy. */
-export function addDamagedRow(dbPath: string, damage: Damage): string {
+/** Copies the first row under `DAMAGED_KEY` (and the input id `damaged-input`); returns the key. */
+export function copyFirstRow(dbPath: string): string {
   const db = new Database(dbPath);
   try {
     db.prepare(
       `INSERT INTO tasks (cache_key, func_name, func_identifier, input_id, result_type, result_value, result_data, content_type, version, expires_at, updated_at, size, digest)
        SELECT ?, func_name, func_identifier, 'damaged-input', result_type, result_value, result_data, content_type, version, expires_at, updated_at, size, digest FROM tasks LIMIT 1`,
     ).run(DAMAGED_KEY);
+  } finally {
+    db.close();
+  }
+  return DAMAGED_KEY;
+}
+
+/** Copies the first row under `DAMAGED_KEY` and sets `column` to `value` in the copy. */
+export function addDamagedRow(dbPath: string, damage: Damage): string {
+  copyFirstRow(dbPath);
+  const db = new Database(dbPath);
+  try {
     db.prepare(`UPDATE tasks SET ${damage.column} = ? WHERE cache_key = ?`).run(
       damage.value,
       DAMAGED_KEY,
