@@ -132,11 +132,16 @@ export function decodeForInspection(
     // Decoded outside the serializer that wrote it: whatever comes back is rescued data.
     return { value: rescueDecode(bytes).value, rescued: true, decodeError };
   } catch (error) {
-    // Not MessagePack at all (a custom serializer's format): the bytes themselves are the raw data.
+    // Not MessagePack at all (a custom serializer's format), or nested past the call stack: the
+    // bytes themselves are the raw data.
+    const rescueError = describeError(error);
     return {
       value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       rescued: true,
-      decodeError: `${decodeError}; not readable as MessagePack either (${describeError(error)})`,
+      decodeError:
+        rescueError === decodeError
+          ? decodeError
+          : `${decodeError}; not readable as MessagePack either (${rescueError})`,
     };
   }
 }

@@ -383,6 +383,8 @@ export class MaintenanceService {
         addGroupBytes(stats.byContentType, blob.contentType, size);
       }
       if (batch.length < UNSIZED_BLOB_BATCH) break;
+      // Hand the event loop back between batches: a dashboard stays responsive meanwhile.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     delete stats.unsizedBlobs;
     return stats;

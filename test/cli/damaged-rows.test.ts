@@ -94,6 +94,18 @@ describe("CLI on a database with one damaged row", () => {
     });
     fs.rmSync(workspace, { recursive: true, force: true });
   });
+
+  it("show of a value nested 100,000 deep says it is nested too deeply to decode and shows its bytes", async () => {
+    const workspace = makeTempDir();
+    const dbPath = await writeGoodEntries(workspace, "app", 1);
+    replaceValueBytes(dbPath, copyFirstRow(dbPath), encodeNestedArrays(100_000));
+    const show = runCli(["show", dbPath, "dead"], workspace);
+    assertSucceeded(show, "show");
+    assert.match(show.stdout, /RESCUED RAW DATA: .*nested too deeply to decode/);
+    assert.match(show.stdout, /<binary 97\.7 KB/);
+    assertSucceeded(runCli(["list", dbPath], workspace), "list");
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
 });
 
 describe("CLI on a database the Python library wrote", () => {

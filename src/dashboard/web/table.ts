@@ -275,6 +275,8 @@ export class TaskTable {
       ["", `All functions (${formatCount(summary.functions.length)})`],
     ];
     for (const entry of summary.functions) {
+      // Rows without an identity (damaged) cannot be filtered on; they show under "All functions".
+      if (entry.funcIdentifier === "") continue;
       const label =
         entry.funcName === entry.funcIdentifier
           ? entry.funcName
