@@ -61,6 +61,11 @@ describe("CLI on a database with one damaged row", () => {
       assert.equal(totals.rows, 4);
       assert.ok(totals.bytes > 0 && totals.bytes < 1000, String(totals.bytes));
 
+      const databases = runCli(["list"], cwd);
+      assertSucceeded(databases, "list of the workspace");
+      assert.match(databases.stdout, /app .* 4 /);
+      assert.doesNotMatch(databases.stdout, /100000000000000000000/);
+
       assertSucceeded(runCli(["prune", db, "--days", "0", "--dry-run"], cwd), "prune --dry-run");
       assertSucceeded(runCli(["gc", "--dry-run"], cwd), "gc --dry-run");
       assertSucceeded(runCli(["clear", db, "-y"], cwd), "clear");
