@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { MaintenanceService, SQLiteTaskDB } from "../src/index.js";
 import { LocalStorage } from "../src/storage/local.js";
 import {
@@ -92,6 +93,57 @@ describe("a database the Python library wrote, opened read-only", () => {
     }
     assert.deepEqual(fs.readFileSync(dbPath), before);
     assert.equal(fs.existsSync(`${dbPath}-wal`), false);
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+});
+
+describe("a database the Python library wrote, opened for maintenance", () => {
+  it("fromPath deletes and clears entries without adding columns or switching its journal; saving is refused", async () => {
+    const workspace = makeTempDir();
+    const dbPath = writePythonDatabase(workspace);
+    const before = fs.readFileSync(dbPath);
+    const service = MaintenanceService.fromPath(dbPath);
+    try {
+      assert.equal((await service.stats()).bytes, 3504);
+      assert.deepEqual(fs.readFileSync(dbPath), before);
+      assert.equal(await service.deleteTask(PYTHON_KEYS.blob), true);
+      assert.equal(fs.existsSync(`${workspace}/blobs/legacy/${PYTHON_KEYS.blob}.bin`), false);
+      assert.equal(await service.clear({ func: "__main__.add" }), 1);
+      assert.throws(
+        () =>
+          service.db.saveMany([
+            {
+              cacheKey: "c0",
+              funcName: "f",
+              funcIdentifier: "f",
+              inputId: "i",
+              version: null,
+              resultType: "DIRECT_BLOB",
+              resultValue: null,
+              resultData: new Uint8Array([0xc0]),
+              contentType: null,
+              size: 1,
+              digest: "d",
+              expiresAt: null,
+              updatedAt: Date.now(),
+            },
+          ]),
+        /migrate: false/,
+      );
+    } finally {
+      service.close();
+    }
+    const raw = new Database(dbPath, { readonly: true });
+    try {
+      const columns = raw.prepare("SELECT name FROM pragma_table_info('tasks')").pluck().all();
+      assert.equal(columns.includes("size"), false);
+      assert.equal(raw.pragma("journal_mode", { simple: true }), "delete");
+      assert.deepEqual(raw.prepare("SELECT cache_key FROM tasks").pluck().all(), [
+        PYTHON_KEYS.otherBlob,
+      ]);
+    } finally {
+      raw.close();
+    }
     fs.rmSync(workspace, { recursive: true, force: true });
   });
 });

@@ -166,7 +166,9 @@ export class MaintenanceService {
    * Opens an existing database file for maintenance. Its blobs are looked for in
    * `<workspace>/blobs/<name>/` (the default layout for `<workspace>/<name>.db`) unless `blobDir`
    * is given. Values are decoded without registered classes, so custom classes come back as
-   * rescued raw data. Never creates a database: a missing file is a ConfigurationError.
+   * rescued raw data. Never creates a database: a missing file is a ConfigurationError. Never
+   * migrates one either: a file an older version or the Python library wrote keeps its columns
+   * (deletions work on it as it is).
    */
   static fromPath(dbPath: string, blobDir?: string): MaintenanceService {
     if (typeof dbPath !== "string" || dbPath === "") {
@@ -190,7 +192,8 @@ export class MaintenanceService {
         `The blob folder must be a folder path, got ${JSON.stringify(blobDir)}. Leave it unset to use <workspace>/blobs/<name>/.`,
       );
     }
-    const db = new SQLiteTaskDB(dbPath);
+    // Maintenance leaves the file in its shape: a database the Python library wrote stays one.
+    const db = new SQLiteTaskDB(dbPath, { migrate: false });
     let storage: BlobStorage;
     try {
       storage = new LocalStorage(blobDir ?? inferBlobDirectory(path.resolve(dbPath)));

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
+import Database from "better-sqlite3";
 import type { Page } from "playwright-core";
 import type { RunningDashboard } from "../../src/dashboard/index.js";
 import {
@@ -15,8 +16,10 @@ import {
   DAMAGED_KEY,
   DAMAGES,
   encodeNestedArrays,
+  PYTHON_KEYS,
   replaceValueBytes,
   writeGoodEntries,
+  writePythonDatabase,
 } from "../damaged-rows.js";
 import { launchChromium } from "./browser.js";
 import { assertPageBuilt, createTempFolder, startQuietDashboard } from "./fixtures.js";
@@ -109,5 +112,38 @@ describe("dashboard on a database with a damaged row, in Chromium", () => {
       () => !document.querySelector(".detail-pane .value")?.textContent?.includes("nested deeper"),
     );
     assert.deepEqual(errors, []);
+  });
+
+  it("browsing a database the Python library wrote changes no byte of it; Delete removes an entry and leaves its columns", async () => {
+    const folder = createTempFolder();
+    const dbPath = writePythonDatabase(folder);
+    const before = fs.readFileSync(dbPath);
+    const dashboard = await startQuietDashboard(dbPath);
+    const page = await browser.context.newPage();
+    cleanups.push(async () => {
+      await page.close();
+      await dashboard.close();
+      fs.rmSync(folder, { recursive: true, force: true });
+    });
+    await page.goto(dashboard.url);
+    await page.waitForFunction(() => document.querySelectorAll("tr[data-key]").length === 3);
+    await page.waitForFunction(() =>
+      document.getElementById("totals")?.textContent?.startsWith("3 entries · 3.4 KB"),
+    );
+    await page.click(`tr[data-key="${PYTHON_KEYS.blob}"]`);
+    await page.waitForSelector(".detail-pane .value");
+    assert.deepEqual(fs.readFileSync(dbPath), before);
+
+    await page.click('[data-action="delete-entry"]');
+    await page.locator('dialog.confirm-dialog button[value="confirm"]').click();
+    await page.waitForSelector(`tr[data-key="${PYTHON_KEYS.blob}"]`, { state: "detached" });
+    const raw = new Database(dbPath, { readonly: true });
+    try {
+      const columns = raw.prepare("SELECT name FROM pragma_table_info('tasks')").pluck().all();
+      assert.equal(columns.includes("size"), false);
+      assert.equal(raw.prepare("SELECT COUNT(*) FROM tasks").pluck().get(), 2);
+    } finally {
+      raw.close();
+    }
   });
 });

@@ -48,6 +48,14 @@ export interface SQLiteTaskDBOptions {
    */
   readonly?: boolean;
   /**
+   * Bring a file written by an older version or by the Python library up to date when opening
+   * it: add the `size` and `digest` columns and the indexes, switch to WAL. `false` uses the file
+   * as it is, for maintenance (listing, deletions) that must leave another writer's file in its
+   * shape; saving values then needs an up-to-date file. Read-only connections never migrate.
+   * @default true
+   */
+  migrate?: boolean;
+  /**
    * Budget (bytes) of the in-memory tier of recently read rows: repeated hits skip SQLite.
    * Commits by other connections (other processes, the CLI, the dashboard) clear it; they are
    * seen at most `CHANGE_CHECK_INTERVAL_MS` (1 ms) later. 0 turns the tier off.
@@ -187,13 +195,20 @@ export class SQLiteTaskDB implements TaskDB {
     const db = openConnection(file, options);
     try {
       // The schema check comes first: another application's file is refused untouched.
-      const { columns } = ensureSchema(db, file, options.readonly ?? false);
-      if (!this.#readonly) {
+      const migrate = !this.#readonly && (options.migrate ?? true);
+      const { columns } = ensureSchema(
+        db,
+        file,
+        this.#readonly ? "readonly" : migrate ? "migrate" : "as-is",
+      );
+      if (migrate) {
         // WAL lets readers in other processes keep reading while one process writes.
         // synchronous = NORMAL in WAL mode: a crash of the process loses nothing committed; a power
         // loss or OS crash may lose the last few transactions (never corrupts the file). A cache
         // can recompute those, and skipping the fsync per commit makes writes several times faster.
         setJournalModeWal(db);
+      }
+      if (!this.#readonly && db.pragma("journal_mode", { simple: true }) === "wal") {
         db.pragma("synchronous = NORMAL");
       }
       this.#recordColumns = selectRecordColumns(columns);
@@ -224,6 +239,12 @@ export class SQLiteTaskDB implements TaskDB {
       if (this.#readonly) {
         // Old files opened read-only may lack the extra columns the upsert names.
         this.#saveAll = () => this.#assertWritable();
+      } else if (!columns.has("size") || !columns.has("digest")) {
+        this.#saveAll = () => {
+          throw new ConfigurationError(
+            `Database ${file} was opened with \`migrate: false\` and lacks the size and digest columns every saved value needs. Open it without \`migrate: false\` (a Spot does) to save values.`,
+          );
+        };
       } else {
         const upsert = db.prepare(UPSERT_SQL);
         const saveInTransaction = db.transaction((rows: readonly TaskWrite[]) => {
