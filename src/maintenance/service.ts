@@ -367,7 +367,8 @@ export class MaintenanceService {
     if (typeof this.db.unsizedBlobs !== "function" || typeof this.storage.getSize !== "function") {
       return stats;
     }
-    let afterRowid = 0;
+    // Rowids may be negative when another writer chose them.
+    let afterRowid = Number.MIN_SAFE_INTEGER;
     for (;;) {
       const batch = await this.db.unsizedBlobs(afterRowid, UNSIZED_BLOB_BATCH);
       for (const blob of batch) {
