@@ -81,6 +81,10 @@ describe("dashboard on a database with a damaged row, in Chromium", () => {
       const notice = page.locator('[data-notice="damaged-row"]');
       await notice.waitFor();
       assert.match((await notice.textContent()) ?? "", new RegExp(`${damage.column} holds`));
+      assert.match(
+        (await page.textContent(".detail-pane .metadata")) ?? "",
+        /invalid \(see below\)/,
+      );
       await page.waitForSelector(".detail-pane .value");
 
       await page.click('[data-action="delete-entry"]');

@@ -14,25 +14,35 @@ export interface DetailEvents {
 
 function describeRecord(view: TaskView): [string, string][] {
   const { record } = view;
+  const problems = record.problems ?? {};
+  /** The field's text, or "invalid" when the row holds no usable value there (the notice says why). */
+  const shown = (field: keyof typeof problems, text: string) =>
+    problems[field] === undefined ? text : "invalid (see below)";
   return [
     ["Key", record.cacheKey],
-    ["Function", record.funcName],
-    ["Identity", record.funcIdentifier],
+    ["Function", shown("funcName", record.funcName)],
+    ["Identity", shown("funcIdentifier", record.funcIdentifier)],
     ["Input id", record.inputId],
     ["Version", record.version ?? "–"],
     ["Content type", record.contentType ?? "–"],
     [
       "Stored",
-      record.resultType === "FILE" ? `blob ${record.resultValue ?? ""}` : "inline in the row",
+      shown(
+        "resultType",
+        record.resultType === "FILE" ? `blob ${record.resultValue ?? ""}` : "inline in the row",
+      ),
     ],
     [
       "Size",
-      record.size === null
-        ? "unknown"
-        : `${formatBytes(record.size)} (${record.size.toLocaleString("en-US")} bytes)`,
+      shown(
+        "size",
+        record.size === null
+          ? "unknown"
+          : `${formatBytes(record.size)} (${record.size.toLocaleString("en-US")} bytes)`,
+      ),
     ],
-    ["Created / updated", formatTimestamp(record.updatedAt)],
-    ["Expires", formatTimestamp(record.expiresAt)],
+    ["Created / updated", shown("updatedAt", formatTimestamp(record.updatedAt))],
+    ["Expires", shown("expiresAt", formatTimestamp(record.expiresAt))],
   ];
 }
 
