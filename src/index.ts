@@ -13,6 +13,8 @@ export type {
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {
+  RecordProblemField,
+  RecordProblems,
   ResultType,
   StoredTask,
   TaskDB,

@@ -50,28 +50,50 @@ class BinarySummary {
   }
 }
 
-/** Replaces byte arrays anywhere in `value` by their summary, so inspection never dumps them. */
-function summarizeBinaries(value: unknown, contentType: string | null, seen: Set<object>): unknown {
+/**
+ * Levels of nesting `show` prints. Deeper containers are replaced by a note: a value nested
+ * thousands deep (which other writers can store) would otherwise overflow the stack while being
+ * printed, and nobody reads a tree that deep on a terminal.
+ */
+export const MAX_SHOWN_DEPTH = 100;
+
+/** What stands in for a container nested deeper than `MAX_SHOWN_DEPTH`. */
+export const DEPTH_NOTE = `[nested deeper than ${MAX_SHOWN_DEPTH} levels; shown to level ${MAX_SHOWN_DEPTH}]`;
+
+/**
+ * Replaces byte arrays anywhere in `value` by their summary, so inspection never dumps them, and
+ * containers below `MAX_SHOWN_DEPTH` by a note.
+ */
+function summarizeBinaries(
+  value: unknown,
+  contentType: string | null,
+  seen: Set<object>,
+  depth = 0,
+): unknown {
   if (value instanceof Uint8Array) {
     return new BinarySummary(
       `<binary ${formatBytes(value.byteLength)}, ${detectBinaryType(value, contentType)}>`,
     );
   }
   if (typeof value !== "object" || value === null || seen.has(value)) return value;
+  if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof RegExp) return value;
+  if (depth >= MAX_SHOWN_DEPTH) return new BinarySummary(DEPTH_NOTE);
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => summarizeBinaries(item, contentType, seen));
+  const below = depth + 1;
+  if (Array.isArray(value)) {
+    return value.map((item) => summarizeBinaries(item, contentType, seen, below));
+  }
   if (value instanceof Map) {
     return new Map(
-      [...value].map(([key, item]) => [key, summarizeBinaries(item, contentType, seen)]),
+      [...value].map(([key, item]) => [key, summarizeBinaries(item, contentType, seen, below)]),
     );
   }
   if (value instanceof Set) {
-    return new Set([...value].map((item) => summarizeBinaries(item, contentType, seen)));
+    return new Set([...value].map((item) => summarizeBinaries(item, contentType, seen, below)));
   }
-  if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof RegExp) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = summarizeBinaries(item, contentType, seen);
+    copy[key] = summarizeBinaries(item, contentType, seen, below);
   }
   return copy;
 }
@@ -122,7 +144,7 @@ export function renderValue(value: unknown, options: RenderValueOptions): string
  * A value as JSON-compatible data, without losing what JSON cannot say: binary data, `Map`,
  * `Set`, `BigInt`, `Date`, `undefined` and non-finite numbers become `{ "$type": …, … }`.
  */
-export function toJsonValue(value: unknown, contentType: string | null): unknown {
+export function toJsonValue(value: unknown, contentType: string | null, depth = 0): unknown {
   if (value === undefined) return { $type: "undefined" };
   if (typeof value === "bigint") return { $type: "bigint", value: value.toString() };
   if (typeof value === "number" && !Number.isFinite(value)) {
@@ -138,17 +160,24 @@ export function toJsonValue(value: unknown, contentType: string | null): unknown
     };
   }
   if (value instanceof Date) return { $type: "date", value: value.toISOString() };
+  if (depth >= MAX_SHOWN_DEPTH && !ArrayBuffer.isView(value) && !(value instanceof RegExp)) {
+    return { $type: "truncated", reason: DEPTH_NOTE };
+  }
+  const below = depth + 1;
   if (value instanceof Map) {
     return {
       $type: "map",
       entries: [...value].map(([key, item]) => [
-        toJsonValue(key, contentType),
-        toJsonValue(item, contentType),
+        toJsonValue(key, contentType, below),
+        toJsonValue(item, contentType, below),
       ]),
     };
   }
   if (value instanceof Set) {
-    return { $type: "set", values: [...value].map((item) => toJsonValue(item, contentType)) };
+    return {
+      $type: "set",
+      values: [...value].map((item) => toJsonValue(item, contentType, below)),
+    };
   }
   if (ArrayBuffer.isView(value)) {
     return {
@@ -159,8 +188,10 @@ export function toJsonValue(value: unknown, contentType: string | null): unknown
     };
   }
   if (value instanceof RegExp) return { $type: "regexp", value: String(value) };
-  if (Array.isArray(value)) return value.map((item) => toJsonValue(item, contentType));
+  if (Array.isArray(value)) return value.map((item) => toJsonValue(item, contentType, below));
   const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) result[key] = toJsonValue(item, contentType);
+  for (const [key, item] of Object.entries(value)) {
+    result[key] = toJsonValue(item, contentType, below);
+  }
   return result;
 }

@@ -21,7 +21,25 @@ export interface TaskRecord {
   updatedAt: string;
   /** `null` means kept forever. */
   expiresAt: string | null;
+  /**
+   * Fields whose stored value is unusable (a damaged row, or one from a foreign writer), each with
+   * a message saying what is stored. Absent when the row is sound. The field itself then holds
+   * the stored text as it is (`""` for NULL), `size` holds `null`.
+   */
+  problems?: RecordProblems;
 }
+
+/** Record fields that can hold an unusable stored value. */
+export type RecordProblemField =
+  | "updatedAt"
+  | "expiresAt"
+  | "size"
+  | "resultType"
+  | "funcName"
+  | "funcIdentifier";
+
+/** What is wrong with a record, per field. */
+export type RecordProblems = Partial<Record<RecordProblemField, string>>;
 
 /**
  * What the hit path reads: lean, with timestamps as Unix ms so no date text is parsed twice.
@@ -122,6 +140,21 @@ export interface TaskStats {
   expired: number;
   byFunction: Record<string, GroupStats>;
   byContentType: Record<string, GroupStats>;
+  /**
+   * Blob rows whose size is not recorded (rows the Python library wrote, or damaged ones): their
+   * bytes are not in the totals. `MaintenanceService.stats` measures them from the blob files and
+   * leaves this out; it stays only when the storage cannot tell a blob's size.
+   */
+  unsizedBlobs?: number;
+}
+
+/** A blob row without a usable recorded size, as `TaskDB.unsizedBlobs` lists it. */
+export interface UnsizedBlob {
+  rowid: number;
+  /** `null` when the row has no location (a damaged row: nothing to measure). */
+  location: string | null;
+  funcIdentifier: string | null;
+  contentType: string | null;
 }
 
 /**
@@ -132,6 +165,11 @@ export interface TaskDB {
   readonly synchronous: boolean;
   /** The record for a key, or `undefined`. Expired rows are returned; the caller decides. */
   get(cacheKey: string): Awaitable<StoredTask | undefined>;
+  /**
+   * The maintenance record for a key, with unusable stored fields named in `problems`.
+   * Optional: without it, inspection derives the record from `get`.
+   */
+  getRecord?(cacheKey: string): Awaitable<TaskRecord | undefined>;
   /** Inserts or replaces rows, all in one transaction. */
   saveMany(rows: readonly TaskWrite[]): Awaitable<void>;
   /** Removes one row; returns the removed record (for its blob location) or `undefined`. */
@@ -156,6 +194,11 @@ export interface TaskDB {
   keysWithPrefix(prefix: string, limit: number): Awaitable<string[]>;
   /** Distinct function identities with their short names. */
   functions(): Awaitable<{ funcIdentifier: string; funcName: string; rows: number }[]>;
+  /**
+   * Blob rows without a usable recorded size, in rowid order after `afterRowid`, at most `limit`
+   * (so `stats` can measure their files in bounded memory). Optional.
+   */
+  unsizedBlobs?(afterRowid: number, limit: number): Awaitable<UnsizedBlob[]>;
   /** Cheap token that changes when another connection commits (for in-memory tiers). */
   dataVersion?(): number;
   close(): Awaitable<void>;

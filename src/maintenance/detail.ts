@@ -1,6 +1,7 @@
 /** @module maintenance/detail — one entry's record and value for inspection: load, verify, decode or rescue. */
 
 import { createHash } from "node:crypto";
+import { isValidSize } from "../db/sqlite/rows.js";
 import type { StoredTask, TaskRecord } from "../db/types.js";
 import { describeError } from "../errors.js";
 import { rescueDecode } from "../serializer/msgpack.js";
@@ -29,9 +30,19 @@ function isRescuing(serializer: Serializer): serializer is RescuingSerializer {
   return typeof (serializer as Partial<RescuingSerializer>).loadsRescued === "function";
 }
 
-/** The maintenance view of a hit-path row: ISO timestamps, no value bytes. */
+/** Unix ms as ISO 8601, or `undefined` when no Date can hold it. */
+function toIso(ms: number): string | undefined {
+  return ms >= -8.64e15 && ms <= 8.64e15 ? new Date(ms).toISOString() : undefined;
+}
+
+/**
+ * The maintenance view of a hit-path row (ISO timestamps, no value bytes), for a TaskDB without
+ * `getRecord`. Never throws: a time no Date can hold is named in `problems`.
+ */
 export function toTaskRecord(stored: StoredTask): TaskRecord {
-  return {
+  const updatedAt = toIso(stored.updatedAt);
+  const expiresAt = stored.expiresAt === null ? null : toIso(stored.expiresAt);
+  const record: TaskRecord = {
     cacheKey: stored.cacheKey,
     funcName: stored.funcName,
     funcIdentifier: stored.funcIdentifier,
@@ -41,9 +52,19 @@ export function toTaskRecord(stored: StoredTask): TaskRecord {
     contentType: stored.contentType,
     resultValue: stored.resultValue,
     size: stored.size,
-    updatedAt: new Date(stored.updatedAt).toISOString(),
-    expiresAt: stored.expiresAt === null ? null : new Date(stored.expiresAt).toISOString(),
+    updatedAt: updatedAt ?? String(stored.updatedAt),
+    expiresAt: expiresAt === undefined ? String(stored.expiresAt) : expiresAt,
   };
+  if (updatedAt === undefined) {
+    record.problems = { updatedAt: `updated_at holds ${stored.updatedAt}, not a timestamp.` };
+  }
+  if (expiresAt === undefined) {
+    record.problems = {
+      ...record.problems,
+      expiresAt: `expires_at holds ${stored.expiresAt}, not a timestamp.`,
+    };
+  }
+  return record;
 }
 
 /** The stored bytes of an entry, or a message saying why they cannot be had. */
@@ -79,7 +100,8 @@ export async function loadStoredBytes(
 
 /** A message describing how `bytes` fail the size or digest recorded with them, or `undefined`. */
 export function findIntegrityProblem(stored: StoredTask, bytes: Uint8Array): string | undefined {
-  if (stored.size !== null && stored.size !== bytes.byteLength) {
+  // A size that is no byte count at all is reported with the record (`problems`), not here.
+  if (isValidSize(stored.size) && stored.size !== bytes.byteLength) {
     return `The stored value has ${bytes.byteLength} bytes but ${stored.size} were recorded: it was truncated or altered. Delete the entry and let the function recompute it.`;
   }
   if (stored.digest !== null) {
@@ -113,11 +135,16 @@ export function decodeForInspection(
     // Decoded outside the serializer that wrote it: whatever comes back is rescued data.
     return { value: rescueDecode(bytes).value, rescued: true, decodeError };
   } catch (error) {
-    // Not MessagePack at all (a custom serializer's format): the bytes themselves are the raw data.
+    // Not MessagePack at all (a custom serializer's format), or nested past the call stack: the
+    // bytes themselves are the raw data.
+    const rescueError = describeError(error);
     return {
       value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       rescued: true,
-      decodeError: `${decodeError}; not readable as MessagePack either (${describeError(error)})`,
+      decodeError:
+        rescueError === decodeError
+          ? decodeError
+          : `${decodeError}; not readable as MessagePack either (${rescueError})`,
     };
   }
 }

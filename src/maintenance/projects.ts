@@ -369,7 +369,10 @@ export async function listDatabases(workspace: string): Promise<DatabaseSummary[
       const db = new SQLiteTaskDB(file, { readonly: true });
       try {
         summary.rows = db.count({});
-        summary.lastUpdated = db.list({ limit: 1 })[0]?.updatedAt ?? null;
+        const newest = db.list({ limit: 1 })[0];
+        // A damaged newest row has no update time to show; its text is not one.
+        if (newest?.problems?.updatedAt === undefined)
+          summary.lastUpdated = newest?.updatedAt ?? null;
       } finally {
         db.close();
       }

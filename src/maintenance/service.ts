@@ -115,6 +115,18 @@ export interface FunctionSummary {
 /** At most this many candidates are returned for an ambiguous key prefix: enough to pick from. */
 const MAX_PREFIX_CANDIDATES = 20;
 const MS_PER_DAY = 86_400_000;
+/** Blob rows read per query while `stats` measures unrecorded sizes: bounded memory. */
+const UNSIZED_BLOB_BATCH = 1000;
+
+/** Adds bytes to the group `name` (NULL groups are "(none)", as the database reports them). */
+function addGroupBytes(
+  groups: Record<string, { rows: number; bytes: number }>,
+  name: string | null,
+  bytes: number,
+): void {
+  const label = name ?? "(none)";
+  if (Object.hasOwn(groups, label)) (groups[label] as { bytes: number }).bytes += bytes;
+}
 
 function readFunctionFilter(func: unknown): string | undefined {
   if (func === undefined) return undefined;
@@ -172,7 +184,9 @@ export class MaintenanceService {
    * Opens an existing database file for maintenance. Its blobs are looked for in
    * `<workspace>/blobs/<name>/` (the default layout for `<workspace>/<name>.db`) unless `blobDir`
    * is given. Values are decoded without registered classes, so custom classes come back as
-   * rescued raw data. Never creates a database: a missing file is a ConfigurationError.
+   * rescued raw data. Never creates a database: a missing file is a ConfigurationError. Never
+   * migrates one either: a file an older version or the Python library wrote keeps its columns
+   * (deletions work on it as it is).
    */
   static fromPath(dbPath: string, blobDir?: string): MaintenanceService {
     if (typeof dbPath !== "string" || dbPath === "") {
@@ -196,7 +210,8 @@ export class MaintenanceService {
         `The blob folder must be a folder path, got ${JSON.stringify(blobDir)}. Leave it unset to use <workspace>/blobs/<name>/.`,
       );
     }
-    const db = new SQLiteTaskDB(dbPath);
+    // Maintenance leaves the file in its shape: a database the Python library wrote stays one.
+    const db = new SQLiteTaskDB(dbPath, { migrate: false });
     let storage: BlobStorage;
     try {
       storage = new LocalStorage(blobDir ?? inferBlobDirectory(path.resolve(dbPath)));
@@ -233,7 +248,10 @@ export class MaintenanceService {
   async getTaskDetail(cacheKey: string): Promise<TaskDetail | undefined> {
     const stored = await this.db.get(cacheKey);
     if (stored === undefined) return undefined;
-    const record = toTaskRecord(stored);
+    // The record as stored, damaged fields named: the hit-path row has them replaced already.
+    const record =
+      (typeof this.db.getRecord === "function" ? await this.db.getRecord(cacheKey) : undefined) ??
+      toTaskRecord(stored);
     const loaded = await loadStoredBytes(stored, this.storage);
     if ("error" in loaded) return { record, value: undefined, rescued: false, error: loaded.error };
     const problem = findIntegrityProblem(stored, loaded.bytes);
@@ -360,9 +378,42 @@ export class MaintenanceService {
     return keys;
   }
 
-  /** Totals for the whole cache: rows, bytes (inline and blob), expired rows, per function and content type. */
+  /**
+   * Totals for the whole cache: rows, bytes (inline and blob), expired rows, per function and
+   * content type. Blob rows without a recorded size (written by the Python library) are measured
+   * from their files, a batch of rows at a time.
+   */
   async stats(): Promise<TaskStats> {
-    return await this.db.stats(Date.now());
+    const stats = await this.db.stats(Date.now());
+    if (stats.unsizedBlobs === undefined) return stats;
+    if (typeof this.db.unsizedBlobs !== "function" || typeof this.storage.getSize !== "function") {
+      return stats;
+    }
+    // Rowids may be negative when another writer chose them.
+    let afterRowid = Number.MIN_SAFE_INTEGER;
+    for (;;) {
+      const batch = await this.db.unsizedBlobs(afterRowid, UNSIZED_BLOB_BATCH);
+      for (const blob of batch) {
+        afterRowid = blob.rowid;
+        if (blob.location === null) continue;
+        let size: number | undefined;
+        try {
+          size = await this.storage.getSize(blob.location);
+        } catch {
+          // An unreadable blob counts as 0 bytes here; `show` says what is wrong with it.
+        }
+        if (size === undefined) continue;
+        stats.bytes += size;
+        stats.blobBytes += size;
+        addGroupBytes(stats.byFunction, blob.funcIdentifier, size);
+        addGroupBytes(stats.byContentType, blob.contentType, size);
+      }
+      if (batch.length < UNSIZED_BLOB_BATCH) break;
+      // Hand the event loop back between batches: a dashboard stays responsive meanwhile.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    delete stats.unsizedBlobs;
+    return stats;
   }
 
   /** The functions with entries, for filters and for "unknown function" messages. */

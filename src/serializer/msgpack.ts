@@ -117,7 +117,7 @@ export class MsgpackSerializer implements Serializer {
       firstRescue = { value: reader.readDocument(), rescued: reader.rescues.length > 0 };
     } catch (readError) {
       return new SerializationError(
-        `Cannot decode the stored value: it is not valid MessagePack (${describeError(readError)}); it was damaged or written by something else. Delete the entry or let it be recomputed.`,
+        `Cannot decode the stored value: ${describeUnreadable(readError)}; it was damaged or written by something else. Delete the entry or let it be recomputed.`,
         { cause: error },
       );
     }
@@ -181,6 +181,14 @@ function decodeExactOrRescue(source: Buffer, registry: TypeRegistry | undefined)
   return { value, rescued: false };
 }
 
+/** Why bytes could not be read: nested past the call stack, or not MessagePack at all. */
+function describeUnreadable(error: unknown): string {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return "it is nested too deeply to decode (more levels than the call stack holds)";
+  }
+  return `it is not valid MessagePack (${describeError(error)})`;
+}
+
 /** Decodes with the plain reader, rescuing every extension that fails. */
 function readRescuing(source: Buffer, registry: TypeRegistry | undefined): RescueResult {
   const reader = new RescueReader(source, registry);
@@ -189,7 +197,7 @@ function readRescuing(source: Buffer, registry: TypeRegistry | undefined): Rescu
     value = reader.readDocument();
   } catch (error) {
     throw new SerializationError(
-      `Cannot rescue the stored value: it is not valid MessagePack (${describeError(error)}); it was damaged or written by something else. Delete the entry.`,
+      `Cannot rescue the stored value: ${describeUnreadable(error)}; it was damaged or written by something else. Delete the entry.`,
       { cause: error },
     );
   }

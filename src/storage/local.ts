@@ -182,6 +182,13 @@ export class LocalStorage implements BlobStorage {
     }
   }
 
+  getSize(location: string): number | undefined {
+    const target = this.#resolveInside(location);
+    if (target === undefined) return undefined;
+    const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+    return stat?.isFile() === true ? stat.size : undefined;
+  }
+
   getMtime(location: string): number | undefined {
     const target = this.#resolveInside(location);
     if (target === undefined) return undefined;

@@ -21,6 +21,11 @@ export interface BlobStorage {
   /** Last modification time (Unix ms) of a location, or `undefined` when it does not exist. */
   getMtime(location: string): Awaitable<number | undefined>;
   /**
+   * Size in bytes of the blob at a location, or `undefined` when it does not exist. Optional:
+   * maintenance uses it to count blobs whose size was not recorded (Python-written rows).
+   */
+  getSize?(location: string): Awaitable<number | undefined>;
+  /**
    * `load` and the modification time of what was read, in one lookup. Optional: without it,
    * reads call `load` then `getMtime`. Must fail like `load`.
    */

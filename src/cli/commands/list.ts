@@ -10,7 +10,8 @@ import {
 } from "../database.js";
 import { UsageError } from "../errors.js";
 import { escapeInline } from "../escape.js";
-import { formatBytes, formatCount, formatTimestamp, Output } from "../output.js";
+import { formatBytes, formatCount, formatTimestamp, Output, pluralize } from "../output.js";
+import { showField } from "../records.js";
 
 /** Options of `beautyspot list`. */
 export interface ListCommandOptions {
@@ -108,19 +109,29 @@ async function listEntries(databasePath: string, options: ListCommandOptions): P
     const { colors } = output;
     output.printTable(
       ["KEY", "FUNCTION", "STORED", "CONTENT TYPE", "SIZE", "UPDATED (UTC)", "EXPIRES (UTC)"],
-      tasks.map((task) => [
-        colors.yellow(escapeInline(task.cacheKey.slice(0, SHORT_KEY_LENGTH))),
-        task.version === null
-          ? escapeInline(task.funcName)
-          : `${escapeInline(task.funcName)} ${colors.dim(escapeInline(task.version))}`,
-        task.resultType === "FILE" ? "blob" : "inline",
-        escapeInline(task.contentType ?? "-"),
-        formatBytes(task.size),
-        formatTimestamp(task.updatedAt),
-        formatTimestamp(task.expiresAt, "never"),
-      ]),
+      tasks.map((task) => {
+        const name = showField(task, "funcName", task.funcName, colors);
+        return [
+          colors.yellow(escapeInline(task.cacheKey.slice(0, SHORT_KEY_LENGTH))),
+          task.version === null ? name : `${name} ${colors.dim(escapeInline(task.version))}`,
+          showField(task, "resultType", task.resultType === "FILE" ? "blob" : "inline", colors),
+          escapeInline(task.contentType ?? "-"),
+          showField(task, "size", formatBytes(task.size), colors),
+          showField(task, "updatedAt", formatTimestamp(task.updatedAt), colors),
+          showField(task, "expiresAt", formatTimestamp(task.expiresAt, "never"), colors),
+        ];
+      }),
       ["left", "left", "left", "left", "right", "left", "left"],
     );
+    const damaged = tasks.filter((task) => task.problems !== undefined);
+    if (damaged.length > 0) {
+      const first = damaged[0]?.cacheKey.slice(0, SHORT_KEY_LENGTH) ?? "";
+      output.note(
+        colors.yellow(
+          `${pluralize(damaged.length, "entry has", "entries have")} fields that hold no usable value (shown as invalid): \`beautyspot show ${databasePath} ${first}\` says what is stored. Delete such an entry in the dashboard (\`beautyspot ui ${databasePath}\`); a call recomputes it.`,
+        ),
+      );
+    }
     const last = options.offset + tasks.length;
     const more = last < total ? ` Next page: --offset ${last}.` : "";
     output.note(`Entries ${options.offset + 1}-${last} of ${formatCount(total)}.${more}`);

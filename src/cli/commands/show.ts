@@ -6,6 +6,7 @@ import { closeDatabase, openDatabase } from "../database.js";
 import { CommandFailedError, UsageError } from "../errors.js";
 import { escapeInline, escapeText } from "../escape.js";
 import { formatBytes, formatTimestamp, Output } from "../output.js";
+import { listProblems, showField } from "../records.js";
 import { renderValue, toJsonValue } from "../values.js";
 
 /** Options of `beautyspot show`. */
@@ -79,24 +80,50 @@ export async function runShow(
     } else {
       const { colors } = output;
       const fields: [string, string][] = [
-        ["Key", record.cacheKey],
-        ["Function", `${record.funcName} (${record.funcIdentifier})`],
-        ["Version", record.version ?? "-"],
-        ["Input id", record.inputId],
+        ["Key", escapeInline(record.cacheKey)],
+        [
+          "Function",
+          `${showField(record, "funcName", record.funcName, colors)} (${showField(record, "funcIdentifier", record.funcIdentifier, colors)})`,
+        ],
+        ["Version", escapeInline(record.version ?? "-")],
+        ["Input id", escapeInline(record.inputId)],
         [
           "Stored",
-          record.resultType === "FILE" ? `blob ${record.resultValue ?? "(no location)"}` : "inline",
+          showField(
+            record,
+            "resultType",
+            record.resultType === "FILE"
+              ? `blob ${record.resultValue ?? "(no location)"}`
+              : "inline",
+            colors,
+          ),
         ],
-        ["Content type", record.contentType ?? "-"],
-        ["Size", formatBytes(record.size)],
-        ["Updated", `${formatTimestamp(record.updatedAt)} UTC`],
+        ["Content type", escapeInline(record.contentType ?? "-")],
+        ["Size", showField(record, "size", formatBytes(record.size), colors)],
+        [
+          "Updated",
+          showField(record, "updatedAt", `${formatTimestamp(record.updatedAt)} UTC`, colors),
+        ],
         [
           "Expires",
-          record.expiresAt === null ? "never" : `${formatTimestamp(record.expiresAt)} UTC`,
+          showField(
+            record,
+            "expiresAt",
+            record.expiresAt === null ? "never" : `${formatTimestamp(record.expiresAt)} UTC`,
+            colors,
+          ),
         ],
       ];
       for (const [label, value] of fields)
-        output.print(`${colors.bold(`${label}:`.padEnd(14))}${escapeInline(value)}`);
+        output.print(`${colors.bold(`${label}:`.padEnd(14))}${value}`);
+      const problems = listProblems(record);
+      if (problems.length > 0) {
+        output.print(
+          colors.yellow(
+            `DAMAGED ROW: ${escapeInline(problems.join(" "))} Delete the entry in the dashboard (\`beautyspot ui ${databasePath}\`); a call recomputes it.`,
+          ),
+        );
+      }
       output.print();
       if (detail.error === undefined) {
         if (detail.rescued) {

@@ -35,11 +35,31 @@ describe("describeValue", () => {
         maxNodes: 10,
         maxString: 100,
         maxHexBytes: 16,
+        maxDepth: 100,
       },
     );
     assert.ok(
       node.kind === "array" && node.truncated && node.items.length < 100 && node.length === 100,
     );
+  });
+
+  it("shows a value nested thousands deep to level 100, with a note where it stops", () => {
+    let value: unknown = "bottom";
+    for (let level = 0; level < 100_000; level++)
+      value = level % 2 === 0 ? [value] : { next: value };
+    let node = describeValue(value);
+    let levels = 0;
+    while (node.kind === "array" || node.kind === "object") {
+      levels += 1;
+      const child = node.kind === "array" ? node.items[0] : node.entries[0]?.[1];
+      assert.ok(child !== undefined);
+      node = child;
+    }
+    assert.equal(levels, 100);
+    assert.deepEqual(node, {
+      kind: "other",
+      text: "[nested deeper than 100 levels; shown to level 100]",
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 /** @module dashboard/server/value — decoded values turned into display trees, text and raw bytes. */
 
+import { BeautySpotError } from "../../errors.js";
 import type { ValueNode } from "../api-types.js";
 
 /** Limits that keep one detail response small enough to render at once. */
@@ -10,6 +11,11 @@ export interface DescribeLimits {
   maxString: number;
   /** Bytes shown as hex. */
   maxHexBytes: number;
+  /**
+   * Levels of containers in the tree; deeper ones become a note. Values other writers store
+   * can nest thousands deep, which would overflow the stack here and in the page's renderer.
+   */
+  maxDepth: number;
 }
 
 /** A few thousand nodes render instantly; larger values are for the raw download. */
@@ -17,6 +23,7 @@ export const DEFAULT_LIMITS: DescribeLimits = {
   maxNodes: 5_000,
   maxString: 200_000,
   maxHexBytes: 4_096,
+  maxDepth: 100,
 };
 
 /** Whether `value` is binary data (Buffer, Uint8Array, ArrayBuffer). */
@@ -60,7 +67,7 @@ export function describeValue(value: unknown, limits: DescribeLimits = DEFAULT_L
   let budget = limits.maxNodes;
   const seen = new Set<object>();
 
-  const visit = (current: unknown): ValueNode => {
+  const visit = (current: unknown, depth: number): ValueNode => {
     budget -= 1;
     if (current === null) return { kind: "null" };
     switch (typeof current) {
@@ -102,20 +109,26 @@ export function describeValue(value: unknown, limits: DescribeLimits = DEFAULT_L
     }
     // Decoded data has no cycles, but a custom serializer might return shared references.
     if (seen.has(object)) return { kind: "other", text: "[circular]" };
+    if (depth >= limits.maxDepth) {
+      return {
+        kind: "other",
+        text: `[nested deeper than ${limits.maxDepth} levels; shown to level ${limits.maxDepth}]`,
+      };
+    }
     seen.add(object);
     try {
-      return visitContainer(object);
+      return visitContainer(object, depth + 1);
     } finally {
       seen.delete(object);
     }
   };
 
-  const visitContainer = (object: object): ValueNode => {
+  const visitContainer = (object: object, depth: number): ValueNode => {
     if (Array.isArray(object) || ArrayBuffer.isView(object)) {
       const list = object as ArrayLike<unknown>;
       const items: ValueNode[] = [];
       for (let index = 0; index < list.length && budget > 0; index++)
-        items.push(visit(list[index]));
+        items.push(visit(list[index], depth));
       const typeName = Array.isArray(object) ? "Array" : object.constructor.name;
       return {
         kind: "array",
@@ -129,7 +142,7 @@ export function describeValue(value: unknown, limits: DescribeLimits = DEFAULT_L
       const entries: [ValueNode, ValueNode][] = [];
       for (const [key, entry] of object) {
         if (budget <= 0) break;
-        entries.push([visit(key), visit(entry)]);
+        entries.push([visit(key, depth), visit(entry, depth)]);
       }
       return { kind: "map", entries, size: object.size, truncated: entries.length < object.size };
     }
@@ -137,7 +150,7 @@ export function describeValue(value: unknown, limits: DescribeLimits = DEFAULT_L
       const items: ValueNode[] = [];
       for (const item of object) {
         if (budget <= 0) break;
-        items.push(visit(item));
+        items.push(visit(item, depth));
       }
       return { kind: "set", items, size: object.size, truncated: items.length < object.size };
     }
@@ -152,12 +165,12 @@ export function describeValue(value: unknown, limits: DescribeLimits = DEFAULT_L
     const entries: [string, ValueNode][] = [];
     for (const key of keys) {
       if (budget <= 0) break;
-      entries.push([key, visit((object as Record<string, unknown>)[key])]);
+      entries.push([key, visit((object as Record<string, unknown>)[key], depth)]);
     }
     return { kind: "object", className, entries, truncated: entries.length < keys.length };
   };
 
-  return visit(value);
+  return visit(value, 0);
 }
 
 /** JSON text of a decoded value: Maps as objects, Sets as arrays, BigInts as strings, bytes as hex. */
@@ -190,9 +203,15 @@ export function readRawBytes(value: unknown): {
   if (isBytes(value)) return { bytes: toUint8Array(value), isText: false, isJson: false };
   if (typeof value === "string")
     return { bytes: Buffer.from(value, "utf8"), isText: true, isJson: false };
-  return {
-    bytes: Buffer.from(stringifyValue(value) ?? "null", "utf8"),
-    isText: true,
-    isJson: true,
-  };
+  let text: string | undefined;
+  try {
+    text = stringifyValue(value);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new BeautySpotError(
+      "This value is nested too deeply to be written out as JSON text. The detail view shows it to a limited depth; read the whole value in your program (spot.lookup or the wrapper's peek).",
+      { cause: error },
+    );
+  }
+  return { bytes: Buffer.from(text ?? "null", "utf8"), isText: true, isJson: true };
 }

@@ -14,25 +14,35 @@ export interface DetailEvents {
 
 function describeRecord(view: TaskView): [string, string][] {
   const { record } = view;
+  const problems = record.problems ?? {};
+  /** The field's text, or "invalid" when the row holds no usable value there (the notice says why). */
+  const shown = (field: keyof typeof problems, text: string) =>
+    problems[field] === undefined ? text : "invalid (see below)";
   return [
     ["Key", record.cacheKey],
-    ["Function", record.funcName],
-    ["Identity", record.funcIdentifier],
+    ["Function", shown("funcName", record.funcName)],
+    ["Identity", shown("funcIdentifier", record.funcIdentifier)],
     ["Input id", record.inputId],
     ["Version", record.version ?? "–"],
     ["Content type", record.contentType ?? "–"],
     [
       "Stored",
-      record.resultType === "FILE" ? `blob ${record.resultValue ?? ""}` : "inline in the row",
+      shown(
+        "resultType",
+        record.resultType === "FILE" ? `blob ${record.resultValue ?? ""}` : "inline in the row",
+      ),
     ],
     [
       "Size",
-      record.size === null
-        ? "unknown"
-        : `${formatBytes(record.size)} (${record.size.toLocaleString("en-US")} bytes)`,
+      shown(
+        "size",
+        record.size === null
+          ? "unknown"
+          : `${formatBytes(record.size)} (${record.size.toLocaleString("en-US")} bytes)`,
+      ),
     ],
-    ["Created / updated", formatTimestamp(record.updatedAt)],
-    ["Expires", formatTimestamp(record.expiresAt)],
+    ["Created / updated", shown("updatedAt", formatTimestamp(record.updatedAt))],
+    ["Expires", shown("expiresAt", formatTimestamp(record.expiresAt))],
   ];
 }
 
@@ -148,6 +158,17 @@ export class DetailPane {
           createElement("strong", {}, "Rescued raw data. "),
           "This value no longer decodes with the type that wrote it (the schema changed); what is shown is the raw data inside it.",
           view.decodeError === undefined ? "" : ` Reason: ${view.decodeError}`,
+        ),
+      );
+    }
+    const problems = Object.values(view.record.problems ?? {});
+    if (problems.length > 0) {
+      notices.push(
+        createElement(
+          "p",
+          { class: "notice notice-error", "data-notice": "damaged-row" },
+          createElement("strong", {}, "Damaged row. "),
+          `${problems.join(" ")} Delete the entry; the next call with these inputs computes it again.`,
         ),
       );
     }

@@ -3,6 +3,7 @@
  * reports what the user picked; `main.ts` fetches.
  */
 
+import type { RecordProblemField, TaskRecord } from "../../db/types.js";
 import type { TableSummary, TaskPage } from "../api-types.js";
 import {
   createElement,
@@ -32,6 +33,25 @@ const COLUMNS: { label: string; sort?: string; className?: string }[] = [
   { label: "Size", sort: "size", className: "number" },
   { label: "Expires", sort: "expiresAt" },
 ];
+
+/**
+ * A table cell for a field: its text, or "invalid" (with the stored value explained on hover)
+ * when the row holds no usable value there.
+ */
+function createFieldCell(
+  record: TaskRecord,
+  field: RecordProblemField,
+  text: string,
+  attributes: Record<string, string | undefined> = {},
+): HTMLTableCellElement {
+  const problem = record.problems?.[field];
+  if (problem === undefined) return createElement("td", attributes, text);
+  return createElement(
+    "td",
+    { ...attributes, class: `${attributes.class ?? ""} invalid`.trim(), title: problem },
+    "invalid",
+  );
+}
 
 /** Search waits for a pause in typing so each keystroke does not cost a query. */
 const SEARCH_DELAY_MS = 250;
@@ -203,18 +223,16 @@ export class TaskTable {
           tabindex: 0,
           class: record.cacheKey === state.key ? "selected" : undefined,
         },
-        createElement(
-          "td",
-          { title: formatAge(record.updatedAt, now) },
-          formatTimestamp(record.updatedAt),
-        ),
-        createElement("td", { title: record.funcIdentifier }, record.funcName),
+        createFieldCell(record, "updatedAt", formatTimestamp(record.updatedAt), {
+          title: formatAge(record.updatedAt, now),
+        }),
+        createFieldCell(record, "funcName", record.funcName, { title: record.funcIdentifier }),
         createElement("td", { class: "mono", title: record.inputId }, shortenKey(record.inputId)),
         createElement("td", { class: "mono", title: record.cacheKey }, shortenKey(record.cacheKey)),
         createElement("td", {}, record.contentType ?? "–"),
-        createElement("td", {}, record.resultType === "FILE" ? "blob" : "inline"),
-        createElement("td", { class: "number" }, formatBytes(record.size)),
-        createElement("td", {}, formatTimestamp(record.expiresAt)),
+        createFieldCell(record, "resultType", record.resultType === "FILE" ? "blob" : "inline"),
+        createFieldCell(record, "size", formatBytes(record.size), { class: "number" }),
+        createFieldCell(record, "expiresAt", formatTimestamp(record.expiresAt)),
       ),
     );
     if (rows.length === 0) {
@@ -257,6 +275,8 @@ export class TaskTable {
       ["", `All functions (${formatCount(summary.functions.length)})`],
     ];
     for (const entry of summary.functions) {
+      // Rows without an identity (damaged) cannot be filtered on; they show under "All functions".
+      if (entry.funcIdentifier === "") continue;
       const label =
         entry.funcName === entry.funcIdentifier
           ? entry.funcName

@@ -1,7 +1,12 @@
 /** @module db/sqlite/rows — column lists and the mapping from raw SQLite rows to the contract shapes. */
 
-import type { ResultType, StoredTask, TaskRecord, TaskWrite } from "../types.js";
-import { formatIsoTimestamp, formatTimestamp, readStoredTimestamp } from "./timestamps.js";
+import type { RecordProblems, ResultType, StoredTask, TaskRecord, TaskWrite } from "../types.js";
+import {
+  describeStoredValue,
+  formatTimestamp,
+  readStoredTimestamp,
+  toIsoTimestamp,
+} from "./timestamps.js";
 
 /**
  * Columns read for the hit path, in the order `mapStoredTask` expects. Columns an old file
@@ -96,22 +101,80 @@ export function mapStoredTask(row: unknown[]): StoredTask {
   };
 }
 
-/** A raw maintenance row (see `selectRecordColumns`) as a TaskRecord with ISO 8601 timestamps. */
+/** Whether a stored `size` is a byte count: a whole number from 0 to 2^53 - 1 (beyond, a double miscounts). */
+export function isValidSize(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * A raw maintenance row (see `selectRecordColumns`) as a TaskRecord with ISO 8601 timestamps.
+ * Never throws: a field whose stored value is unusable (a timestamp that is not one or lies
+ * beyond what a Date holds, a negative or non-integer size, an unknown result type, a missing
+ * function name) is kept as stored and named in `problems`, so the row can still be listed,
+ * shown and deleted while the rest of the database works as usual.
+ */
 export function mapTaskRecord(row: unknown[]): TaskRecord {
+  let problems: RecordProblems | undefined;
+  const note = (field: keyof RecordProblems, message: string) => {
+    problems ??= {};
+    problems[field] = message;
+  };
+  const funcName = row[1];
+  const funcIdentifier = row[2];
+  if (typeof funcName !== "string" || funcName === "") {
+    note("funcName", `func_name holds ${describeStoredValue(funcName)}, not a function name.`);
+  }
+  if (typeof funcIdentifier !== "string" || funcIdentifier === "") {
+    note(
+      "funcIdentifier",
+      `func_identifier holds ${describeStoredValue(funcIdentifier)}, not a function identity.`,
+    );
+  }
+  const resultType = row[5];
+  if (resultType !== "DIRECT_BLOB" && resultType !== "FILE") {
+    note(
+      "resultType",
+      `result_type holds ${describeStoredValue(resultType)}; this version knows DIRECT_BLOB and FILE.`,
+    );
+  }
+  const storedSize = row[8];
+  let size: number | null = null;
+  if (isValidSize(storedSize)) size = storedSize;
+  else if (storedSize != null) {
+    note("size", `size holds ${describeStoredValue(storedSize)}, not a byte count.`);
+  }
+  const updated = row[9];
+  let updatedAt = toIsoTimestamp(updated);
+  if (updatedAt === undefined) {
+    note("updatedAt", `updated_at holds ${describeStoredValue(updated)}, not a timestamp.`);
+    updatedAt = updated == null ? "" : String(updated);
+  }
   const expires = row[10];
-  return {
+  let expiresAt: string | null = null;
+  if (expires != null) {
+    const iso = toIsoTimestamp(expires);
+    if (iso === undefined) {
+      note("expiresAt", `expires_at holds ${describeStoredValue(expires)}, not a timestamp.`);
+      expiresAt = String(expires);
+    } else {
+      expiresAt = iso;
+    }
+  }
+  const record: TaskRecord = {
     cacheKey: row[0] as string,
-    funcName: readText(row[1]),
-    funcIdentifier: readText(row[2]),
+    funcName: readText(funcName),
+    funcIdentifier: readText(funcIdentifier),
     inputId: readText(row[3]),
     version: readOptionalText(row[4]),
-    resultType: readText(row[5]) as ResultType,
+    resultType: readText(resultType) as ResultType,
     contentType: readOptionalText(row[6]),
     resultValue: readOptionalText(row[7]),
-    size: readOptionalNumber(row[8]),
-    updatedAt: row[9] == null ? "" : formatIsoTimestamp(row[9]),
-    expiresAt: expires == null ? null : formatIsoTimestamp(expires),
+    size,
+    updatedAt,
+    expiresAt,
   };
+  if (problems !== undefined) record.problems = problems;
+  return record;
 }
 
 /** SQL of the upsert; parameters in the order `toWriteParameters` produces. */

@@ -168,10 +168,16 @@ function isUpToDate(db: Database.Database): boolean {
  * Makes sure the file holds an up-to-date `tasks` table, creating or migrating it. Several
  * processes may open the same old file at once: the migration takes the write lock first
  * (BEGIN IMMEDIATE) and re-checks, so the second one finds the work done. Read-only
- * connections never migrate; they report which columns exist so reads can adapt.
+ * connections and those opened with `migrate: false` never migrate; they report which columns
+ * exist so statements can adapt.
+ * @param mode `"migrate"` to bring the file up to date, `"readonly"` or `"as-is"` to leave it.
  */
-export function ensureSchema(db: Database.Database, path: string, readonly: boolean): SchemaInfo {
-  if (!readonly && !isUpToDate(db)) {
+export function ensureSchema(
+  db: Database.Database,
+  path: string,
+  mode: "migrate" | "readonly" | "as-is",
+): SchemaInfo {
+  if (mode === "migrate" && !isUpToDate(db)) {
     db.exec("BEGIN IMMEDIATE");
     try {
       if (!isUpToDate(db)) migrate(db, path);
@@ -186,7 +192,9 @@ export function ensureSchema(db: Database.Database, path: string, readonly: bool
   assertOwnDatabase(path, tables, columns);
   if (!tables.includes("tasks")) {
     throw new ConfigurationError(
-      `${path} has no \`tasks\` table yet, and it was opened read-only so none can be created. Open it once without \`readonly\`, or check the path.`,
+      mode === "readonly"
+        ? `${path} has no \`tasks\` table yet, and it was opened read-only so none can be created. Open it once without \`readonly\`, or check the path.`
+        : `${path} has no \`tasks\` table yet, and it was opened with \`migrate: false\` so none is created. Check the path, or open it once with a Spot.`,
     );
   }
   return { columns: new Set(columns.map((column) => column.name)) };

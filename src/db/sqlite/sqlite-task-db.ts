@@ -15,6 +15,7 @@ import type {
   TaskRecord,
   TaskStats,
   TaskWrite,
+  UnsizedBlob,
 } from "../types.js";
 import {
   buildDeletionBatchStatement,
@@ -46,6 +47,14 @@ export interface SQLiteTaskDBOptions {
    * @default false
    */
   readonly?: boolean;
+  /**
+   * Bring a file written by an older version or by the Python library up to date when opening
+   * it: add the `size` and `digest` columns and the indexes, switch to WAL. `false` uses the file
+   * as it is, for maintenance (listing, deletions) that must leave another writer's file in its
+   * shape; saving values then needs an up-to-date file. Read-only connections never migrate.
+   * @default true
+   */
+  migrate?: boolean;
   /**
    * Budget (bytes) of the in-memory tier of recently read rows: repeated hits skip SQLite.
    * Commits by other connections (other processes, the CLI, the dashboard) clear it; they are
@@ -155,11 +164,14 @@ export class SQLiteTaskDB implements TaskDB {
   readonly #getStatement: Database.Statement;
   readonly #readonly: boolean;
   readonly #deleteStatement: Database.Statement;
+  readonly #recordStatement: Database.Statement;
   readonly #hasLocationStatement: Database.Statement;
   readonly #prefixStatement: Database.Statement;
   readonly #dataVersionStatement: Database.Statement;
   readonly #saveAll: (rows: readonly TaskWrite[]) => void;
   readonly #recordColumns: string;
+  /** SQL for a row's byte count when its `size` is a usable one, else NULL. */
+  readonly #validSize: string;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #rowCache: RowCache;
   #lastChangeCheck = 0;
@@ -183,19 +195,34 @@ export class SQLiteTaskDB implements TaskDB {
     const db = openConnection(file, options);
     try {
       // The schema check comes first: another application's file is refused untouched.
-      const { columns } = ensureSchema(db, file, options.readonly ?? false);
-      if (!this.#readonly) {
+      const migrate = !this.#readonly && (options.migrate ?? true);
+      const { columns } = ensureSchema(
+        db,
+        file,
+        this.#readonly ? "readonly" : migrate ? "migrate" : "as-is",
+      );
+      if (migrate) {
         // WAL lets readers in other processes keep reading while one process writes.
         // synchronous = NORMAL in WAL mode: a crash of the process loses nothing committed; a power
         // loss or OS crash may lose the last few transactions (never corrupts the file). A cache
         // can recompute those, and skipping the fsync per commit makes writes several times faster.
         setJournalModeWal(db);
+      }
+      if (!this.#readonly && db.pragma("journal_mode", { simple: true }) === "wal") {
         db.pragma("synchronous = NORMAL");
       }
       this.#recordColumns = selectRecordColumns(columns);
+      // A file the Python library wrote has no size column (read-only opens do not add it);
+      // other writers may have left text, negative or huge numbers in it.
+      this.#validSize = columns.has("size")
+        ? `(CASE WHEN typeof(size) = 'integer' AND size BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER} THEN size END)`
+        : "NULL";
       // raw(): rows as arrays skip building an object per row, which the mapping replaces anyway.
       this.#getStatement = db
         .prepare(`SELECT ${selectStoredColumns(columns)} FROM tasks WHERE cache_key = ?`)
+        .raw(true);
+      this.#recordStatement = db
+        .prepare(`SELECT ${this.#recordColumns} FROM tasks WHERE cache_key = ?`)
         .raw(true);
       this.#deleteStatement = db
         .prepare(`DELETE FROM tasks WHERE cache_key = ? RETURNING ${this.#recordColumns}`)
@@ -212,6 +239,12 @@ export class SQLiteTaskDB implements TaskDB {
       if (this.#readonly) {
         // Old files opened read-only may lack the extra columns the upsert names.
         this.#saveAll = () => this.#assertWritable();
+      } else if (!columns.has("size") || !columns.has("digest")) {
+        this.#saveAll = () => {
+          throw new ConfigurationError(
+            `Database ${file} was opened with \`migrate: false\` and lacks the size and digest columns every saved value needs. Open it without \`migrate: false\` (a Spot does) to save values.`,
+          );
+        };
       } else {
         const upsert = db.prepare(UPSERT_SQL);
         const saveInTransaction = db.transaction((rows: readonly TaskWrite[]) => {
@@ -262,6 +295,11 @@ export class SQLiteTaskDB implements TaskDB {
     for (const row of rows) this.#rowCache.delete(row.cacheKey);
   }
 
+  getRecord(cacheKey: string): TaskRecord | undefined {
+    const row = this.#recordStatement.get(cacheKey) as unknown[] | undefined;
+    return row === undefined ? undefined : mapTaskRecord(row);
+  }
+
   delete(cacheKey: string): TaskRecord | undefined {
     this.#assertWritable();
     this.#rowCache.delete(cacheKey);
@@ -284,17 +322,20 @@ export class SQLiteTaskDB implements TaskDB {
 
   stats(now: number): TaskStats {
     const nowText = formatTimestamp(now);
-    // Sizes of rows written by other writers are recovered from the inline bytes when missing.
-    const bytes = "COALESCE(size, length(result_data), 0)";
+    // Sizes missing or unusable are recovered from the inline bytes; blob rows without one are
+    // counted in `unsizedBlobs` for the caller to measure. TOTAL (a double) cannot overflow the
+    // way SUM does on a foreign writer's huge values.
+    const bytes = `COALESCE(${this.#validSize}, length(result_data), 0)`;
     const totals = this.#prepare(
-      `SELECT COUNT(*), COALESCE(SUM(${bytes}), 0),
-        COALESCE(SUM(CASE WHEN result_type = 'FILE' THEN ${bytes} ELSE 0 END), 0),
-        COALESCE(SUM(CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN 1 ELSE 0 END), 0)
+      `SELECT COUNT(*), TOTAL(${bytes}),
+        TOTAL(CASE WHEN result_type = 'FILE' THEN ${bytes} ELSE 0 END),
+        COALESCE(SUM(CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN 1 ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN result_type = 'FILE' AND ${this.#validSize} IS NULL THEN 1 ELSE 0 END), 0)
         FROM tasks`,
       "raw",
-    ).get(nowText) as [number, number, number, number];
-    const [rows, totalBytes, blobBytes, expired] = totals;
-    return {
+    ).get(nowText) as [number, number, number, number, number];
+    const [rows, totalBytes, blobBytes, expired, unsizedBlobs] = totals;
+    const stats: TaskStats = {
       rows,
       bytes: totalBytes,
       inlineBytes: totalBytes - blobBytes,
@@ -303,6 +344,23 @@ export class SQLiteTaskDB implements TaskDB {
       byFunction: this.#groupStats("func_identifier", bytes),
       byContentType: this.#groupStats("content_type", bytes),
     };
+    if (unsizedBlobs > 0) stats.unsizedBlobs = unsizedBlobs;
+    return stats;
+  }
+
+  unsizedBlobs(afterRowid: number, limit: number): UnsizedBlob[] {
+    const rows = this.#prepare(
+      `SELECT rowid, result_value, func_identifier, content_type FROM tasks
+        WHERE rowid > ? AND result_type = 'FILE' AND ${this.#validSize} IS NULL
+        ORDER BY rowid LIMIT ?`,
+      "raw",
+    ).all(afterRowid, limit) as [number, unknown, unknown, unknown][];
+    return rows.map(([rowid, location, funcIdentifier, contentType]) => ({
+      rowid,
+      location: typeof location === "string" ? location : null,
+      funcIdentifier: typeof funcIdentifier === "string" ? funcIdentifier : null,
+      contentType: typeof contentType === "string" ? contentType : null,
+    }));
   }
 
   deleteMatching(
@@ -401,7 +459,7 @@ export class SQLiteTaskDB implements TaskDB {
   /** Rows and bytes per value of `column`; NULL groups are reported under "(none)". */
   #groupStats(column: string, bytes: string): Record<string, GroupStats> {
     const rows = this.#prepare(
-      `SELECT ${column}, COUNT(*), COALESCE(SUM(${bytes}), 0) FROM tasks GROUP BY ${column}`,
+      `SELECT ${column}, COUNT(*), TOTAL(${bytes}) FROM tasks GROUP BY ${column}`,
       "raw",
     ).all() as [string | null, number, number][];
     const groups = new Map<string, GroupStats>();

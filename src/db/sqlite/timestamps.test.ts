@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ValidationError } from "../../errors.js";
-import { formatIsoTimestamp, formatTimestamp, parseTimestamp } from "./timestamps.js";
+import { formatTimestamp, parseTimestamp, toIsoTimestamp } from "./timestamps.js";
 
 describe("formatTimestamp", () => {
   it("writes UTC text with six fraction digits and a +00:00 offset", () => {
@@ -94,15 +94,14 @@ describe("parseTimestamp", () => {
   });
 });
 
-describe("formatIsoTimestamp", () => {
+describe("toIsoTimestamp", () => {
   it("shows stored text as ISO 8601 UTC with milliseconds", () => {
-    assert.equal(
-      formatIsoTimestamp("2026-11-28 15:30:00.123456+00:00"),
-      "2026-11-28T15:30:00.123Z",
-    );
+    assert.equal(toIsoTimestamp("2026-11-28 15:30:00.123456+00:00"), "2026-11-28T15:30:00.123Z");
   });
 
-  it("shows unreadable text as stored", () => {
-    assert.equal(formatIsoTimestamp("someday"), "someday");
+  it("returns undefined for unreadable text, NULL and times no Date can hold, never throwing", () => {
+    for (const value of ["someday", "", null, 1e20, -1e20, Number.NaN, 2n ** 63n - 1n]) {
+      assert.equal(toIsoTimestamp(value), undefined, String(value));
+    }
   });
 });

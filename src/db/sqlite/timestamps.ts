@@ -174,16 +174,34 @@ export function readStoredTimestamp(value: unknown): number {
   return Number.NaN;
 }
 
-/** Largest |Unix ms| a `Date` holds; beyond it `toISOString` throws a RangeError. */
+/** Largest distance from 1970 (ms) a JavaScript Date can hold: about 275,000 years. */
 const MAX_DATE_MS = 8.64e15;
 
 /**
- * ISO 8601 (`2026-11-28T15:30:00.123Z`) for a stored timestamp. Unreadable text and numbers no
- * date can hold are shown as stored: a row written by another program must never make a read
- * (or a deletion that reports the rows it removed) throw.
+ * ISO 8601 (`2026-11-28T15:30:00.123Z`) for a stored timestamp, or `undefined` when the value is
+ * not one or lies outside what a Date can hold. Never throws: one damaged row must not stop a
+ * listing of the others.
+ */
+export function toIsoTimestamp(value: unknown): string | undefined {
+  const ms = readStoredTimestamp(value);
+  if (!(ms >= -MAX_DATE_MS && ms <= MAX_DATE_MS)) return undefined;
+  return new Date(ms).toISOString();
+}
+
+/**
+ * ISO 8601 for a stored timestamp, or the value as stored when it is not one: for reports of
+ * rows (a deletion listing what it removed) that must never throw over one damaged row.
  */
 export function formatIsoTimestamp(value: unknown): string {
-  const ms = readStoredTimestamp(value);
-  if (!(Math.abs(ms) <= MAX_DATE_MS)) return String(value);
-  return new Date(ms).toISOString();
+  return toIsoTimestamp(value) ?? String(value);
+}
+
+/** How a stored value is quoted in messages: text in quotes, numbers as they are, NULL as NULL. */
+export function describeStoredValue(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  }
+  if (value instanceof Uint8Array) return `${value.byteLength} bytes of binary data`;
+  return String(value);
 }
