@@ -1,6 +1,6 @@
 /** @module cli/commands/ui — serves the dashboard for one database until interrupted. */
 
-import { requireDatabaseFile } from "../database.js";
+import { requireBeautyspotDatabase } from "../database.js";
 import { CommandFailedError } from "../errors.js";
 import { Output } from "../output.js";
 
@@ -47,7 +47,9 @@ async function loadDashboard(): Promise<DashboardModule> {
 /** Runs `beautyspot ui <db>`: resolves once the server has been closed by SIGINT or SIGTERM. */
 export async function runUi(databasePath: string, options: UiCommandOptions): Promise<void> {
   const output = new Output();
-  requireDatabaseFile(databasePath);
+  // Checked read-only first: the dashboard opens the file writable, which would turn an empty
+  // file into a database every other command then rejects.
+  requireBeautyspotDatabase(databasePath);
   const dashboard = await loadDashboard();
   const server = await dashboard.startDashboard({
     dbPath: databasePath,
