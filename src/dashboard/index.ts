@@ -4,9 +4,9 @@
  */
 
 import { createServer } from "node:http";
-import { MaintenanceService, ValidationError } from "../index.js";
-import { DashboardApi } from "./server/api.js";
+import { ValidationError } from "../index.js";
 import { createDashboardHandler, type DashboardContext } from "./server/app.js";
+import { WatchedDatabase } from "./server/database-file.js";
 import { listenWithFallback, openBrowser } from "./server/listen.js";
 import { createSessionToken, isLoopbackHost, listAllowedHosts } from "./server/security.js";
 import { locateWebRoot, StaticFiles } from "./server/static.js";
@@ -80,9 +80,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const host = options.host ?? DEFAULT_HOST;
   // Checked before the database is opened, so a missing build leaves nothing to clean up.
   const files = new StaticFiles(locateWebRoot());
-  const service = MaintenanceService.fromPath(options.dbPath, options.blobDir);
+  const database = new WatchedDatabase(options.dbPath, options.blobDir);
   const context: DashboardContext = {
-    api: new DashboardApi(service),
+    database,
     files,
     token: createSessionToken(),
     allowedHosts: new Set(),
@@ -93,7 +93,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   try {
     boundPort = await listenWithFallback(server, port, host, log);
   } catch (error) {
-    service.close();
+    database.close();
     throw error;
   }
   for (const allowed of listAllowedHosts(host, boundPort)) context.allowedHosts.add(allowed);
@@ -111,7 +111,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => {
-          service.close();
+          database.close();
           if (error === undefined) resolve();
           else reject(error);
         });

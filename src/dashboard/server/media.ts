@@ -3,7 +3,9 @@
  * and HTTP range requests (206), so audio and video players can seek.
  */
 
+import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream";
 import { ContentType } from "../../index.js";
 
 /** Media and image types served as themselves: the browser shows them in `<img>`, `<audio>`, `<video>`. */
@@ -77,6 +79,71 @@ export function parseRangeHeader(
   return { start, end };
 }
 
+/**
+ * Answers the status and headers of a `Range` request for a value of `size` bytes. Returns the
+ * inclusive byte range to send, or `undefined` when the response is complete (416, or HEAD).
+ */
+function writeRangeHead(
+  request: IncomingMessage,
+  response: ServerResponse,
+  size: number,
+  servedType: string,
+): { start: number; end: number } | undefined {
+  response.setHeader("Content-Type", servedType);
+  response.setHeader("Accept-Ranges", "bytes");
+  const range = parseRangeHeader(request.headers.range, size);
+  if (range === "unsatisfiable") {
+    response.writeHead(416, { "Content-Range": `bytes */${size}` });
+    response.end();
+    return undefined;
+  }
+  const start = range?.start ?? 0;
+  const end = range?.end ?? size - 1;
+  response.setHeader("Content-Length", Math.max(0, end - start + 1));
+  if (range !== undefined) {
+    response.writeHead(206, { "Content-Range": `bytes ${start}-${end}/${size}` });
+  } else {
+    response.writeHead(200);
+  }
+  if (request.method === "HEAD" || end < start) {
+    response.end();
+    return undefined;
+  }
+  return { start, end };
+}
+
+/**
+ * Sends the `length` bytes at `offset` of an open file honouring a `Range` header, reading only
+ * the requested bytes. Takes ownership of `descriptor`: it is closed when the response ends or
+ * the client goes away.
+ */
+export function sendFileWindow(
+  request: IncomingMessage,
+  response: ServerResponse,
+  window: { descriptor: number; offset: number; length: number },
+  servedType: string,
+): void {
+  let range: { start: number; end: number } | undefined;
+  try {
+    range = writeRangeHead(request, response, window.length, servedType);
+  } catch (error) {
+    fs.closeSync(window.descriptor);
+    throw error;
+  }
+  if (range === undefined) {
+    fs.closeSync(window.descriptor);
+    return;
+  }
+  const stream = fs.createReadStream("", {
+    fd: window.descriptor,
+    start: window.offset + range.start,
+    end: window.offset + range.end,
+    autoClose: true,
+  });
+  // pipeline destroys the file stream (closing the descriptor) when the client aborts.
+  pipeline(stream, response, () => {});
+}
+
 /** Sends `bytes` honouring a `Range` header: 206 with `Content-Range`, 416 when out of bounds. */
 export function sendBytes(
   request: IncomingMessage,
@@ -84,23 +151,9 @@ export function sendBytes(
   bytes: Uint8Array,
   servedType: string,
 ): void {
-  const size = bytes.byteLength;
-  response.setHeader("Content-Type", servedType);
-  response.setHeader("Accept-Ranges", "bytes");
-  const range = parseRangeHeader(request.headers.range, size);
-  if (range === "unsatisfiable") {
-    response.writeHead(416, { "Content-Range": `bytes */${size}` });
-    response.end();
-    return;
-  }
-  const start = range?.start ?? 0;
-  const end = range?.end ?? size - 1;
-  const body = Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, end - start + 1));
-  response.setHeader("Content-Length", body.byteLength);
-  if (range !== undefined) {
-    response.writeHead(206, { "Content-Range": `bytes ${start}-${end}/${size}` });
-  } else {
-    response.writeHead(200);
-  }
-  response.end(request.method === "HEAD" ? undefined : body);
+  const range = writeRangeHead(request, response, bytes.byteLength, servedType);
+  if (range === undefined) return;
+  response.end(
+    Buffer.from(bytes.buffer, bytes.byteOffset + range.start, range.end - range.start + 1),
+  );
 }

@@ -30,6 +30,13 @@ const liveStatus = createElement(
   "● live",
 );
 const statusLine = createElement("p", { class: "status", role: "status" });
+/** What keeps the whole page from being current: the database file was deleted or replaced. */
+const databaseProblem = createElement("p", {
+  class: "notice notice-error database-problem",
+  id: "database-problem",
+  role: "alert",
+  hidden: true,
+});
 const refreshButton = createElement(
   "button",
   { type: "button", class: "button", id: "refresh" },
@@ -164,6 +171,7 @@ function mount(): void {
       liveStatus,
       refreshButton,
     ),
+    databaseProblem,
     statusLine,
     createElement("main", { class: "layout" }, table.element, detail.element),
   );
@@ -183,9 +191,11 @@ function mount(): void {
     () => {
       void reload({ summary: true });
     },
-    (online) => {
+    (online, problem) => {
       liveStatus.classList.toggle("offline", !online);
       liveStatus.textContent = online ? "● live" : "● offline";
+      databaseProblem.textContent = problem ?? "";
+      databaseProblem.hidden = problem === undefined;
     },
   );
 }
