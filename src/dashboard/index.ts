@@ -27,6 +27,12 @@ export interface DashboardOptions {
    * @default "127.0.0.1"
    */
   host?: string;
+  /**
+   * Let other machines delete entries when `host` is not a loopback address. Without it, a
+   * dashboard on the network is read-only for them: deletions are accepted from this machine only.
+   * @default false
+   */
+  allowRemoteDelete?: boolean;
   /** Open the URL in the desktop's browser when there is one. @default false */
   open?: boolean;
   /** Where the URL and warnings are printed. @default console.log */
@@ -86,6 +92,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     files,
     token: createSessionToken(),
     allowedHosts: new Set(),
+    allowRemoteDelete: options.allowRemoteDelete === true,
     log,
   };
   const server = createServer(createDashboardHandler(context));
@@ -99,7 +106,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   for (const allowed of listAllowedHosts(host, boundPort)) context.allowedHosts.add(allowed);
   if (!isLoopbackHost(host)) {
     log(
-      `Warning: the dashboard listens on ${host}, reachable from other machines. Anyone who can reach it can read every cached value. Use the default 127.0.0.1 unless you mean it.`,
+      context.allowRemoteDelete
+        ? `Warning: the dashboard listens on ${host}, reachable from other machines. Anyone who can reach it can read every cached value and delete entries (--allow-remote-delete). Use the default 127.0.0.1 unless you mean it.`
+        : `Warning: the dashboard listens on ${host}, reachable from other machines. Anyone who can reach it can read every cached value; deletions are accepted only from this machine (--allow-remote-delete would let anyone who can reach it delete entries). Use the default 127.0.0.1 unless you mean it.`,
     );
   }
   const url = `http://${formatUrlHost(host)}:${boundPort}/`;

@@ -5,7 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { makeTempDir, runCli } from "./run-cli.js";
+import { writeSampleCache } from "./fixtures.js";
+import { makeTempDir, runCli, startCli } from "./run-cli.js";
 
 describe("beautyspot ui on a file that is not a beautyspot database", () => {
   it("refuses a zero-byte .db file without writing a tasks table into it (exit 1)", () => {
@@ -38,5 +39,41 @@ describe("beautyspot ui on a file that is not a beautyspot database", () => {
     const tables = reopened.prepare("SELECT name FROM sqlite_master").pluck().all();
     reopened.close();
     assert.deepEqual(tables, []);
+  });
+});
+
+describe("beautyspot ui on a network address", () => {
+  it("says that other machines can read and that deletions need --allow-remote-delete", async () => {
+    const cwd = makeTempDir();
+    await writeSampleCache(path.join(cwd, ".beautyspot"));
+    const db = path.join(".beautyspot", "my_app.db");
+    for (const [flags, expected] of [
+      [[], /deletions are accepted only from this machine/],
+      [["--allow-remote-delete"], /read every cached value and delete entries/],
+    ] as const) {
+      const child = startCli(["ui", db, "--port", "0", "--host", "0.0.0.0", ...flags], cwd);
+      let stdout = "";
+      let both = "";
+      // "Press Ctrl+C" comes once the command listens for the signal that stops it.
+      const ready = new Promise<void>((resolve) => {
+        const collect = (chunk: Buffer, toStdout: boolean) => {
+          if (toStdout) stdout += chunk;
+          both += chunk;
+          if (both.includes("Ctrl+C")) resolve();
+        };
+        child.stdout.on("data", (chunk: Buffer) => collect(chunk, true));
+        child.stderr.on("data", (chunk: Buffer) => collect(chunk, false));
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      await Promise.race([ready, exited]);
+      // One request through the dashboard first, as a user would, before Ctrl+C.
+      const url = /https?:\/\/\S+/.exec(stdout)?.[0];
+      assert.ok(url, stdout);
+      assert.equal((await fetch(url)).status, 200);
+      child.kill("SIGINT");
+      assert.equal(await exited, 0);
+      assert.match(stdout, /Warning: the dashboard listens on 0\.0\.0\.0/);
+      assert.match(stdout, expected);
+    }
   });
 });

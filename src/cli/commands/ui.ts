@@ -10,6 +10,8 @@ export interface UiCommandOptions {
   host: string;
   open?: boolean;
   blobDir?: string;
+  /** Let other machines delete entries when `host` is not loopback. */
+  allowRemoteDelete?: boolean;
 }
 
 /** What the dashboard module offers; it is loaded only by this command. */
@@ -20,6 +22,7 @@ interface DashboardModule {
     port: number;
     host: string;
     open?: boolean;
+    allowRemoteDelete?: boolean;
     log?: (line: string) => void;
   }): Promise<{ url: string; close(): Promise<void> }>;
 }
@@ -57,6 +60,7 @@ export async function runUi(databasePath: string, options: UiCommandOptions): Pr
     port: options.port,
     host: options.host,
     open: options.open === true,
+    allowRemoteDelete: options.allowRemoteDelete === true,
     // The dashboard announces its URL (and any port fallback) itself, once.
     log: (line) => output.print(line),
   });

@@ -12,6 +12,7 @@ import { DatabaseFileGoneError, type WatchedDatabase } from "./database-file.js"
 import { chooseServedType, sendBytes, sendFileWindow } from "./media.js";
 import {
   isAllowedHost,
+  isLoopbackPeer,
   isTrustedMutation,
   setCommonHeaders,
   setPageHeaders,
@@ -25,6 +26,11 @@ export interface DashboardContext {
   files: StaticFiles;
   token: string;
   allowedHosts: Set<string>;
+  /**
+   * Whether other machines may delete. When not, deletions are only accepted from loopback peers
+   * and other machines get the page without the session token (read-only).
+   */
+  allowRemoteDelete: boolean;
   log: (line: string) => void;
 }
 
@@ -92,7 +98,18 @@ function decodeKey(segment: string): string {
   return key;
 }
 
+/** Whether this request's peer may delete: a browser on this machine, or anyone when allowed. */
+function mayDelete(request: IncomingMessage, context: DashboardContext): boolean {
+  return context.allowRemoteDelete || isLoopbackPeer(request);
+}
+
 function requireMutationRights(request: IncomingMessage, context: DashboardContext): void {
+  if (!mayDelete(request, context)) {
+    throw new HttpError(
+      403,
+      "Deletions are only accepted from the machine running the dashboard: it listens on the network without --allow-remote-delete. Delete from a browser on that machine, or restart `beautyspot ui` with --allow-remote-delete.",
+    );
+  }
   if (!isTrustedMutation(request, context.token, context.allowedHosts)) {
     throw new HttpError(
       403,
@@ -216,7 +233,8 @@ export function createDashboardHandler(context: DashboardContext): RequestListen
     }
     setPageHeaders(response);
     if (url.pathname === "/" || url.pathname === "/index.html") {
-      const page = context.files.renderPage(context.token);
+      // Other machines get no token when they may not delete: their page is read-only.
+      const page = context.files.renderPage(mayDelete(request, context) ? context.token : "");
       response.writeHead(200, {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Length": Buffer.byteLength(page),

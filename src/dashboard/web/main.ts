@@ -4,7 +4,7 @@
  */
 
 import type { TableSummary } from "../api-types.js";
-import { deleteMatching, fetchPage, fetchSummary } from "./api.js";
+import { canDelete, deleteMatching, fetchPage, fetchSummary } from "./api.js";
 import { DetailPane } from "./detail.js";
 import { askConfirmation } from "./dialog.js";
 import { createElement, formatBytes, formatCount } from "./dom.js";
@@ -157,6 +157,8 @@ async function confirmDeleteShown(): Promise<void> {
 function mount(): void {
   const app = document.getElementById("app");
   if (app === null) return;
+  // The server leaves the token out for other machines when they may not delete.
+  if (!canDelete) document.body.classList.add("read-only");
   refreshButton.addEventListener("click", () => {
     void reload({ summary: true });
     if (state.key !== undefined) void detail.show(state.key);
@@ -171,6 +173,15 @@ function mount(): void {
       liveStatus,
       refreshButton,
     ),
+    ...(canDelete
+      ? []
+      : [
+          createElement(
+            "p",
+            { class: "notice read-only-notice", id: "read-only" },
+            "Read-only: this dashboard accepts deletions only from the machine it runs on.",
+          ),
+        ]),
     databaseProblem,
     statusLine,
     createElement("main", { class: "layout" }, table.element, detail.element),
