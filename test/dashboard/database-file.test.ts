@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TaskPage } from "../../src/dashboard/api-types.js";
@@ -117,6 +118,53 @@ describe("dashboard whose database file changes under it", () => {
     const check = new Spot("cache", { workspace: folder });
     try {
       assert.equal(await check.maintenance.countTasks(), 2);
+    } finally {
+      await check.shutdown();
+    }
+  });
+
+  it("stops a deletion when the file is replaced after the request began, deleting nothing in either", async () => {
+    const { folder, dbPath, dashboard } = await start();
+    const other = createTempFolder();
+    cleanups.push(async () => fs.rmSync(other, { recursive: true, force: true }));
+    const replacement = await writeDatabase(other, "cache", "replacement", ["x", "y", "z"]);
+    const url = new URL(`${dashboard.url}api/tasks/delete-matching`);
+    const body = JSON.stringify({ filter: {}, expected: 10 });
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const call = http.request(
+        url,
+        {
+          method: "POST",
+          agent: false,
+          headers: {
+            "X-Beautyspot-Token": String(dashboard.token),
+            "Content-Type": "application/json",
+            "Content-Length": Buffer.byteLength(body),
+          },
+        },
+        (response) => {
+          let text = "";
+          response.on("data", (chunk) => {
+            text += chunk;
+          });
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+        },
+      );
+      call.on("error", reject);
+      call.flushHeaders();
+      // The server has looked at the file when the headers came; the body comes after the swap.
+      setTimeout(() => {
+        removeDatabaseFiles(dbPath);
+        fs.copyFileSync(replacement, dbPath);
+        call.end(body);
+      }, 300);
+    });
+    const { status, text } = await answer;
+    assert.equal(status, 410, text);
+    assert.match(text, /was replaced while a deletion was under way/);
+    const check = new Spot("cache", { workspace: folder });
+    try {
+      assert.equal(await check.maintenance.countTasks(), 3);
     } finally {
       await check.shutdown();
     }

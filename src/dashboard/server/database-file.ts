@@ -76,18 +76,14 @@ export class WatchedDatabase {
     this.#dbPath = dbPath;
     this.#blobDir = blobDir;
     const identity = readIdentity(dbPath);
-    this.#open = this.#wrap(openService(dbPath, blobDir), 0);
+    this.#open = this.#wrap(openService(dbPath, blobDir), 0, identity);
     this.#identity = identity;
   }
 
   /** The open database, reopened first when the file at the path was replaced. */
   current(): OpenDatabase {
     const identity = readIdentity(this.#dbPath);
-    if (identity === undefined) {
-      throw new DatabaseFileGoneError(
-        `The database file ${this.#dbPath} was deleted while the dashboard was running, so nothing is shown or deleted. Restart \`beautyspot ui\` on an existing database.`,
-      );
-    }
+    if (identity === undefined) throw this.#deletedError();
     const known = this.#identity;
     if (known !== undefined && identity.dev === known.dev && identity.ino === known.ino) {
       return this.#open;
@@ -102,7 +98,7 @@ export class WatchedDatabase {
       );
     }
     this.#retire(this.#open.service);
-    this.#open = this.#wrap(service, this.#open.generation + 1);
+    this.#open = this.#wrap(service, this.#open.generation + 1, identity);
     this.#identity = identity;
     return this.#open;
   }
@@ -114,10 +110,31 @@ export class WatchedDatabase {
     this.#retiring.clear();
   }
 
-  #wrap(service: MaintenanceService, generation: number): OpenDatabase {
+  #deletedError(): DatabaseFileGoneError {
+    return new DatabaseFileGoneError(
+      `The database file ${this.#dbPath} was deleted while the dashboard was running, so nothing is shown or deleted. Restart \`beautyspot ui\` on an existing database.`,
+    );
+  }
+
+  #wrap(
+    service: MaintenanceService,
+    generation: number,
+    opened: FileIdentity | undefined,
+  ): OpenDatabase {
+    // Checked again before every deletion (and each batch of a bulk one): a file replaced or
+    // deleted since the request began stops the deletion, instead of it going to the old file.
+    const requireSameFile = () => {
+      const identity = readIdentity(this.#dbPath);
+      if (identity === undefined) throw this.#deletedError();
+      if (opened !== undefined && (identity.dev !== opened.dev || identity.ino !== opened.ino)) {
+        throw new DatabaseFileGoneError(
+          `The database file ${this.#dbPath} was replaced while a deletion was under way; the rest of it was stopped. Reload the page to see the new file, and delete again if you still mean to.`,
+        );
+      }
+    };
     return {
       service,
-      api: new DashboardApi(service),
+      api: new DashboardApi(service, requireSameFile),
       rawFiles: new RawValueFiles(service),
       generation,
     };
