@@ -5,7 +5,7 @@
 
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { pipeline } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { ContentType } from "../../index.js";
 
 /** Media and image types served as themselves: the browser shows them in `<img>`, `<audio>`, `<video>`. */
@@ -120,7 +120,7 @@ function writeRangeHead(
 export function sendFileWindow(
   request: IncomingMessage,
   response: ServerResponse,
-  window: { descriptor: number; offset: number; length: number },
+  window: { descriptor: number; offset: number; length: number; isUnchanged(): boolean },
   servedType: string,
 ): void {
   let range: { start: number; end: number } | undefined;
@@ -134,14 +134,76 @@ export function sendFileWindow(
     fs.closeSync(window.descriptor);
     return;
   }
-  const stream = fs.createReadStream("", {
-    fd: window.descriptor,
-    start: window.offset + range.start,
-    end: window.offset + range.end,
-    autoClose: true,
-  });
-  // pipeline destroys the file stream (closing the descriptor) when the client aborts.
-  pipeline(stream, response, () => {});
+  // pipeline destroys the file stream (which closes the descriptor) when the client hangs up.
+  pipeline(new FileWindowStream(window, range.start, range.end), response, () => {});
+}
+
+/** Bytes read per chunk: what one socket write takes comfortably. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Bytes `[start, end]` of a verified window of an open file, read chunk by chunk. Each chunk is
+ * passed on only if the file is still the verified one after it was read; otherwise the stream
+ * fails and the response is cut short, which the client sees as a failed download, never as other
+ * bytes. The stream owns the descriptor: it is closed exactly once, after any read in flight.
+ */
+class FileWindowStream extends Readable {
+  readonly #window: { descriptor: number; offset: number; isUnchanged(): boolean };
+  #position: number;
+  readonly #end: number;
+  #reading = false;
+  #afterRead: (() => void) | undefined;
+
+  constructor(
+    window: { descriptor: number; offset: number; isUnchanged(): boolean },
+    start: number,
+    end: number,
+  ) {
+    super({ highWaterMark: CHUNK_BYTES });
+    this.#window = window;
+    this.#position = start;
+    this.#end = end;
+  }
+
+  override _read(): void {
+    const length = Math.min(CHUNK_BYTES, this.#end - this.#position + 1);
+    if (length <= 0) {
+      this.push(null);
+      return;
+    }
+    const buffer = Buffer.allocUnsafe(length);
+    this.#reading = true;
+    fs.read(
+      this.#window.descriptor,
+      buffer,
+      0,
+      length,
+      this.#window.offset + this.#position,
+      (error, bytesRead) => {
+        this.#reading = false;
+        const afterRead = this.#afterRead;
+        if (afterRead !== undefined) {
+          afterRead();
+          return;
+        }
+        if (error !== null) this.destroy(error);
+        else if (bytesRead === 0) this.destroy(new Error("the blob file is shorter than verified"));
+        else if (!this.#window.isUnchanged())
+          this.destroy(new Error("the blob file changed while it was being sent"));
+        else {
+          this.#position += bytesRead;
+          this.push(buffer.subarray(0, bytesRead));
+        }
+      },
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const close = () => fs.close(this.#window.descriptor, () => callback(error));
+    // Closing under a read in flight could let the number be reused and read by that read.
+    if (this.#reading) this.#afterRead = close;
+    else close();
+  }
 }
 
 /** Sends `bytes` honouring a `Range` header: 206 with `Content-Range`, 416 when out of bounds. */

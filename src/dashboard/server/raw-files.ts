@@ -18,6 +18,11 @@ export interface RawValueWindow {
   offset: number;
   length: number;
   contentType: string | null;
+  /**
+   * Whether the open file is still exactly the verified one (one `fstat`). Called after each
+   * chunk is read and before it is sent: bytes read from a file altered in place are never sent.
+   */
+  isUnchanged(): boolean;
 }
 
 /** What a verification proved: the row and the file it was made for. */
@@ -136,6 +141,13 @@ export class RawValueFiles {
         offset: verified.offset,
         length: verified.fileSize - verified.offset,
         contentType: stored.contentType,
+        isUnchanged: () => {
+          try {
+            return isSameFile(verified, fs.fstatSync(descriptor));
+          } catch {
+            return false;
+          }
+        },
       };
     } finally {
       if (!keepOpen) fs.closeSync(descriptor);
