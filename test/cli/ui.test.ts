@@ -1,10 +1,12 @@
 /** @module test/cli/ui — `beautyspot ui` refuses what every other command refuses, before it serves. */
 
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import Database from "better-sqlite3";
+import { ContentType, Spot } from "../../src/index.js";
 import { writeSampleCache } from "./fixtures.js";
 import { makeTempDir, runCli, startCli } from "./run-cli.js";
 
@@ -74,6 +76,58 @@ describe("beautyspot ui on a network address", () => {
       assert.equal(await exited, 0);
       assert.match(stdout, /Warning: the dashboard listens on 0\.0\.0\.0/);
       assert.match(stdout, expected);
+    }
+  });
+});
+
+describe("beautyspot ui serving a large binary value", () => {
+  it("answers byte ranges from the blob file, without reading the whole value for each", async () => {
+    const cwd = makeTempDir();
+    const video = randomBytes(30 * 1024 * 1024);
+    const spot = new Spot("media", { workspace: path.join(cwd, ".beautyspot"), saveBlob: true });
+    await spot.mark(async () => video, {
+      name: "recordVideo",
+      contentType: ContentType.VIDEO_MP4,
+    })();
+    await spot.shutdown();
+    const child = startCli(["ui", path.join(".beautyspot", "media.db"), "--port", "0"], cwd);
+    let both = "";
+    const ready = new Promise<void>((resolve) => {
+      const collect = (chunk: Buffer) => {
+        both += chunk;
+        if (both.includes("Ctrl+C")) resolve();
+      };
+      child.stdout.on("data", collect);
+      child.stderr.on("data", collect);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      await Promise.race([ready, exited]);
+      const url = /https?:\/\/\S+/.exec(both)?.[0];
+      assert.ok(url, both);
+      const page = (await (await fetch(`${url}api/tasks`)).json()) as {
+        rows: { cacheKey: string }[];
+      };
+      const rawUrl = `${url}api/tasks/${page.rows[0]?.cacheKey}/raw`;
+      const timeRange = async (offset: number) => {
+        const started = performance.now();
+        const response = await fetch(rawUrl, { headers: { Range: `bytes=${offset}-${offset}` } });
+        const body = Buffer.from(await response.arrayBuffer());
+        assert.equal(response.status, 206);
+        assert.deepEqual(body, video.subarray(offset, offset + 1));
+        return performance.now() - started;
+      };
+      const verifying = await timeRange(0);
+      const times: number[] = [];
+      for (let index = 1; index <= 9; index++) times.push(await timeRange(index * 3_000_000));
+      const median = [...times].sort((a, b) => a - b)[times.length >> 1] ?? 0;
+      assert.ok(
+        median < verifying / 4,
+        `a 1-byte range took ${median.toFixed(1)} ms (median), the first (verifying) one ${verifying.toFixed(1)} ms`,
+      );
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
     }
   });
 });

@@ -6,11 +6,12 @@
  * read from the file alone.
  */
 
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { StoredTask } from "../../db/types.js";
-import { findIntegrityProblem } from "../../maintenance/detail.js";
-import type { MaintenanceService } from "../../maintenance/service.js";
-import { LocalStorage } from "../../storage/local.js";
+// Classes come from the library entry, never a deep import: the built entry is one bundle, and a
+// second copy of LocalStorage would fail every instanceof.
+import { LocalStorage, type MaintenanceService } from "../../index.js";
 
 /** A verified raw binary value: its bytes are `length` bytes at `offset` of an open file. */
 export interface RawValueWindow {
@@ -164,7 +165,9 @@ export class RawValueFiles {
     // Without a recorded digest the bytes cannot be verified once and trusted after.
     if (stored.digest === null) return undefined;
     const bytes = readFully(descriptor, before.size);
-    if (findIntegrityProblem(stored, bytes) !== undefined) return undefined;
+    // The same checks as every read: the recorded size and sha256 digest.
+    if (stored.size !== null && stored.size !== bytes.byteLength) return undefined;
+    if (createHash("sha256").update(bytes).digest("hex") !== stored.digest) return undefined;
     const after = fs.fstatSync(descriptor);
     const verification: Verification = {
       location: stored.resultValue ?? "",
