@@ -94,6 +94,15 @@ function probeDatabase(databasePath: string): SQLiteTaskDB {
 }
 
 /**
+ * Refuses a path that is not a beautyspot database, without writing to it: for commands (such as
+ * `ui`) that open the database themselves, writable, where an empty file would get a `tasks` table.
+ */
+export function requireBeautyspotDatabase(databasePath: string): void {
+  requireDatabaseFile(databasePath);
+  probeDatabase(databasePath).close();
+}
+
+/**
  * Opens `databasePath` for maintenance. It is first opened read-only, which refuses files that
  * are not beautyspot databases without writing to them (a writable open would create the
  * `tasks` table in an empty SQLite file).

@@ -252,7 +252,15 @@ export function createProgram(): Command {
     ["beautyspot ui .beautyspot/my_app.db --port 9000 --open", "another port, and open a browser"],
   ])
     .option("--port <port>", "port (taken: a free one is picked)", parsePort, 8787)
-    .option("--host <host>", "loopback address to bind", "127.0.0.1")
+    .option(
+      "--host <host>",
+      "address to bind (other than loopback: reachable from the network)",
+      "127.0.0.1",
+    )
+    .option(
+      "--allow-remote-delete",
+      "with a non-loopback --host, let other machines delete entries",
+    )
     .option("--open", "open the dashboard in a browser")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .action(async (db: string, options) => {

@@ -4,9 +4,9 @@
  */
 
 import { createServer } from "node:http";
-import { MaintenanceService, ValidationError } from "../index.js";
-import { DashboardApi } from "./server/api.js";
+import { ValidationError } from "../index.js";
 import { createDashboardHandler, type DashboardContext } from "./server/app.js";
+import { WatchedDatabase } from "./server/database-file.js";
 import { listenWithFallback, openBrowser } from "./server/listen.js";
 import { createSessionToken, isLoopbackHost, listAllowedHosts } from "./server/security.js";
 import { locateWebRoot, StaticFiles } from "./server/static.js";
@@ -27,6 +27,12 @@ export interface DashboardOptions {
    * @default "127.0.0.1"
    */
   host?: string;
+  /**
+   * Let other machines delete entries when `host` is not a loopback address. Without it, a
+   * dashboard on the network is read-only for them: deletions are accepted from this machine only.
+   * @default false
+   */
+  allowRemoteDelete?: boolean;
   /** Open the URL in the desktop's browser when there is one. @default false */
   open?: boolean;
   /** Where the URL and warnings are printed. @default console.log */
@@ -80,12 +86,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const host = options.host ?? DEFAULT_HOST;
   // Checked before the database is opened, so a missing build leaves nothing to clean up.
   const files = new StaticFiles(locateWebRoot());
-  const service = MaintenanceService.fromPath(options.dbPath, options.blobDir);
+  const database = new WatchedDatabase(options.dbPath, options.blobDir);
   const context: DashboardContext = {
-    api: new DashboardApi(service),
+    database,
     files,
     token: createSessionToken(),
     allowedHosts: new Set(),
+    allowRemoteDelete: options.allowRemoteDelete === true,
     log,
   };
   const server = createServer(createDashboardHandler(context));
@@ -93,13 +100,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   try {
     boundPort = await listenWithFallback(server, port, host, log);
   } catch (error) {
-    service.close();
+    database.close();
     throw error;
   }
   for (const allowed of listAllowedHosts(host, boundPort)) context.allowedHosts.add(allowed);
   if (!isLoopbackHost(host)) {
     log(
-      `Warning: the dashboard listens on ${host}, reachable from other machines. Anyone who can reach it can read every cached value. Use the default 127.0.0.1 unless you mean it.`,
+      context.allowRemoteDelete
+        ? `Warning: the dashboard listens on ${host}, reachable from other machines. Anyone who can reach it can read every cached value and delete entries (--allow-remote-delete). Use the default 127.0.0.1 unless you mean it.`
+        : `Warning: the dashboard listens on ${host}, reachable from other machines. Anyone who can reach it can read every cached value; deletions are accepted only from this machine (--allow-remote-delete would let anyone who can reach it delete entries). Use the default 127.0.0.1 unless you mean it.`,
     );
   }
   const url = `http://${formatUrlHost(host)}:${boundPort}/`;
@@ -111,7 +120,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => {
-          service.close();
+          database.close();
           if (error === undefined) resolve();
           else reject(error);
         });

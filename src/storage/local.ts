@@ -232,6 +232,15 @@ export class LocalStorage implements BlobStorage {
     return counts;
   }
 
+  /**
+   * The absolute path of a stored location, or `undefined` when the location could reach outside
+   * the folder. For readers that need the file itself (byte ranges); open it without following a
+   * final symlink, as `load` does.
+   */
+  resolveFile(location: string): string | undefined {
+    return this.#resolveInside(location);
+  }
+
   /** The absolute path of a location, or `undefined` when it could reach outside the folder. */
   #resolveInside(location: string): string | undefined {
     if (findLocationProblem(location) !== undefined) return undefined;

@@ -138,13 +138,24 @@ describe("dashboard detail view in Chromium", { skip: requireProgram("chromium")
     assert.equal(await page.textContent(".value-markdown h1"), "Hostile note");
     assert.equal(await page.textContent(".value-markdown strong"), "bold");
     await page.waitForTimeout(300);
-    const state = await page.evaluate(() => ({
-      script: (window as { __markdownScriptRan?: boolean }).__markdownScriptRan,
-      onerror: (window as { __markdownOnerrorRan?: boolean }).__markdownOnerrorRan,
-      scripts: document.querySelectorAll(".value-markdown script").length,
-      handlers: document.querySelectorAll(".value-markdown [onerror]").length,
-    }));
-    assert.deepEqual(state, { script: undefined, onerror: undefined, scripts: 0, handlers: 0 });
+    // The rendered markdown lives in a shadow root: look inside it.
+    const state = await page.evaluate(() => {
+      const root = document.querySelector(".value-markdown .isolated-content")?.shadowRoot;
+      return {
+        script: (window as { __markdownScriptRan?: boolean }).__markdownScriptRan,
+        onerror: (window as { __markdownOnerrorRan?: boolean }).__markdownOnerrorRan,
+        rendered: root?.querySelector("h1")?.textContent,
+        scripts: root?.querySelectorAll("script").length,
+        handlers: root?.querySelectorAll("[onerror]").length,
+      };
+    });
+    assert.deepEqual(state, {
+      script: undefined,
+      onerror: undefined,
+      rendered: "Hostile note",
+      scripts: 0,
+      handlers: 0,
+    });
     await page.close();
   });
 

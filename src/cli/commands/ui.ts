@@ -1,6 +1,6 @@
 /** @module cli/commands/ui — serves the dashboard for one database until interrupted. */
 
-import { requireDatabaseFile } from "../database.js";
+import { requireBeautyspotDatabase } from "../database.js";
 import { CommandFailedError } from "../errors.js";
 import { Output } from "../output.js";
 
@@ -10,6 +10,8 @@ export interface UiCommandOptions {
   host: string;
   open?: boolean;
   blobDir?: string;
+  /** Let other machines delete entries when `host` is not loopback. */
+  allowRemoteDelete?: boolean;
 }
 
 /** What the dashboard module offers; it is loaded only by this command. */
@@ -20,6 +22,7 @@ interface DashboardModule {
     port: number;
     host: string;
     open?: boolean;
+    allowRemoteDelete?: boolean;
     log?: (line: string) => void;
   }): Promise<{ url: string; close(): Promise<void> }>;
 }
@@ -47,7 +50,9 @@ async function loadDashboard(): Promise<DashboardModule> {
 /** Runs `beautyspot ui <db>`: resolves once the server has been closed by SIGINT or SIGTERM. */
 export async function runUi(databasePath: string, options: UiCommandOptions): Promise<void> {
   const output = new Output();
-  requireDatabaseFile(databasePath);
+  // Checked read-only first: the dashboard opens the file writable, which would turn an empty
+  // file into a database every other command then rejects.
+  requireBeautyspotDatabase(databasePath);
   const dashboard = await loadDashboard();
   const server = await dashboard.startDashboard({
     dbPath: databasePath,
@@ -55,6 +60,7 @@ export async function runUi(databasePath: string, options: UiCommandOptions): Pr
     port: options.port,
     host: options.host,
     open: options.open === true,
+    allowRemoteDelete: options.allowRemoteDelete === true,
     // The dashboard announces its URL (and any port fallback) itself, once.
     log: (line) => output.print(line),
   });

@@ -147,8 +147,12 @@ export class DashboardApi {
   #matching = new Map<string, number>();
   #matchingVersion = "";
 
-  constructor(service: MaintenanceService) {
+  /** Throws when the database file is no longer the one `service` has open: checked before each deletion. */
+  readonly #requireSameFile: () => void;
+
+  constructor(service: MaintenanceService, requireSameFile: () => void = () => {}) {
     this.#service = service;
+    this.#requireSameFile = requireSameFile;
   }
 
   /** A token that changes when any connection commits, read with one cheap PRAGMA. */
@@ -261,6 +265,7 @@ export class DashboardApi {
 
   /** Deletes one entry (row and blob). */
   async deleteTask(cacheKey: string): Promise<boolean> {
+    this.#requireSameFile();
     const removed = await this.#service.deleteTask(cacheKey);
     if (removed) this.#localChanges += 1;
     return removed;
@@ -279,11 +284,13 @@ export class DashboardApi {
       );
     }
     let deleted = 0;
+    this.#requireSameFile();
     if (isFunctionOnly(filter) && (await this.#service.countTasks(filter)) <= expected) {
       // The service removes a whole function (or everything) in batches, far faster than row by row.
       deleted = await this.#service.clear(filter.func === undefined ? {} : { func: filter.func });
     } else {
       while (deleted < expected) {
+        this.#requireSameFile();
         const batch = await this.#service.listTasks({
           ...filter,
           sortBy: "updatedAt",

@@ -7,10 +7,12 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { describeError } from "../../errors.js";
 import { BeautySpotError, ValidationError } from "../../index.js";
 import type { DeleteMatchingRequest } from "../api-types.js";
-import { type DashboardApi, readFilter, readPageQuery } from "./api.js";
-import { chooseServedType, sendBytes } from "./media.js";
+import { readFilter, readPageQuery } from "./api.js";
+import { DatabaseFileGoneError, type WatchedDatabase } from "./database-file.js";
+import { chooseServedType, sendBytes, sendFileWindow } from "./media.js";
 import {
   isAllowedHost,
+  isLoopbackPeer,
   isTrustedMutation,
   setCommonHeaders,
   setPageHeaders,
@@ -20,10 +22,15 @@ import type { StaticFiles } from "./static.js";
 
 /** What the handler needs; `allowedHosts` is filled once the port is known. */
 export interface DashboardContext {
-  api: DashboardApi;
+  database: WatchedDatabase;
   files: StaticFiles;
   token: string;
   allowedHosts: Set<string>;
+  /**
+   * Whether other machines may delete. When not, deletions are only accepted from loopback peers
+   * and other machines get the page without the session token (read-only).
+   */
+  allowRemoteDelete: boolean;
   log: (line: string) => void;
 }
 
@@ -91,7 +98,18 @@ function decodeKey(segment: string): string {
   return key;
 }
 
+/** Whether this request's peer may delete: a browser on this machine, or anyone when allowed. */
+function mayDelete(request: IncomingMessage, context: DashboardContext): boolean {
+  return context.allowRemoteDelete || isLoopbackPeer(request);
+}
+
 function requireMutationRights(request: IncomingMessage, context: DashboardContext): void {
+  if (!mayDelete(request, context)) {
+    throw new HttpError(
+      403,
+      "Deletions are only accepted from the machine running the dashboard: it listens on the network without --allow-remote-delete. Delete from a browser on that machine, or restart `beautyspot ui` with --allow-remote-delete.",
+    );
+  }
   if (!isTrustedMutation(request, context.token, context.allowedHosts)) {
     throw new HttpError(
       403,
@@ -106,11 +124,13 @@ async function routeApi(
   url: URL,
   context: DashboardContext,
 ): Promise<void> {
-  const { api } = context;
+  // Every request looks at the file first: nothing is read from, or deleted in, a file that is gone.
+  const database = context.database.current();
+  const { api } = database;
   const method = request.method ?? "GET";
   const pathname = url.pathname;
   if (pathname === "/api/version" && method === "GET") {
-    sendJson(response, 200, { version: await api.readVersion() });
+    sendJson(response, 200, { version: `${database.generation}:${await api.readVersion()}` });
     return;
   }
   if (pathname === "/api/tasks" && method === "GET") {
@@ -137,7 +157,15 @@ async function routeApi(
   }
   const raw = RAW_PATH.exec(pathname);
   if (raw !== null && (method === "GET" || method === "HEAD")) {
-    const value = await api.readRaw(decodeKey(raw[1] ?? ""));
+    const key = decodeKey(raw[1] ?? "");
+    const window = await database.rawFiles.open(key);
+    if (window !== undefined) {
+      setRawValueHeaders(response);
+      const servedType = chooseServedType(window.contentType, { isText: false, isJson: false });
+      sendFileWindow(request, response, window, servedType);
+      return;
+    }
+    const value = await api.readRaw(key);
     if (value === undefined)
       throw new HttpError(404, "No readable value for this key: it was deleted or is damaged.");
     setRawValueHeaders(response);
@@ -177,13 +205,21 @@ export function createDashboardHandler(context: DashboardContext): RequestListen
     if (url.pathname.startsWith("/api/")) {
       routeApi(request, response, url, context).catch((error: unknown) => {
         const status =
-          error instanceof HttpError ? error.status : error instanceof ValidationError ? 400 : 500;
+          error instanceof HttpError
+            ? error.status
+            : error instanceof DatabaseFileGoneError
+              ? 410
+              : error instanceof ValidationError
+                ? 400
+                : 500;
         if (status === 500)
           context.log(
             `dashboard: ${request.method} ${url.pathname} failed: ${describeError(error)}`,
           );
         const message =
-          error instanceof HttpError || error instanceof BeautySpotError
+          error instanceof HttpError ||
+          error instanceof BeautySpotError ||
+          error instanceof DatabaseFileGoneError
             ? error.message
             : `Internal error: ${describeError(error)}. See the terminal running the dashboard.`;
         if (!response.headersSent) sendJson(response, status, { error: message });
@@ -197,7 +233,8 @@ export function createDashboardHandler(context: DashboardContext): RequestListen
     }
     setPageHeaders(response);
     if (url.pathname === "/" || url.pathname === "/index.html") {
-      const page = context.files.renderPage(context.token);
+      // Other machines get no token when they may not delete: their page is read-only.
+      const page = context.files.renderPage(mayDelete(request, context) ? context.token : "");
       response.writeHead(200, {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Length": Buffer.byteLength(page),

@@ -34,6 +34,13 @@ export function isLoopbackHost(host: string): boolean {
   );
 }
 
+/** Whether a connection comes from this machine: its peer address is a loopback address. */
+export function isLoopbackPeer(request: IncomingMessage): boolean {
+  const address = request.socket.remoteAddress ?? "";
+  // An IPv4 peer on a dual-stack socket shows as ::ffff:127.0.0.1.
+  return isLoopbackHost(address.startsWith("::ffff:") ? address.slice(7) : address);
+}
+
 function bracketIPv6(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }

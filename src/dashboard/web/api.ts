@@ -24,6 +24,9 @@ function readToken(): string {
 
 const token = readToken();
 
+/** Whether this page may delete: the server leaves the token out for other machines it keeps read-only. */
+export const canDelete = token !== "";
+
 function toQuery(values: object): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(values)) {

@@ -4,7 +4,7 @@
  */
 
 import type { TableSummary } from "../api-types.js";
-import { deleteMatching, fetchPage, fetchSummary } from "./api.js";
+import { canDelete, deleteMatching, fetchPage, fetchSummary } from "./api.js";
 import { DetailPane } from "./detail.js";
 import { askConfirmation } from "./dialog.js";
 import { createElement, formatBytes, formatCount } from "./dom.js";
@@ -30,6 +30,13 @@ const liveStatus = createElement(
   "● live",
 );
 const statusLine = createElement("p", { class: "status", role: "status" });
+/** What keeps the whole page from being current: the database file was deleted or replaced. */
+const databaseProblem = createElement("p", {
+  class: "notice notice-error database-problem",
+  id: "database-problem",
+  role: "alert",
+  hidden: true,
+});
 const refreshButton = createElement(
   "button",
   { type: "button", class: "button", id: "refresh" },
@@ -150,6 +157,8 @@ async function confirmDeleteShown(): Promise<void> {
 function mount(): void {
   const app = document.getElementById("app");
   if (app === null) return;
+  // The server leaves the token out for other machines when they may not delete.
+  if (!canDelete) document.body.classList.add("read-only");
   refreshButton.addEventListener("click", () => {
     void reload({ summary: true });
     if (state.key !== undefined) void detail.show(state.key);
@@ -164,6 +173,16 @@ function mount(): void {
       liveStatus,
       refreshButton,
     ),
+    ...(canDelete
+      ? []
+      : [
+          createElement(
+            "p",
+            { class: "notice read-only-notice", id: "read-only" },
+            "Read-only: this dashboard accepts deletions only from the machine it runs on.",
+          ),
+        ]),
+    databaseProblem,
     statusLine,
     createElement("main", { class: "layout" }, table.element, detail.element),
   );
@@ -183,9 +202,11 @@ function mount(): void {
     () => {
       void reload({ summary: true });
     },
-    (online) => {
+    (online, problem) => {
       liveStatus.classList.toggle("offline", !online);
       liveStatus.textContent = online ? "● live" : "● offline";
+      databaseProblem.textContent = problem ?? "";
+      databaseProblem.hidden = problem === undefined;
     },
   );
 }

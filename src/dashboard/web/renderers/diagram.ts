@@ -5,7 +5,11 @@
 
 import DOMPurify from "dompurify";
 import { createElement, replaceChildren } from "../dom.js";
+import { showIsolated } from "./isolate.js";
 import { renderText } from "./text.js";
+
+/** Fits the diagram to the pane; the page's rules do not reach inside its shadow root. */
+const DIAGRAM_CSS = "svg { max-width: 100%; height: auto; }";
 
 /**
  * Shows the SVG that `render` produces from `source`. The SVG is sanitized before insertion:
@@ -33,7 +37,8 @@ export function renderDiagram(
         USE_PROFILES: { svg: true, svgFilters: true, html: true },
         RETURN_DOM_FRAGMENT: true,
       });
-      replaceChildren(target, clean);
+      // Mermaid's SVG carries its own <style>: isolated, it styles the diagram and nothing else.
+      showIsolated(target, DIAGRAM_CSS, clean);
       target.dataset.state = "rendered";
     })
     .catch((error: unknown) => {
