@@ -14,11 +14,19 @@
  *                 "default": "./dist/integrations/openai/index.js" },
  *     "require": { "types": "./dist/cjs/integrations/openai/index.d.ts",
  *                  "default": "./dist/cjs/integrations/openai/index.js" } }
- * A subpath module imports the library through src/index.ts; its bundle loads that as
- * "beautyspot", so the subpath shares the entry's classes instead of carrying a copy.
+ * A subpath module imports the library through src/index.ts; its bundle loads the built entry of
+ * its own format, so the subpath shares the entry's classes instead of carrying a copy.
  */
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -57,18 +65,22 @@ function entryPoints() {
 
 /**
  * Keeps the library's own entry out of a subpath's bundle: a subpath module imports it by
- * relative path in the sources, and the bundle loads it as "beautyspot" (the package's
- * self-reference), in the same format as itself. One copy of every class per format.
+ * relative path in the sources, and its bundle loads the built entry of the same format
+ * (`outfile` → `libraryBundle`) instead of carrying a copy. One copy of every class per format.
  */
-function libraryEntryAsPackage(entry) {
+function libraryEntryShared(compiled, outfile, libraryBundle) {
   const libraryEntry = path.join(dist, "index.js");
   return {
-    name: "library-entry-as-package",
+    name: "library-entry-shared",
     setup(builder) {
       builder.onResolve({ filter: /^\.\.?\// }, (args) => {
-        if (entry === libraryEntry) return undefined;
-        const target = path.resolve(args.resolveDir, args.path);
-        return target === libraryEntry ? { path: manifest.name, external: true } : undefined;
+        if (compiled === libraryEntry) return undefined;
+        if (path.resolve(args.resolveDir, args.path) !== libraryEntry) return undefined;
+        const relative = path
+          .relative(path.dirname(outfile), libraryBundle)
+          .split(path.sep)
+          .join("/");
+        return { path: relative.startsWith(".") ? relative : `./${relative}`, external: true };
       });
     },
   };
@@ -92,6 +104,48 @@ function declarationGraph(entry) {
   return found;
 }
 
+/**
+ * The compiled modules something still loads: the bundles and the commands in `bin`, then what
+ * they import by relative path or locate with `new URL("….js", import.meta.url)` (the CLI finds
+ * the dashboard so).
+ */
+function modulesInUse(starts) {
+  const found = new Set();
+  const pending = [...starts];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (found.has(file)) continue;
+    if (!existsSync(file)) throw new Error(`${file} is loaded but was not built`);
+    found.add(file);
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(/(?:from|import\(|new URL\()\s*"(\.{1,2}\/[^"]+\.js)"/g)) {
+      pending.push(path.resolve(path.dirname(file), match[1]));
+    }
+  }
+  return found;
+}
+
+/**
+ * Deletes compiled modules that only went into a bundle (with their source maps): nothing loads
+ * them, and they would double the package's JavaScript. Their declaration files stay.
+ */
+function removeBundledModules(starts) {
+  const inUse = modulesInUse(starts);
+  const skipped = new Set([cjsDist, path.join(dist, "dashboard", "web")]);
+  const visit = (folder) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const file = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (!skipped.has(file)) visit(file);
+      } else if (entry.name.endsWith(".js") && !inUse.has(file)) {
+        rmSync(file);
+        rmSync(`${file}.map`, { force: true });
+      }
+    }
+  };
+  visit(dist);
+}
+
 const entries = entryPoints();
 rmSync(cjsDist, { recursive: true, force: true });
 mkdirSync(cjsDist, { recursive: true });
@@ -100,9 +154,9 @@ writeFileSync(path.join(cjsDist, "package.json"), `${JSON.stringify({ type: "com
 
 for (const name of entries) {
   const compiled = path.join(dist, `${name}.js`);
+  const cjsOutfile = path.join(cjsDist, `${name}.js`);
   const common = {
     entryPoints: [compiled],
-    plugins: [libraryEntryAsPackage(compiled)],
     bundle: true,
     platform: "node",
     target: "node20",
@@ -112,7 +166,8 @@ for (const name of entries) {
   };
   await build({
     ...common,
-    outfile: path.join(cjsDist, `${name}.js`),
+    outfile: cjsOutfile,
+    plugins: [libraryEntryShared(compiled, cjsOutfile, path.join(cjsDist, "index.js"))],
     format: "cjs",
     // CommonJS has no import.meta: the module's own file URL, as the ES build sees it.
     inject: [path.join(root, "scripts/cjs-import-meta-url.mjs")],
@@ -121,6 +176,7 @@ for (const name of entries) {
   await build({
     ...common,
     outfile: compiled,
+    plugins: [libraryEntryShared(compiled, compiled, path.join(dist, "index.js"))],
     // The bundle replaces the compiled entry it starts from.
     allowOverwrite: true,
     format: "esm",
@@ -131,3 +187,8 @@ for (const name of entries) {
     copyFileSync(file, copy);
   }
 }
+
+removeBundledModules([
+  ...entries.map((name) => path.join(dist, `${name}.js`)),
+  ...Object.values(manifest.bin ?? {}).map((bin) => path.resolve(root, bin)),
+]);
