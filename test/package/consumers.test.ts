@@ -29,6 +29,8 @@ interface ConsumerReport {
   squared: number;
   /** `new Spot("")` threw the package's own ValidationError class. */
   rejects: boolean;
+  /** Optional: the ConfigurationError's message for `s3://` storage without the SDK installed. */
+  missingSdk?: string;
 }
 
 function run(command: string, args: readonly string[], cwd: string): string {
@@ -73,6 +75,9 @@ describe("the packed package in consumer projects", () => {
         { squared: 49, pid: first.pid },
       ]);
       assert.equal(first.rejects, true);
+      if (first.missingSdk !== undefined) {
+        assert.match(first.missingSdk, /Run `npm install @aws-sdk\/client-s3`/);
+      }
 
       const second = runConsumer(folder);
       assert.equal(second.runs, 0, "the second process finds the stored result");

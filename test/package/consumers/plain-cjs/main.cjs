@@ -1,5 +1,5 @@
 // Plain CommonJS JavaScript.
-const { Spot, ValidationError } = require("beautyspot");
+const { ConfigurationError, Spot, ValidationError } = require("beautyspot");
 
 async function main() {
   let runs = 0;
@@ -17,9 +17,15 @@ async function main() {
     rejects = error instanceof ValidationError;
   }
   const squared = second.squared;
-  console.log(
-    JSON.stringify({ pid: process.pid, runs, values: [first, second], squared, rejects }),
-  );
+  // The S3 SDK is not installed here: the lazy check finds that from the CommonJS build too.
+  let missingSdk = "";
+  try {
+    new Spot("remote", { storage: "s3://bucket/prefix" });
+  } catch (error) {
+    if (error instanceof ConfigurationError) missingSdk = error.message;
+  }
+  const report = { pid: process.pid, runs, values: [first, second], squared, rejects, missingSdk };
+  console.log(JSON.stringify(report));
 }
 
 void main();

@@ -1,5 +1,5 @@
 // Plain ES module JavaScript.
-import { Spot, ValidationError } from "beautyspot";
+import { ConfigurationError, Spot, ValidationError } from "beautyspot";
 
 let runs = 0;
 const spot = new Spot("consumer");
@@ -16,4 +16,12 @@ try {
   rejects = error instanceof ValidationError;
 }
 const squared = second.squared;
-console.log(JSON.stringify({ pid: process.pid, runs, values: [first, second], squared, rejects }));
+// The S3 SDK is not installed here: the lazy check says which package to install.
+let missingSdk = "";
+try {
+  new Spot("remote", { storage: "s3://bucket/prefix" });
+} catch (error) {
+  if (error instanceof ConfigurationError) missingSdk = error.message;
+}
+const report = { pid: process.pid, runs, values: [first, second], squared, rejects, missingSdk };
+console.log(JSON.stringify(report));
