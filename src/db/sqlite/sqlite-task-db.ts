@@ -16,6 +16,7 @@ import type {
   TaskStats,
   TaskWrite,
 } from "../types.js";
+import { describeNativeModuleFailure } from "./native.js";
 import {
   buildDeletionBatchStatement,
   buildFilterClause,
@@ -109,7 +110,8 @@ function openConnection(file: string, options: SQLiteTaskDBOptions): Database.Da
     db = new Database(file, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
   } catch (error) {
     throw new ConfigurationError(
-      `Cannot open database ${file}: ${describeError(error)}. Check the path and its permissions.`,
+      describeNativeModuleFailure(error) ??
+        `Cannot open database ${file}: ${describeError(error)}. Check the path and its permissions.`,
       { cause: error },
     );
   }
