@@ -38,7 +38,8 @@ const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"
 
 /**
  * The entry points named in `exports`, as paths below dist without ".js" (`index`), each checked
- * for the shape every entry needs: the CommonJS files mirror the ES ones below dist/cjs/.
+ * for the shape every entry needs: the CommonJS files mirror the ES ones below dist/cjs/, and
+ * `types` comes first in each condition (resolvers take the first condition that matches).
  */
 function entryPoints() {
   const entries = [];
