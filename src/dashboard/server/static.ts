@@ -48,7 +48,7 @@ export function locateWebRoot(): string {
 /**
  * The diagram renderers ship brotli-compressed (`vendor/mermaid.min.js.br`): a quarter of their
  * size in the package. A browser that accepts br gets the bytes as they are; any other client
- * gets them decompressed (over http Chrome offers only gzip and deflate).
+ * gets them decompressed (Chromium offers br to http://127.0.0.1; a client such as curl does not).
  */
 const BROTLI_SUFFIX = ".br";
 
