@@ -86,4 +86,14 @@ describe("the packed package in consumer projects", () => {
       assert.ok(fs.existsSync(path.join(folder, ".beautyspot")), "the default workspace is used");
     });
   }
+
+  test("the installed beautyspot command lists what a consumer stored", () => {
+    const installed = path.join(installRoot, "node_modules", "beautyspot");
+    const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
+    const command = path.join(installed, manifest.bin.beautyspot);
+    const folder = path.join(installRoot, "plain-cjs");
+    if (!fs.existsSync(path.join(folder, ".beautyspot"))) runConsumer(folder);
+    assert.equal(run(process.execPath, [command, "--version"], folder).trim(), manifest.version);
+    assert.match(run(process.execPath, [command, "list"], folder), /consumer/);
+  });
 });
