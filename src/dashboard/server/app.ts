@@ -242,6 +242,9 @@ export function createDashboardHandler(context: DashboardContext): RequestListen
       response.end(method === "HEAD" ? undefined : page);
       return;
     }
-    if (!context.files.sendAsset(url.pathname, response)) sendText(response, 404, "Not found.");
+    const encodings = request.headers["accept-encoding"];
+    if (!context.files.sendAsset(url.pathname, response, encodings)) {
+      sendText(response, 404, "Not found.");
+    }
   };
 }

@@ -4,9 +4,10 @@
  */
 
 import fs from "node:fs";
-import type { ServerResponse } from "node:http";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliDecompressSync } from "node:zlib";
 import { ConfigurationError } from "../../index.js";
 
 /** Marker in the built `index.html` replaced by the session token on every page load. */
@@ -44,11 +45,36 @@ export function locateWebRoot(): string {
   );
 }
 
+/**
+ * The diagram renderers ship brotli-compressed (`vendor/mermaid.min.js.br`): a quarter of their
+ * size in the package. A browser that accepts br gets the bytes as they are; any other client
+ * gets them decompressed (Chromium offers br to http://127.0.0.1; a client such as curl does not).
+ */
+const BROTLI_SUFFIX = ".br";
+
+/** An asset as read from the web root. */
+interface Asset {
+  bytes: Buffer;
+  /** `bytes` are brotli-compressed; `plain` is filled on first need. */
+  brotli: boolean;
+  plain?: Buffer;
+}
+
+/** Whether an Accept-Encoding header value admits `br` (present and not `q=0`). */
+export function acceptsBrotli(acceptEncoding: string | undefined): boolean {
+  return (acceptEncoding ?? "").split(",").some((part) => {
+    const [coding, ...parameters] = part.split(";").map((piece) => piece.trim().toLowerCase());
+    if (coding !== "br") return false;
+    const quality = parameters.find((parameter) => parameter.startsWith("q="));
+    return quality === undefined || Number(quality.slice(2)) > 0;
+  });
+}
+
 /** The page and its assets, served from memory once read. */
 export class StaticFiles {
   readonly root: string;
   readonly #page: string;
-  readonly #files = new Map<string, Buffer>();
+  readonly #files = new Map<string, Asset>();
 
   constructor(root: string) {
     this.root = root;
@@ -61,21 +87,38 @@ export class StaticFiles {
   }
 
   /**
-   * Sends the asset at URL path `urlPath` (such as `/app.js` or `/vendor/mermaid.min.js`).
+   * Sends the asset at URL path `urlPath` (such as `/app.js` or `/vendor/mermaid.min.js`),
+   * compressed when it is stored so and `acceptEncoding` (the request's header) admits it.
    * Returns `false` when there is no such asset; paths never leave the web root.
    */
-  sendAsset(urlPath: string, response: ServerResponse): boolean {
+  sendAsset(urlPath: string, response: ServerResponse, acceptEncoding?: string): boolean {
     const type = FILE_TYPES[path.extname(urlPath)];
     if (type === undefined || urlPath.includes("..") || urlPath.includes("\\")) return false;
-    let content = this.#files.get(urlPath);
-    if (content === undefined) {
-      const file = path.join(this.root, urlPath);
-      if (!file.startsWith(this.root + path.sep) || !fs.existsSync(file)) return false;
-      content = fs.readFileSync(file);
-      this.#files.set(urlPath, content);
+    const asset = this.#read(urlPath);
+    if (asset === undefined) return false;
+    const headers: OutgoingHttpHeaders = { "Content-Type": type };
+    let body = asset.bytes;
+    if (asset.brotli) {
+      headers.Vary = "Accept-Encoding";
+      if (acceptsBrotli(acceptEncoding)) headers["Content-Encoding"] = "br";
+      else body = asset.plain ??= brotliDecompressSync(asset.bytes);
     }
-    response.writeHead(200, { "Content-Type": type, "Content-Length": content.byteLength });
-    response.end(content);
+    headers["Content-Length"] = body.byteLength;
+    response.writeHead(200, headers);
+    response.end(body);
     return true;
+  }
+
+  #read(urlPath: string): Asset | undefined {
+    let asset = this.#files.get(urlPath);
+    if (asset !== undefined) return asset;
+    const file = path.join(this.root, urlPath);
+    if (!file.startsWith(this.root + path.sep)) return undefined;
+    if (fs.existsSync(file)) asset = { bytes: fs.readFileSync(file), brotli: false };
+    else if (fs.existsSync(file + BROTLI_SUFFIX)) {
+      asset = { bytes: fs.readFileSync(file + BROTLI_SUFFIX), brotli: true };
+    } else return undefined;
+    this.#files.set(urlPath, asset);
+    return asset;
   }
 }

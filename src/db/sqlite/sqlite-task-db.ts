@@ -17,6 +17,7 @@ import type {
   TaskWrite,
   UnsizedBlob,
 } from "../types.js";
+import { describeNativeModuleFailure } from "./native.js";
 import {
   buildDeletionBatchStatement,
   buildFilterClause,
@@ -118,7 +119,8 @@ function openConnection(file: string, options: SQLiteTaskDBOptions): Database.Da
     db = new Database(file, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
   } catch (error) {
     throw new ConfigurationError(
-      `Cannot open database ${file}: ${describeError(error)}. Check the path and its permissions.`,
+      describeNativeModuleFailure(error) ??
+        `Cannot open database ${file}: ${describeError(error)}. Check the path and its permissions.`,
       { cause: error },
     );
   }
