@@ -33,26 +33,51 @@ function drainAllAtExit(): void {
 }
 
 /**
+ * The exit and signal listeners, shared through `globalThis` by every copy of beautyspot loaded
+ * in one process (an `import` and a `require` load two): with one listener per copy, each would
+ * take the other's for the program's own and leave a Ctrl+C alone.
+ */
+interface SharedExitHooks {
+  /** One drain function per loaded copy. */
+  readonly drains: Set<() => void>;
+}
+
+const SHARED_EXIT_HOOKS = Symbol.for("beautyspot.exit-hooks");
+
+function drainEveryCopy(hooks: SharedExitHooks): void {
+  for (const drain of hooks.drains) drain();
+}
+
+/**
  * Drains on a terminating signal, then lets the signal do what it would have done: when no
  * other listener handles it, ours steps aside and raises it again, so the process still ends
  * the way it would have (same exit status). With a listener of the program's own, the program
  * decides. Stopping a long run with Ctrl+C keeps everything computed so far.
  */
-function drainOnSignal(signal: NodeJS.Signals): void {
-  drainAllAtExit();
-  if (process.listenerCount(signal) > 1) return;
-  for (const each of TERMINATING_SIGNALS) process.removeListener(each, drainOnSignal);
-  process.kill(process.pid, signal);
+function installSharedExitHooks(): SharedExitHooks {
+  const holder = globalThis as { [SHARED_EXIT_HOOKS]?: SharedExitHooks };
+  const existing = holder[SHARED_EXIT_HOOKS];
+  if (existing !== undefined) return existing;
+  const hooks: SharedExitHooks = { drains: new Set() };
+  holder[SHARED_EXIT_HOOKS] = hooks;
+  const drainOnSignal = (signal: NodeJS.Signals): void => {
+    drainEveryCopy(hooks);
+    if (process.listenerCount(signal) > 1) return;
+    for (const each of TERMINATING_SIGNALS) process.removeListener(each, drainOnSignal);
+    process.kill(process.pid, signal);
+  };
+  // Exit and signal handlers must be synchronous, so only writers over synchronous backends
+  // can be drained there; async ones drain while the event loop runs. Signal listeners do not
+  // keep the process alive.
+  process.on("exit", () => drainEveryCopy(hooks));
+  for (const signal of TERMINATING_SIGNALS) process.on(signal, drainOnSignal);
+  return hooks;
 }
 
 function installExitHooks(): void {
   if (exitHooksInstalled) return;
   exitHooksInstalled = true;
-  // One set of listeners for every Spot. Exit and signal handlers must be synchronous, so only
-  // writers over synchronous backends can be drained there; async ones drain while the event
-  // loop runs. Signal listeners do not keep the process alive.
-  process.on("exit", drainAllAtExit);
-  for (const signal of TERMINATING_SIGNALS) process.on(signal, drainOnSignal);
+  installSharedExitHooks().drains.add(drainAllAtExit);
 }
 
 /** The queue of one Spot. */
