@@ -94,4 +94,29 @@ describe("public types", () => {
     await lenient();
     await spot.shutdown();
   });
+
+  it("types spot.mark(options) as a method decorator of both flavours", async () => {
+    const spot = new Spot("types-decorators", { workspace: makeTempDir() });
+    const decorator = spot.mark({ version: "v1" });
+    type Summarize = (text: string) => Promise<string>;
+    type Echo = <T>(value: T) => Promise<T>;
+    type Add = (a: number, b: number) => number;
+    const summarize: Summarize = async (text) => text;
+    const context = {} as ClassMethodDecoratorContext<object, Summarize>;
+    // TC39: (method, context) returns the method; an async method keeps its exact type.
+    expectType<Equal<ReturnType<typeof decorator<object, Summarize>>, Summarize>>();
+    expectType<Equal<ReturnType<typeof decorator<object, Echo>>, Echo>>();
+    void (() => decorator(summarize, context));
+    // experimentalDecorators: (target, key, descriptor) returns a descriptor of the same type.
+    const legacy = (descriptor: TypedPropertyDescriptor<Summarize>) =>
+      decorator({}, "summarize", descriptor);
+    expectType<Equal<ReturnType<typeof legacy>, TypedPropertyDescriptor<Summarize>>>();
+    // A synchronous method would turn async: its declared type cannot hold the cached one.
+    const sync = (descriptor: TypedPropertyDescriptor<Add>) => decorator({}, "add", descriptor);
+    // @ts-expect-error: Promise<number> is not number
+    expectType<Equal<ReturnType<typeof sync>, TypedPropertyDescriptor<Add>>>();
+    // @ts-expect-error: the key is a string or a symbol
+    void (() => decorator({}, 1, {} as TypedPropertyDescriptor<Summarize>));
+    await spot.shutdown();
+  });
 });
