@@ -39,7 +39,7 @@ import type { RateLimiter } from "./limiter/types.js";
 import { consoleLogger } from "./logger.js";
 import { MaintenanceService } from "./maintenance/service.js";
 import { MsgpackSerializer } from "./serializer/msgpack.js";
-import type { Serializer, TypeRegistration } from "./serializer/types.js";
+import type { EncodedData, Serializer, TypeRegistration } from "./serializer/types.js";
 import { createStorage } from "./storage/create.js";
 import { LocalStorage } from "./storage/local.js";
 import { WarningOnlyPolicy } from "./storage/policy.js";
@@ -453,7 +453,10 @@ export class Spot implements AsyncDisposable {
   }
 
   /** Registers a class with the serializer: stored as `ext(code, msgpack(encode(obj)))`. */
-  register<T>(cls: abstract new (...args: never[]) => T, registration: TypeRegistration<T>): void {
+  register<T, E extends EncodedData = unknown>(
+    cls: abstract new (...args: never[]) => T,
+    registration: TypeRegistration<T, E>,
+  ): void {
     const serializer = this.serializer as Partial<{
       register: (cls: unknown, registration: unknown) => void;
     }>;
@@ -465,8 +468,12 @@ export class Spot implements AsyncDisposable {
     serializer.register(cls, registration);
   }
 
-  /** Class decorator form of `register`: `@spot.registerType({ code, encode, decode })`. */
-  registerType<T>(registration: TypeRegistration<T>) {
+  /**
+   * Class decorator form of `register`, for TC39 and `experimentalDecorators` alike. The class is
+   * not known to the options, so annotate `encode`'s parameter:
+   * `@spot.registerType({ code: 11, encode: (user: User) => user.toJSON(), decode: (data) => User.from(data) })`.
+   */
+  registerType<T, E extends EncodedData = unknown>(registration: TypeRegistration<T, E>) {
     return (cls: abstract new (...args: never[]) => T, _context?: ClassDecoratorContext): void => {
       this.register(cls, registration);
     };

@@ -6,9 +6,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  ContentType,
   KeyGen,
   type MarkedFunction,
   type MarkedSyncFunction,
+  MsgpackSerializer,
+  Retention,
+  type RetentionSpec,
   type SaveErrorMode,
   SerializationError,
   Spot,
@@ -117,6 +121,88 @@ describe("public types", () => {
     expectType<Equal<ReturnType<typeof sync>, TypedPropertyDescriptor<Add>>>();
     // @ts-expect-error: the key is a string or a symbol
     void (() => decorator({}, 1, {} as TypedPropertyDescriptor<Summarize>));
+    await spot.shutdown();
+  });
+
+  it("passes what encode returns to decode, as the README's register examples write it", async () => {
+    const spot = new Spot("types-register", { workspace: makeTempDir() });
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    // README, Values: an array literal is a tuple, so x and y are numbers (not any).
+    spot.register(Point, {
+      code: 10,
+      encode: (p) => [p.x, p.y],
+      decode: ([x, y]) => {
+        expectType<Equal<typeof x, number>>();
+        return new Point(x, y);
+      },
+    });
+    // README, Values: the class decorator cannot see its class, so encode's parameter says it.
+    @spot.registerType({ code: 11, encode: (u: User) => u.toJSON(), decode: (d) => User.from(d) })
+    class User {
+      constructor(readonly name: string) {}
+      toJSON() {
+        return { name: this.name };
+      }
+      static from(data: { name: string }) {
+        return new User(data.name);
+      }
+    }
+    const serializer = new MsgpackSerializer();
+    serializer.register(Point, {
+      code: 12,
+      // @ts-expect-error: decode takes a string, so encode must return one, not { x, y }
+      encode: (p) => ({ x: p.x, y: p.y }),
+      decode: (data: string) => new Point(Number(data), 0),
+    });
+    serializer.register(User, {
+      code: 13,
+      encode: (u) => u.name,
+      // @ts-expect-error: decode must rebuild a User
+      decode: (name) => ({ name }),
+    });
+    // Naming only the class keeps the former shape: decode receives unknown.
+    serializer.registerType<Point>({
+      code: 14,
+      encode: (p) => [p.x, p.y],
+      decode: (data) => {
+        expectType<Equal<typeof data, unknown>>();
+        return new Point(0, 0);
+      },
+    });
+    const origin = spot.mark(async function origin() {
+      return [new Point(1, 2), new User("ada")] as const;
+    });
+    const [point, user] = await origin();
+    assert.ok(point instanceof Point && user instanceof User);
+    await spot.shutdown();
+  });
+
+  it("accepts only retentions and content types that mark accepts at run time", async () => {
+    const spot = new Spot("types-options", { workspace: makeTempDir() });
+    const accepted: RetentionSpec[] = ["7d", "12h", "30m", "10s", "2w", "1.5h", "7 d", 3600];
+    accepted.push(Retention.FOREVER);
+    // @ts-expect-error: one number and one unit letter: "7d"
+    void (() => accepted.push("7 days"));
+    // @ts-expect-error: a unit is needed
+    void (() => accepted.push("7"));
+    async function fetchPage(url: string) {
+      return url;
+    }
+    spot.mark(fetchPage, { contentType: ContentType.MARKDOWN, retention: "1d" });
+    spot.mark(fetchPage, { contentType: "application/x-ndjson", name: "ndjson" });
+    // @ts-expect-error: a content type is written type/subtype, such as ContentType.MARKDOWN
+    void (() => spot.mark(fetchPage, { contentType: "markdown", name: "md" }));
+    // @ts-expect-error: "7 days" is not a duration
+    void (() => spot.mark(fetchPage, { retention: "7 days", name: "week" }));
+    // What the types accept, mark accepts at run time.
+    for (const [index, retention] of accepted.entries()) {
+      spot.mark(fetchPage, { retention, name: `fetchPage_${index}` });
+    }
     await spot.shutdown();
   });
 });
