@@ -22,6 +22,7 @@ import {
   requireMethods,
   resolveSpotSettings,
 } from "./core/options.js";
+import type { ResultCheck } from "./core/storable.js";
 import { ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "./db/types.js";
@@ -235,6 +236,7 @@ export class Spot implements AsyncDisposable {
    * promise. Without a function, returns a TC39 method decorator: `@spot.mark({ version: "v2" })`.
    */
   mark<A extends unknown[], R>(
+    this: ResultCheck<Spot, R>,
     fn: (...args: A) => R,
     options?: MarkOptions<A>,
   ): MarkedFunction<A, R>;
@@ -252,6 +254,7 @@ export class Spot implements AsyncDisposable {
 
   /** Same as `mark` for synchronous functions: the wrapper returns synchronously. */
   markSync<A extends unknown[], R>(
+    this: ResultCheck<Spot, R>,
     fn: (...args: A) => R,
     options: MarkOptions<A> = {},
   ): MarkedSyncFunction<A, R> {

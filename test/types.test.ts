@@ -205,4 +205,42 @@ describe("public types", () => {
     }
     await spot.shutdown();
   });
+
+  it("refuses at compile time a marked function whose result can never be stored", async () => {
+    const spot = new Spot("types-storable", { workspace: makeTempDir() });
+    const ids = async (list: number[]) => list.map(async (id) => id);
+    const page = async () => ({ body: Promise.resolve("") });
+    const makeAdder = () => (n: number) => n + 1;
+    const handlers = async () => [() => 1];
+    // @ts-expect-error: the result holds promises (a missing await or Promise.all)
+    void (() => spot.mark(ids, { name: "ids" }));
+    // @ts-expect-error: the result holds a promise
+    void (() => spot.mark(page, { name: "page" }));
+    // @ts-expect-error: the result is a function
+    void (() => spot.markSync(makeAdder, { name: "makeAdder" }));
+    // @ts-expect-error: the result holds functions
+    void (() => spot.mark(handlers, { name: "handlers" }));
+    class Money {
+      constructor(readonly cents: number) {}
+      format() {
+        return `${this.cents / 100}`;
+      }
+    }
+    // Instances with methods (registered classes), any, unknown and streams are left to run time.
+    const price = spot.mark(async function price() {
+      return { total: new Money(100), raw: JSON.parse("1") as unknown, at: new Date() };
+    });
+    expectType<Equal<Awaited<ReturnType<typeof price>>["total"], Money>>();
+    const loose = async (text: string) => JSON.parse(text);
+    const stream = async (): Promise<AsyncIterable<string>> => ({
+      async *[Symbol.asyncIterator]() {},
+    });
+    void (() => spot.mark(loose, { name: "loose" }));
+    void (() => spot.mark(stream, { name: "stream" }));
+    const fetchJson = spot.mark(async function fetchJson<T>(url: string): Promise<T> {
+      return JSON.parse(url) as T;
+    });
+    assert.equal(typeof fetchJson, "function");
+    await spot.shutdown();
+  });
 });
