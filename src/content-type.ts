@@ -50,6 +50,13 @@ export const ContentType = {
 /** One of the {@link ContentType} members. */
 export type ContentTypeValue = (typeof ContentType)[keyof typeof ContentType];
 
+/**
+ * What the `contentType` option takes: a {@link ContentType} member (offered by completion) or
+ * any other MIME type written `type/subtype` (`"application/x-ndjson"`). A text without a slash
+ * (`"markdown"`) is a type error, as it is a ValidationError when marking.
+ */
+export type ContentTypeOption = ContentTypeValue | `${string}/${string}`;
+
 /** RFC 2045 token characters, the alphabet of MIME type, subtype and parameter names. */
 const TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]+";
 const MIME_TYPE_PATTERN = new RegExp(

@@ -1,6 +1,6 @@
 /** @module beautyspot — public API, exported by name. */
 
-export type { ContentTypeValue } from "./content-type.js";
+export type { ContentTypeOption, ContentTypeValue } from "./content-type.js";
 export { ContentType } from "./content-type.js";
 export type { BackgroundSaves } from "./core/background-saves.js";
 export type { MarkedFunction, MarkedMethods, MarkedSyncFunction } from "./core/call.js";
@@ -43,7 +43,7 @@ export type { KeyGenOption, KeyGenPolicy } from "./keys/keygen.js";
 export { KeyGen } from "./keys/keygen.js";
 export type { LifecyclePolicyOptions, LifecycleRule } from "./lifecycle/policy.js";
 export { LifecyclePolicy } from "./lifecycle/policy.js";
-export type { RetentionSpec } from "./lifecycle/retention.js";
+export type { RetentionDuration, RetentionSpec, RetentionUnit } from "./lifecycle/retention.js";
 export { Retention } from "./lifecycle/retention.js";
 export type { TokenBucketOptions } from "./limiter/token-bucket.js";
 export { TokenBucket } from "./limiter/token-bucket.js";

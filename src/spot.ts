@@ -22,6 +22,7 @@ import {
   requireMethods,
   resolveSpotSettings,
 } from "./core/options.js";
+import type { ResultCheck } from "./core/storable.js";
 import { blobFolderOwner, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "./db/types.js";
@@ -39,7 +40,7 @@ import type { RateLimiter } from "./limiter/types.js";
 import { consoleLogger } from "./logger.js";
 import { MaintenanceService } from "./maintenance/service.js";
 import { MsgpackSerializer } from "./serializer/msgpack.js";
-import type { Serializer, TypeRegistration } from "./serializer/types.js";
+import type { EncodedData, Serializer, TypeRegistration } from "./serializer/types.js";
 import { createStorage } from "./storage/create.js";
 import { LocalStorage } from "./storage/local.js";
 import { WarningOnlyPolicy } from "./storage/policy.js";
@@ -65,10 +66,34 @@ type AnyFunction = (...args: never[]) => unknown;
 type MarkedAll<F extends readonly AnyFunction[]> = {
   [K in keyof F]: F[K] extends (...args: infer A) => infer R ? MarkedFunction<A, R> : never;
 };
-type MethodDecorator = <This, A extends unknown[], R>(
-  method: (this: This, ...args: A) => R,
-  context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>,
-) => (this: This, ...args: A) => Promise<Awaited<R>>;
+/**
+ * What `spot.mark(options)` returns: a method decorator of either flavour. TypeScript picks the
+ * signature from the tsconfig: TC39 decorators (the default since TypeScript 5.0) call it with
+ * `(method, context)`; `experimentalDecorators` (NestJS, Angular, TypeORM) with
+ * `(target, key, descriptor)`. Either way the method must return a promise, as the cached one does.
+ */
+export interface MethodDecorator {
+  <This, F extends (...args: never[]) => unknown>(
+    method: F,
+    context: ClassMethodDecoratorContext<This>,
+  ): CachedMethod<F>;
+  <F extends (...args: never[]) => unknown>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): TypedPropertyDescriptor<CachedMethod<F>>;
+}
+
+/**
+ * The type a cached method has: `F` itself when it already returns a promise (generic and
+ * overloaded methods keep their signatures), else `F` returning a promise — which a synchronous
+ * method's declared type does not allow, so decorating one is a type error.
+ */
+type CachedMethod<F extends (...args: never[]) => unknown> = F extends (
+  ...args: never[]
+) => PromiseLike<unknown>
+  ? F
+  : (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>;
 
 /**
  * A cache namespace: one database, one blob folder, and the functions marked on it.
@@ -213,6 +238,7 @@ export class Spot implements AsyncDisposable {
    * promise. Without a function, returns a TC39 method decorator: `@spot.mark({ version: "v2" })`.
    */
   mark<A extends unknown[], R>(
+    this: ResultCheck<Spot, R>,
     fn: (...args: A) => R,
     options?: MarkOptions<A>,
   ): MarkedFunction<A, R>;
@@ -230,6 +256,7 @@ export class Spot implements AsyncDisposable {
 
   /** Same as `mark` for synchronous functions: the wrapper returns synchronously. */
   markSync<A extends unknown[], R>(
+    this: ResultCheck<Spot, R>,
     fn: (...args: A) => R,
     options: MarkOptions<A> = {},
   ): MarkedSyncFunction<A, R> {
@@ -274,7 +301,15 @@ export class Spot implements AsyncDisposable {
 
   private createMethodDecorator(options: MarkOptions): MethodDecorator {
     const spot = this;
-    return (method, context) => {
+    const decorate = (
+      method: Function,
+      context: ClassMethodDecoratorContext | string | symbol,
+      descriptor?: unknown,
+    ): unknown => {
+      // `experimentalDecorators` (and Babel's legacy decorators) pass (target, key, descriptor).
+      if (typeof context === "string" || typeof context === "symbol") {
+        return spot.decorateLegacyMethod(method, context, descriptor, options);
+      }
       assertMarkable(method, "@spot.mark()");
       if (context?.kind !== "method") {
         throw new ConfigurationError(
@@ -316,8 +351,54 @@ export class Spot implements AsyncDisposable {
         return marked.apply(this, args);
       };
       Object.defineProperty(replacement, "name", { value: methodName });
-      return replacement as never;
+      return replacement;
     };
+    return decorate as MethodDecorator;
+  }
+
+  /**
+   * A method decorated under `experimentalDecorators`: `target` is the prototype (or the class,
+   * for a static method), so the identity `Class.method` is known now, when the class is defined,
+   * and the method is marked — and its identity claimed — at once.
+   */
+  private decorateLegacyMethod(
+    target: unknown,
+    key: string | symbol,
+    descriptor: unknown,
+    options: MarkOptions,
+  ): PropertyDescriptor {
+    const isStatic = typeof target === "function";
+    const className =
+      (isStatic
+        ? (target as Function).name
+        : (target as { constructor?: Function } | null)?.constructor?.name) || "Anonymous";
+    const methodName = String(key);
+    const method = (descriptor as PropertyDescriptor | undefined)?.value;
+    if (typeof method !== "function") {
+      const what =
+        descriptor === undefined
+          ? "a property"
+          : (descriptor as PropertyDescriptor).get || (descriptor as PropertyDescriptor).set
+            ? "an accessor"
+            : "not a method";
+      throw new ConfigurationError(
+        `@spot.mark() decorates class methods, but ${className}.${methodName} is ${what}. Put it on a method (async ${methodName}(...) { ... }), or cache a plain function with spot.mark(fn, options).`,
+      );
+    }
+    assertMarkable(method, "@spot.mark()");
+    const identity = options.name ?? `${className}.${methodName}`;
+    const plan = createCallPlan(method, identity, options as MarkOptions<never[]>, this.defaults);
+    this.identities.claim(identity, plan.version, method, { method: true });
+    const marked = createMarkedFunction(
+      method as (...args: unknown[]) => unknown,
+      plan,
+      this.runtime,
+    );
+    const replacement = function (this: unknown, ...args: unknown[]) {
+      return marked.apply(this, args);
+    };
+    Object.defineProperty(replacement, "name", { value: methodName });
+    return { ...(descriptor as PropertyDescriptor), value: replacement };
   }
 
   /**
@@ -377,7 +458,10 @@ export class Spot implements AsyncDisposable {
   }
 
   /** Registers a class with the serializer: stored as `ext(code, msgpack(encode(obj)))`. */
-  register<T>(cls: abstract new (...args: never[]) => T, registration: TypeRegistration<T>): void {
+  register<T, E extends EncodedData = unknown>(
+    cls: abstract new (...args: never[]) => T,
+    registration: TypeRegistration<T, E>,
+  ): void {
     const serializer = this.serializer as Partial<{
       register: (cls: unknown, registration: unknown) => void;
     }>;
@@ -389,8 +473,12 @@ export class Spot implements AsyncDisposable {
     serializer.register(cls, registration);
   }
 
-  /** Class decorator form of `register`: `@spot.registerType({ code, encode, decode })`. */
-  registerType<T>(registration: TypeRegistration<T>) {
+  /**
+   * Class decorator form of `register`, for TC39 and `experimentalDecorators` alike. The class is
+   * not known to the options, so annotate `encode`'s parameter:
+   * `@spot.registerType({ code: 11, encode: (user: User) => user.toJSON(), decode: (data) => User.from(data) })`.
+   */
+  registerType<T, E extends EncodedData = unknown>(registration: TypeRegistration<T, E>) {
     return (cls: abstract new (...args: never[]) => T, _context?: ClassDecoratorContext): void => {
       this.register(cls, registration);
     };

@@ -279,6 +279,88 @@ describe("spot.mark", () => {
     assert.equal(record?.version, "v2");
     await spot.shutdown();
   });
+
+  it("is usable as an experimentalDecorators method decorator, called as (target, key, descriptor)", async () => {
+    const spot = newSpot();
+    let calls = 0;
+    class Pipeline {
+      constructor(private readonly prefix: string) {}
+      async summarize(text: string) {
+        calls += 1;
+        return `${this.prefix}${text}`;
+      }
+      static async count(text: string) {
+        calls += 1;
+        return text.length;
+      }
+    }
+    // What TypeScript's `__decorate` does under experimentalDecorators.
+    const decorate = (target: object, key: string, decorator: Function) => {
+      const descriptor = Object.getOwnPropertyDescriptor(target, key)!;
+      Object.defineProperty(target, key, decorator(target, key, descriptor) ?? descriptor);
+    };
+    decorate(Pipeline.prototype, "summarize", spot.mark({ version: "v2" }));
+    decorate(Pipeline, "count", spot.mark());
+    assert.equal(await new Pipeline("> ").summarize("hi"), "> hi");
+    assert.equal(await new Pipeline("> ").summarize("hi"), "> hi");
+    assert.equal(await Pipeline.count("abc"), 3);
+    assert.equal(await Pipeline.count("abc"), 3);
+    assert.equal(calls, 2);
+    assert.equal(Pipeline.prototype.summarize.name, "summarize");
+    const identities = (await spot.maintenance.listTasks({})).map((task) => task.funcIdentifier);
+    assert.deepEqual(identities.sort(), ["Pipeline.count", "Pipeline.summarize"]);
+    await spot.shutdown();
+  });
+
+  it("claims an experimentalDecorators method's identity when the class is defined", () => {
+    const spot = newSpot();
+    const first = {
+      async summarize(text: string) {
+        return text;
+      },
+    };
+    const second = {
+      async summarize(text: string) {
+        return text.toUpperCase();
+      },
+    };
+    class Pipeline {}
+    const decorator = spot.mark() as unknown as Function;
+    decorator(Pipeline.prototype, "summarize", Object.getOwnPropertyDescriptor(first, "summarize"));
+    assert.throws(
+      () =>
+        decorator(
+          Pipeline.prototype,
+          "summarize",
+          Object.getOwnPropertyDescriptor(second, "summarize"),
+        ),
+      (error: unknown) =>
+        error instanceof ConfigurationError && /"Pipeline\.summarize"/.test(error.message),
+    );
+  });
+
+  it("refuses an experimentalDecorators property or accessor, naming it", () => {
+    const spot = newSpot();
+    class Settings {
+      get model() {
+        return "m";
+      }
+    }
+    const decorator = spot.mark() as unknown as Function;
+    assert.throws(
+      () => decorator(Settings.prototype, "limit", undefined),
+      /decorates class methods, but Settings\.limit is a property/,
+    );
+    assert.throws(
+      () =>
+        decorator(
+          Settings.prototype,
+          "model",
+          Object.getOwnPropertyDescriptor(Settings.prototype, "model"),
+        ),
+      /Settings\.model is an accessor/,
+    );
+  });
 });
 
 describe("serializers and storage policies", () => {

@@ -10,6 +10,7 @@ import {
   type HookResultContext,
   LifecyclePolicy,
   Retention,
+  type RetentionSpec,
   SerializationError,
   Spot,
   TokenBucket,
@@ -265,7 +266,9 @@ describe("retention", () => {
 
   it("refuses an invalid retention at mark time", async () => {
     const spot = new Spot("invalid", { workspace: makeTempDir() });
-    assert.throws(() => spot.mark(async function f() {}, { retention: "soon" }), /retention of f/);
+    // A retention read from configuration or written in JavaScript is checked at mark time.
+    const retention = "soon" as string as RetentionSpec;
+    assert.throws(() => spot.mark(async function f() {}, { retention }), /retention of f/);
     await spot.shutdown();
   });
 });

@@ -6,9 +6,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  ContentType,
   KeyGen,
   type MarkedFunction,
   type MarkedSyncFunction,
+  MsgpackSerializer,
+  Retention,
+  type RetentionSpec,
   type SaveErrorMode,
   SerializationError,
   Spot,
@@ -92,6 +96,151 @@ describe("public types", () => {
     const error = new SerializationError("cannot encode");
     expectType<Equal<typeof error.result, unknown>>();
     await lenient();
+    await spot.shutdown();
+  });
+
+  it("types spot.mark(options) as a method decorator of both flavours", async () => {
+    const spot = new Spot("types-decorators", { workspace: makeTempDir() });
+    const decorator = spot.mark({ version: "v1" });
+    type Summarize = (text: string) => Promise<string>;
+    type Echo = <T>(value: T) => Promise<T>;
+    type Add = (a: number, b: number) => number;
+    const summarize: Summarize = async (text) => text;
+    const context = {} as ClassMethodDecoratorContext<object, Summarize>;
+    // TC39: (method, context) returns the method; an async method keeps its exact type.
+    expectType<Equal<ReturnType<typeof decorator<object, Summarize>>, Summarize>>();
+    expectType<Equal<ReturnType<typeof decorator<object, Echo>>, Echo>>();
+    void (() => decorator(summarize, context));
+    // experimentalDecorators: (target, key, descriptor) returns a descriptor of the same type.
+    const legacy = (descriptor: TypedPropertyDescriptor<Summarize>) =>
+      decorator({}, "summarize", descriptor);
+    expectType<Equal<ReturnType<typeof legacy>, TypedPropertyDescriptor<Summarize>>>();
+    // A synchronous method would turn async: its declared type cannot hold the cached one.
+    const sync = (descriptor: TypedPropertyDescriptor<Add>) => decorator({}, "add", descriptor);
+    // @ts-expect-error: Promise<number> is not number
+    expectType<Equal<ReturnType<typeof sync>, TypedPropertyDescriptor<Add>>>();
+    // @ts-expect-error: the key is a string or a symbol
+    void (() => decorator({}, 1, {} as TypedPropertyDescriptor<Summarize>));
+    await spot.shutdown();
+  });
+
+  it("passes what encode returns to decode, as the README's register examples write it", async () => {
+    const spot = new Spot("types-register", { workspace: makeTempDir() });
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    // README, Values: an array literal is a tuple, so x and y are numbers (not any).
+    spot.register(Point, {
+      code: 10,
+      encode: (p) => [p.x, p.y],
+      decode: ([x, y]) => {
+        expectType<Equal<typeof x, number>>();
+        return new Point(x, y);
+      },
+    });
+    // README, Values: the class decorator cannot see its class, so encode's parameter says it.
+    @spot.registerType({ code: 11, encode: (u: User) => u.toJSON(), decode: (d) => User.from(d) })
+    class User {
+      constructor(readonly name: string) {}
+      toJSON() {
+        return { name: this.name };
+      }
+      static from(data: { name: string }) {
+        return new User(data.name);
+      }
+    }
+    const serializer = new MsgpackSerializer();
+    serializer.register(Point, {
+      code: 12,
+      // @ts-expect-error: decode takes a string, so encode must return one, not { x, y }
+      encode: (p) => ({ x: p.x, y: p.y }),
+      decode: (data: string) => new Point(Number(data), 0),
+    });
+    serializer.register(User, {
+      code: 13,
+      encode: (u) => u.name,
+      // @ts-expect-error: decode must rebuild a User
+      decode: (name) => ({ name }),
+    });
+    // Naming only the class keeps the former shape: decode receives unknown.
+    serializer.registerType<Point>({
+      code: 14,
+      encode: (p) => [p.x, p.y],
+      decode: (data) => {
+        expectType<Equal<typeof data, unknown>>();
+        return new Point(0, 0);
+      },
+    });
+    const origin = spot.mark(async function origin() {
+      return [new Point(1, 2), new User("ada")] as const;
+    });
+    const [point, user] = await origin();
+    assert.ok(point instanceof Point && user instanceof User);
+    await spot.shutdown();
+  });
+
+  it("accepts only retentions and content types that mark accepts at run time", async () => {
+    const spot = new Spot("types-options", { workspace: makeTempDir() });
+    const accepted: RetentionSpec[] = ["7d", "12h", "30m", "10s", "2w", "1.5h", "7 d", 3600];
+    accepted.push(Retention.FOREVER);
+    // @ts-expect-error: one number and one unit letter: "7d"
+    void (() => accepted.push("7 days"));
+    // @ts-expect-error: a unit is needed
+    void (() => accepted.push("7"));
+    async function fetchPage(url: string) {
+      return url;
+    }
+    spot.mark(fetchPage, { contentType: ContentType.MARKDOWN, retention: "1d" });
+    spot.mark(fetchPage, { contentType: "application/x-ndjson", name: "ndjson" });
+    // @ts-expect-error: a content type is written type/subtype, such as ContentType.MARKDOWN
+    void (() => spot.mark(fetchPage, { contentType: "markdown", name: "md" }));
+    // @ts-expect-error: "7 days" is not a duration
+    void (() => spot.mark(fetchPage, { retention: "7 days", name: "week" }));
+    // What the types accept, mark accepts at run time.
+    for (const [index, retention] of accepted.entries()) {
+      spot.mark(fetchPage, { retention, name: `fetchPage_${index}` });
+    }
+    await spot.shutdown();
+  });
+
+  it("refuses at compile time a marked function whose result can never be stored", async () => {
+    const spot = new Spot("types-storable", { workspace: makeTempDir() });
+    const ids = async (list: number[]) => list.map(async (id) => id);
+    const page = async () => ({ body: Promise.resolve("") });
+    const makeAdder = () => (n: number) => n + 1;
+    const handlers = async () => [() => 1];
+    // @ts-expect-error: the result holds promises (a missing await or Promise.all)
+    void (() => spot.mark(ids, { name: "ids" }));
+    // @ts-expect-error: the result holds a promise
+    void (() => spot.mark(page, { name: "page" }));
+    // @ts-expect-error: the result is a function
+    void (() => spot.markSync(makeAdder, { name: "makeAdder" }));
+    // @ts-expect-error: the result holds functions
+    void (() => spot.mark(handlers, { name: "handlers" }));
+    class Money {
+      constructor(readonly cents: number) {}
+      format() {
+        return `${this.cents / 100}`;
+      }
+    }
+    // Instances with methods (registered classes), any, unknown and streams are left to run time.
+    const price = spot.mark(async function price() {
+      return { total: new Money(100), raw: JSON.parse("1") as unknown, at: new Date() };
+    });
+    expectType<Equal<Awaited<ReturnType<typeof price>>["total"], Money>>();
+    const loose = async (text: string) => JSON.parse(text);
+    const stream = async (): Promise<AsyncIterable<string>> => ({
+      async *[Symbol.asyncIterator]() {},
+    });
+    void (() => spot.mark(loose, { name: "loose" }));
+    void (() => spot.mark(stream, { name: "stream" }));
+    const fetchJson = spot.mark(async function fetchJson<T>(url: string): Promise<T> {
+      return JSON.parse(url) as T;
+    });
+    assert.equal(typeof fetchJson, "function");
     await spot.shutdown();
   });
 });

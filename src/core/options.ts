@@ -1,6 +1,7 @@
 /** @module core/options — the options of `new Spot()` and `spot.mark()`, and their validation. */
 
 import { resolve as resolvePath } from "node:path";
+import type { ContentTypeOption } from "../content-type.js";
 import type { TaskDB } from "../db/types.js";
 import { ValidationError } from "../errors.js";
 import type { Hook } from "../hooks/types.js";
@@ -87,8 +88,8 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
   version?: string;
   /** How arguments become the input id. @default canonical form of all arguments */
   keygen?: KeyGenOption<A>;
-  /** Content type recorded for the dashboard (see `ContentType`). @default none */
-  contentType?: string;
+  /** Content type recorded for the dashboard: a `ContentType` member or any `type/subtype`. @default none */
+  contentType?: ContentTypeOption;
   /** Overrides the Spot's serializer for this function. */
   serializer?: Serializer;
   /** Overrides the Spot's `saveBlob`. */

@@ -168,6 +168,42 @@ describe("KeyGen parameter resolution at mark time", () => {
     );
   });
 
+  it("accepts a name a bundler renamed with a numeric suffix (client -> client2) when only one parameter fits", () => {
+    // esbuild (tsx) renames a parameter that shadows a module-level name: `client` becomes `client2`.
+    const renamed = new Function("return async function ask(client2, prompt) { return prompt; }")();
+    const inputIdOf = createInputIdFunction(renamed, KeyGen.ignore("client"), "ask");
+    assert.equal(inputIdOf([{ id: 1 }, "hi"]), inputIdOf([{ id: 2 }, "hi"]));
+    assert.notEqual(inputIdOf([{ id: 1 }, "hi"]), inputIdOf([{ id: 1 }, "bye"]));
+    const destructured = new Function("return function run({ client: client3, query }) {}")();
+    const byPath = createInputIdFunction(destructured, KeyGen.ignore("client"), "run");
+    assert.equal(byPath([{ client: 1, query: "q" }]), byPath([{ client: 2, query: "q" }]));
+  });
+
+  it("refuses a name that matches several renamed parameters, suggesting the position", () => {
+    const ambiguous = new Function("return function ask(client2, client3) {}")();
+    assert.throws(
+      () => createInputIdFunction(ambiguous, KeyGen.ignore("client"), "ask"),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.match(error.message, /client2, client3/);
+        assert.match(error.message, /KeyGen\.ignore\(0\)/);
+        assert.match(error.message, /renam/);
+        return true;
+      },
+    );
+  });
+
+  it("names the positional form of the same builder in an unknown-name error", () => {
+    assert.throws(
+      () => createInputIdFunction(summarize, KeyGen.fileContent("options"), "summarize"),
+      /KeyGen\.fileContent\(0\)/,
+    );
+    assert.throws(
+      () => createInputIdFunction(summarize, KeyGen.map({ options: KeyGen.HASH }), "summarize"),
+      /KeyGen\.map\(\{ 0: KeyGen\.HASH \}\)/,
+    );
+  });
+
   it("suggests positions when the function's parameter names cannot be read", () => {
     assert.throws(
       () => createInputIdFunction(Math.max, KeyGen.ignore("value"), "max"),

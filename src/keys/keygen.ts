@@ -8,6 +8,7 @@ import { ConfigurationError, describeError, ValidationError } from "../errors.js
 import { CanonicalToken, computeInputId, type ParameterNamer } from "./canonical.js";
 import {
   type DeclaredParameter,
+  findRenamedParameters,
   listParameterNames,
   type ParameterPath,
   parseParameters,
@@ -230,13 +231,20 @@ function resolveRule(
   funcName: string,
 ): ResolvedRule | undefined {
   const builder = BUILDER_NAMES[rule.strategy];
-  const label = `${builder}(${JSON.stringify(rule.param)})`;
+  const label =
+    rule.strategy === "hash"
+      ? `KeyGen.map({ ${JSON.stringify(rule.param)}: KeyGen.HASH })`
+      : `${builder}(${JSON.stringify(rule.param)})`;
   checkParamShape(builder, rule.param);
+  const positional = (position: number) =>
+    rule.strategy === "hash"
+      ? `KeyGen.map({ ${position}: KeyGen.HASH })`
+      : `${builder}(${position})`;
   if (rule.strategy === "hash") {
-    resolveParam(rule.param, parameters, funcName, label);
+    resolveParam(rule.param, parameters, funcName, label, positional);
     return undefined;
   }
-  const target = resolveParam(rule.param, parameters, funcName, label);
+  const target = resolveParam(rule.param, parameters, funcName, label, positional);
   return { strategy: rule.strategy, ...target, label };
 }
 
@@ -244,7 +252,7 @@ const BUILDER_NAMES: Readonly<Record<KeyGenStrategy, string>> = {
   ignore: "KeyGen.ignore",
   file_content: "KeyGen.fileContent",
   path_stat: "KeyGen.pathStat",
-  hash: "KeyGen.map HASH",
+  hash: "KeyGen.map",
 };
 
 function resolveParam(
@@ -252,12 +260,15 @@ function resolveParam(
   parameters: readonly DeclaredParameter[],
   funcName: string,
   label: string,
+  positional: (position: number) => string,
 ): { position: number; path: ParameterPath; spread: boolean } {
   if (typeof param === "number") return { position: param, path: [], spread: false };
   const [head = "", ...tail] = param.split(".");
   if (/^\d+$/.test(head)) return { position: Number(head), path: tail, spread: false };
   const found = resolveParameterName(parameters, head);
-  if (found === undefined) throw unknownParameterError(head, parameters, funcName, label);
+  if (found === undefined) {
+    throw unknownParameterError(head, parameters, funcName, label, positional);
+  }
   if (!found.spread || tail.length === 0) {
     return { position: found.position, path: [...found.path, ...tail], spread: found.spread };
   }
@@ -276,15 +287,22 @@ function unknownParameterError(
   parameters: readonly DeclaredParameter[],
   funcName: string,
   label: string,
+  positional: (position: number) => string,
 ): ConfigurationError {
   const known = listParameterNames(parameters);
   if (known.length === 0) {
     return new ConfigurationError(
-      `${label} on "${funcName}": "${name}" is not a parameter name that can be read from the function's source (it declares none that can be read). Refer to arguments by 0-based position instead, e.g. KeyGen.ignore(0) or "0.${name}".`,
+      `${label} on "${funcName}": "${name}" is not a parameter name that can be read from the function's source (it declares none that can be read). Refer to arguments by 0-based position instead, e.g. ${positional(0)} or "0.${name}".`,
+    );
+  }
+  const renamed = findRenamedParameters(parameters, name);
+  if (renamed.length > 1) {
+    return new ConfigurationError(
+      `${label} on "${funcName}": the function has no parameter named "${name}", and several look like it renamed (${renamed.join(", ")}): bundlers such as esbuild (used by tsx) rename a parameter that shadows a module-level name, so the source no longer says which one you meant. Refer to the argument by its 0-based position, which no renaming changes: ${positional(0)} for the first argument.`,
     );
   }
   return new ConfigurationError(
-    `${label} on "${funcName}": the function has no parameter named "${name}". Its parameters are: ${known.join(", ")}. Use one of these names, a 0-based position, or a dotted path into an object argument such as "${known[0]!.split(" ")[0]!.replace("...", "")}.someField".`,
+    `${label} on "${funcName}": the function has no parameter named "${name}". Its parameters are: ${known.join(", ")}. Use one of these names, a 0-based position (${positional(0)} for the first argument; positions work even when a bundler renamed the parameters), or a dotted path into an object argument such as "${known[0]!.split(" ")[0]!.replace("...", "")}.someField".`,
   );
 }
 

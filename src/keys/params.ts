@@ -73,6 +73,38 @@ export function resolveParameterName(
   parameters: readonly DeclaredParameter[],
   name: string,
 ): ResolvedParameter | undefined {
+  const found = resolveExactName(parameters, name);
+  if (found !== undefined) return found;
+  const renamed = findRenamedParameters(parameters, name);
+  return renamed.length === 1 ? resolveExactName(parameters, renamed[0]!) : undefined;
+}
+
+/**
+ * The parameter names that look like `name` renamed by a bundler: esbuild (and so tsx) renames
+ * a parameter that shadows a module-level name by appending a number (`client` → `client2`),
+ * so the source the function prints no longer has the name the user wrote. Resolving is safe
+ * only when exactly one name fits.
+ */
+export function findRenamedParameters(
+  parameters: readonly DeclaredParameter[],
+  name: string,
+): string[] {
+  const names = new Set<string>();
+  for (const parameter of parameters) {
+    if (parameter.name !== undefined) names.add(parameter.name);
+    for (const binding of parameter.bindings) {
+      if (!binding.restElement) names.add(binding.name);
+    }
+  }
+  return [...names].filter(
+    (candidate) => candidate.startsWith(name) && /^\d+$/.test(candidate.slice(name.length)),
+  );
+}
+
+function resolveExactName(
+  parameters: readonly DeclaredParameter[],
+  name: string,
+): ResolvedParameter | undefined {
   for (const parameter of parameters) {
     if (parameter.name === name) {
       return { position: parameter.position, path: [], spread: parameter.rest };

@@ -11,11 +11,21 @@ export const Retention = {
   FOREVER: "forever",
 } as const;
 
+/** The units of a duration text: seconds, minutes, hours, days, weeks. */
+export type RetentionUnit = "s" | "m" | "h" | "d" | "w";
+
+/**
+ * A duration text: one number, then a unit (`"7d"`, `"12h"`, `"1.5h"`; a space between is
+ * allowed). `"7 days"` is a type error here rather than a ValidationError when marking. A text
+ * read from configuration is a plain `string`: check it with `parseRetention` or cast it.
+ */
+export type RetentionDuration = `${number}${RetentionUnit}` | `${number} ${RetentionUnit}`;
+
 /**
  * A retention as users write it: a duration text such as `"7d"`, a number of seconds,
  * or `Retention.FOREVER`.
  */
-export type RetentionSpec = string | number | typeof Retention.FOREVER;
+export type RetentionSpec = RetentionDuration | number | typeof Retention.FOREVER;
 
 const MILLISECONDS_PER_UNIT: Readonly<Record<string, number>> = {
   s: 1_000,

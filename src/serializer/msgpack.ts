@@ -9,7 +9,7 @@ import { ValuePreparer } from "./prepare.js";
 import { RescueReader } from "./reader.js";
 import { type ClassConstructor, TypeRegistry } from "./registry.js";
 import type { RescueResult } from "./rescued.js";
-import type { Serializer, TypeRegistration } from "./types.js";
+import type { EncodedData, Serializer, TypeRegistration } from "./types.js";
 import {
   describeDecoderFailure,
   ensureDispatch,
@@ -91,14 +91,17 @@ export class MsgpackSerializer implements Serializer {
    * `ext(code, msgpack(encode(obj)))`. Throws ValidationError, listing the free codes, for a
    * reserved or taken code or a class registered twice.
    */
-  register<T>(Class: ClassConstructor<T>, registration: TypeRegistration<T>): void {
+  register<T, E extends EncodedData = unknown>(
+    Class: ClassConstructor<T>,
+    registration: TypeRegistration<T, E>,
+  ): void {
     const registered = this.registry.register(Class, registration);
     ensureDispatch(registered.code);
   }
 
   /** Class decorator form of `register`: `@serializer.registerType({ code, encode, decode })`. */
-  registerType<T>(
-    registration: TypeRegistration<T>,
+  registerType<T, E extends EncodedData = unknown>(
+    registration: TypeRegistration<T, E>,
   ): (Class: ClassConstructor<T>, context?: ClassDecoratorContext) => void {
     return (Class) => this.register(Class, registration);
   }

@@ -12,15 +12,26 @@ export interface Serializer {
   loadsOwned?(bytes: Uint8Array): unknown;
 }
 
-/** How a custom class is stored: `ext(code, msgpack(encode(obj)))`. */
-export interface TypeRegistration<T = unknown> {
+/**
+ * How a custom class is stored: `ext(code, msgpack(encode(obj)))`. `E` is what `encode` returns,
+ * inferred from it, so `decode` receives that type: `encode: (p) => [p.x, p.y]` gives
+ * `decode: ([x, y]) => …` two numbers.
+ */
+export interface TypeRegistration<T = unknown, E = unknown> {
   /** MessagePack extension code, 0..127, not reserved. */
   code: number;
   /** Turns an instance into plain, encodable data. */
-  encode(value: T): unknown;
-  /** Rebuilds an instance from the data `encode` returned. */
-  decode(data: unknown): T;
+  encode(value: T): E;
+  /** Rebuilds an instance from the data `encode` returned (decoded from storage). */
+  decode(data: E): T;
 }
+
+/**
+ * The bound of what `encode` returns: any value. Listing tuples first makes TypeScript infer an
+ * array literal returned by `encode` as a tuple (`[number, number]`, not `number[]`), so the
+ * elements `decode` destructures keep their types.
+ */
+export type EncodedData = readonly [] | readonly unknown[] | {} | null | undefined;
 
 /** What to do when a stored value no longer decodes. */
 export type DecodeErrorMode = "recompute" | "raw" | "throw";

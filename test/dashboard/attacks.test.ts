@@ -10,7 +10,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TaskPage } from "../../src/dashboard/api-types.js";
 import type { RunningDashboard } from "../../src/dashboard/index.js";
-import { ContentType, Spot } from "../../src/index.js";
+import { ContentType, type ContentTypeOption, Spot } from "../../src/index.js";
 import { requireProgram } from "../system-programs.js";
 import { launchChromium } from "./browser.js";
 import { assertPageBuilt, createTempFolder, startQuietDashboard } from "./fixtures.js";
@@ -45,7 +45,7 @@ describe("dashboard under attack", { skip: requireProgram("chromium") }, () => {
     assertPageBuilt();
     folder = createTempFolder();
     const spot = new Spot("attacks", { workspace: folder, saveBlob: true });
-    const store = (name: string, contentType: string | undefined, value: unknown) =>
+    const store = (name: string, contentType: ContentTypeOption | undefined, value: unknown) =>
       spot.mark(async () => value, { name, ...(contentType ? { contentType } : {}) })();
     await store(PAYLOAD_FUNCTION_NAME, ContentType.TEXT, "a harmless value");
     await store("hostileMermaid", ContentType.MERMAID, HOSTILE_MERMAID);

@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { addMultimodalSamples } from "../../examples/multimodal.js";
 import { type RunningDashboard, startDashboard } from "../../src/dashboard/index.js";
-import { ContentType, Spot } from "../../src/index.js";
+import { ContentType, type ContentTypeValue, Spot } from "../../src/index.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const mediaFolder = path.join(root, "test/fixtures/media");
@@ -78,7 +78,7 @@ export async function createSampleDatabase(
 ): Promise<{ dbPath: string; rows: number }> {
   const spot = new Spot("samples", { workspace: folder, saveBlob: true });
   await addMultimodalSamples(spot);
-  const media: [string, string][] = [
+  const media: [string, ContentTypeValue][] = [
     ["tone.mp3", ContentType.AUDIO_MPEG],
     ["tone.ogg", ContentType.AUDIO_OGG],
     ["clip.mp4", ContentType.VIDEO_MP4],
@@ -96,7 +96,7 @@ export async function createSampleDatabase(
     );
     await storeMedia(file);
   }
-  const hostile: [string, string][] = [
+  const hostile: [string, ContentTypeValue][] = [
     [HOSTILE_MARKDOWN, ContentType.MARKDOWN],
     [HOSTILE_HTML, ContentType.HTML],
     [HOSTILE_SVG, ContentType.SVG],

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import type { TaskPage } from "../../src/dashboard/api-types.js";
 import type { RunningDashboard } from "../../src/dashboard/index.js";
-import { ContentType, Spot } from "../../src/index.js";
+import { ContentType, type ContentTypeOption, Spot } from "../../src/index.js";
 import { launchChromium } from "./browser.js";
 import { assertPageBuilt, createTempFolder, startQuietDashboard } from "./fixtures.js";
 
@@ -73,7 +73,7 @@ describe("stored values cannot restyle the dashboard", () => {
     assertPageBuilt();
     folder = createTempFolder();
     const spot = new Spot("styles", { workspace: folder });
-    const values: [string, string, string][] = [
+    const values: [string, string, ContentTypeOption][] = [
       ["plainText", "Nothing but text.", ContentType.TEXT],
       ["restyleMarkdown", RESTYLING_MARKDOWN, ContentType.MARKDOWN],
       ["restyleMermaid", RESTYLING_MERMAID, ContentType.MERMAID],
