@@ -94,4 +94,33 @@ describe("public types", () => {
     await lenient();
     await spot.shutdown();
   });
+
+  it("types stream functions: an async generator's wrapper returns an iterable at once", async () => {
+    await using spot = new Spot("types-streams", { workspace: makeTempDir() });
+    const tokens = spot.mark(async function* tokens(prompt: string) {
+      yield prompt.length;
+    });
+    expectType<Equal<ReturnType<typeof tokens>, AsyncIterableIterator<number>>>();
+    expectType<Equal<ReturnType<typeof tokens.peek>, Promise<AsyncIterable<number> | undefined>>>();
+    const readable = spot.mark(async function readable() {
+      return new ReadableStream<string>();
+    });
+    expectType<Equal<ReturnType<typeof readable>, Promise<ReadableStream<string>>>>();
+    class SdkStream implements AsyncIterable<{ delta: string }> {
+      controller = new AbortController();
+      async *[Symbol.asyncIterator]() {
+        yield { delta: "x" };
+      }
+    }
+    const sdk = spot.mark(async function sdk() {
+      return new SdkStream();
+    });
+    // An SDK stream object comes back as a plain async iterable of its chunks.
+    expectType<Equal<ReturnType<typeof sdk>, Promise<AsyncIterable<{ delta: string }>>>>();
+    // @ts-expect-error: the pace is "none", "original" or a number of ms
+    void (() => spot.mark(async function* paced() {}, { replay: { pace: "slow" } }));
+    const seen: number[] = [];
+    for await (const n of tokens("abc")) seen.push(n);
+    assert.deepEqual(seen, [3]);
+  });
 });
