@@ -133,7 +133,8 @@ class LiveRecording {
   private readonly startedAt = performance.now();
   private state: "running" | "done" | "failed" = "running";
   private error: unknown;
-  private pulling: Promise<void> | null = null;
+  /** The pull in progress: a caller that reached the end meanwhile waits for it. */
+  private pulling: Promise<IteratorResult<unknown>> | null = null;
   private readers = 0;
 
   constructor(
@@ -154,37 +155,52 @@ class LiveRecording {
     return result;
   }
 
-  /** Resolves once chunk `index` is there or the stream ended; rejects when it failed. */
-  waitFor(index: number): Promise<void> | null {
-    if (index < this.chunks.length || this.state === "done") return null;
-    if (this.state === "failed") return Promise.reject(this.error);
-    this.pulling ??= this.pull();
-    return this.pulling;
+  /**
+   * The next chunk for `view`, which has read every chunk so far: pulled from the source (the
+   * promise goes straight to the caller: this runs once per chunk of every live stream).
+   */
+  advance(view: LiveView): Promise<IteratorResult<unknown>> {
+    if (this.state === "done") {
+      view.finish();
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    if (this.state === "failed") {
+      view.finish();
+      return Promise.reject(this.error);
+    }
+    if (this.pulling !== null) {
+      const retry = () => view.next();
+      return this.pulling.then(retry, retry);
+    }
+    const pulling = this.reader.next().then(
+      (result): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => {
+        this.pulling = null;
+        if (this.state !== "running") return view.next();
+        if (result.done !== true) {
+          this.chunks.push(result.value);
+          this.at.push(Math.round((performance.now() - this.startedAt) * 1000) / 1000);
+          view.index = this.chunks.length;
+          return { done: false, value: result.value };
+        }
+        return this.complete().then(() => view.next());
+      },
+      (error: unknown) => {
+        this.pulling = null;
+        this.fail(error);
+        return view.next();
+      },
+    );
+    this.pulling = pulling;
+    return pulling;
   }
 
-  private async pull(): Promise<void> {
-    let result: IteratorResult<unknown>;
-    try {
-      result = await this.reader.next();
-    } catch (error) {
-      this.fail(error);
-      throw error;
-    } finally {
-      this.pulling = null;
-    }
-    if (this.state !== "running") return;
-    if (result.done !== true) {
-      this.chunks.push(result.value);
-      this.at.push(Math.round((performance.now() - this.startedAt) * 1000) / 1000);
-      return;
-    }
+  private async complete(): Promise<void> {
     try {
       await this.events.complete({ stream: this.kind, chunks: this.chunks, at: this.at });
       this.state = "done";
     } catch (error) {
       this.state = "failed";
       this.error = error;
-      throw error;
     }
   }
 
@@ -215,7 +231,7 @@ class LiveRecording {
 
 /** One caller's position in a live recording. */
 class LiveView implements AsyncIterableIterator<unknown> {
-  private index = 0;
+  index = 0;
   private left = false;
 
   constructor(private readonly recording: LiveRecording) {}
@@ -226,24 +242,17 @@ class LiveView implements AsyncIterableIterator<unknown> {
     if (this.index < recording.chunks.length) {
       return Promise.resolve({ done: false, value: recording.chunks[this.index++] });
     }
-    const waiting = recording.waitFor(this.index);
-    if (waiting === null) {
-      this.leaveOnce(false);
-      return Promise.resolve({ done: true, value: undefined });
-    }
-    // After a pull, the chunk is there, the stream ended, or it failed (a rejection).
-    return waiting.then(
-      () => this.next(),
-      (error) => {
-        this.leaveOnce(false);
-        throw error;
-      },
-    );
+    return recording.advance(this);
   }
 
   return(value?: unknown): Promise<IteratorResult<unknown>> {
     this.leaveOnce(true);
     return Promise.resolve({ done: true, value });
+  }
+
+  /** The stream ended or failed for this caller. */
+  finish(): void {
+    this.leaveOnce(false);
   }
 
   private leaveOnce(early: boolean): void {
