@@ -10,6 +10,7 @@ export type {
   MarkedSyncFunction,
   StreamResult,
 } from "./core/call.js";
+export type { ExplicitKeyOptions, LookupOptions } from "./core/explicit.js";
 export type {
   BackgroundErrorContext,
   MarkOptions,
