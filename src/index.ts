@@ -1,7 +1,7 @@
 /** @module beautyspot — public API, exported by name. */
 
 export type { ContentTypeValue } from "./content-type.js";
-export { ContentType } from "./content-type.js";
+export { ContentType, STREAM_CONTENT_TYPE } from "./content-type.js";
 export type { BackgroundSaves } from "./core/background-saves.js";
 export type {
   MarkedFunction,
@@ -20,7 +20,6 @@ export type {
   SpotOptions,
 } from "./core/options.js";
 export type { StreamRecording } from "./core/stream.js";
-export { STREAM_CONTENT_TYPE } from "./core/stream.js";
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {

@@ -6,13 +6,13 @@
  */
 
 import { setTimeout as sleep } from "node:timers/promises";
+import { STREAM_CONTENT_TYPE } from "../content-type.js";
 import { ValidationError } from "../errors.js";
 import type { ReplayOptions, ReplayPace } from "./options.js";
 import { describeValue } from "./options.js";
 import type { CallPlan } from "./plan.js";
 
-/** Content type of a stored stream recording (the row's `content_type`). */
-export const STREAM_CONTENT_TYPE = "application/x-beautyspot-stream";
+export { STREAM_CONTENT_TYPE };
 
 /** The kind of stream a function returned; a hit gives back the same kind. */
 export type StreamKind = "iterable" | "readable";
