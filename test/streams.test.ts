@@ -3,8 +3,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigurationError, type HookResultContext, KeyGen, Spot } from "../src/index.js";
-import { makeTempDir, runScript } from "./helpers.js";
+import {
+  ConfigurationError,
+  type HookResultContext,
+  KeyGen,
+  SerializationError,
+  Spot,
+} from "../src/index.js";
+import { makeTempDir, recordingLogger, runScript } from "./helpers.js";
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const chunks: T[] = [];
@@ -390,5 +396,43 @@ describe("streams", () => {
       (error: unknown) =>
         error instanceof ConfigurationError && /async function\*/.test(error.message),
     );
+  });
+
+  it("delivers a stream whose chunks cannot be stored, reports it, and stores nothing", async () => {
+    const logger = recordingLogger();
+    await using spot = new Spot("unstorable", { workspace: makeTempDir(), logger });
+    let runs = 0;
+    const withCallback = spot.mark(async function* withCallback() {
+      runs += 1;
+      yield "text";
+      yield { onDone: () => {} };
+    });
+    assert.equal((await collect(withCallback())).length, 2);
+    assert.equal(await countRows(spot), 0);
+    assert.match(logger.warnings.join("\n"), /withCallback/);
+    await collect(withCallback());
+    assert.equal(runs, 2);
+  });
+
+  it('rejects at the end of a stream that cannot be stored under onSaveError: "throw"', async () => {
+    await using spot = new Spot("unstorable-throw", { workspace: makeTempDir() });
+    const withCallback = spot.mark(
+      async function* withCallback() {
+        yield "text";
+        yield { onDone: () => {} };
+      },
+      { onSaveError: "throw" },
+    );
+    const seen: unknown[] = [];
+    await assert.rejects(
+      async () => {
+        for await (const chunk of withCallback()) seen.push(chunk);
+      },
+      (error: unknown) =>
+        error instanceof SerializationError &&
+        Array.isArray((error as { result?: { chunks?: unknown[] } }).result?.chunks),
+    );
+    assert.equal(seen.length, 2);
+    assert.equal(await countRows(spot), 0);
   });
 });

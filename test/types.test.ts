@@ -123,4 +123,21 @@ describe("public types", () => {
     for await (const n of tokens("abc")) seen.push(n);
     assert.deepEqual(seen, [3]);
   });
+
+  it("types explicit keys: wrap gives compute's result, lookup what the caller names", async () => {
+    await using spot = new Spot("types-explicit", { workspace: makeTempDir() });
+    const page = spot.wrap("fetchPage", ["https://example.com"], async () => "<html>");
+    expectType<Equal<typeof page, Promise<string>>>();
+    const tokens = spot.wrap("tokens", ["p"], async function* () {
+      yield "a";
+    });
+    expectType<Equal<typeof tokens, Promise<AsyncIterable<string>>>>();
+    const found = spot.lookup<string>("fetchPage", ["https://example.com"]);
+    expectType<Equal<typeof found, Promise<string | undefined>>>();
+    expectType<Equal<ReturnType<typeof spot.store>, Promise<void>>>();
+    // @ts-expect-error: the key data is the argument list; the name is wrap's first argument
+    void (() => spot.wrap("x", [1], () => 1, { name: "y" }));
+    assert.equal(await page, "<html>");
+    for await (const chunk of await tokens) assert.equal(chunk, "a");
+  });
 });
