@@ -19,7 +19,7 @@ export type StreamKind = "iterable" | "readable";
 
 /**
  * What is stored for a stream: plain data, readable by any MessagePack reader.
- * `at[i]` is when chunk `i` arrived, in ms after the function returned its stream.
+ * `at[i]` is when chunk `i` arrived, in whole ms after the function returned its stream.
  */
 export interface StreamRecording {
   readonly stream: StreamKind;
@@ -130,7 +130,8 @@ class LiveRecording {
   readonly chunks: unknown[] = [];
   readonly at: number[] = [];
   private readonly reader: SourceReader;
-  private readonly startedAt = performance.now();
+  /** Whole ms are enough to pace a replay, and cheaper to take and to store than fractions. */
+  private readonly startedAt = Date.now();
   private state: "running" | "done" | "failed" = "running";
   private error: unknown;
   /** The pull in progress: a caller that reached the end meanwhile waits for it. */
@@ -178,7 +179,7 @@ class LiveRecording {
         if (this.state !== "running") return view.next();
         if (result.done !== true) {
           this.chunks.push(result.value);
-          this.at.push(Math.round((performance.now() - this.startedAt) * 1000) / 1000);
+          this.at.push(Date.now() - this.startedAt);
           view.index = this.chunks.length;
           return { done: false, value: result.value };
         }
