@@ -221,6 +221,38 @@ describe("streams", () => {
     assert.equal(runs, 1);
   });
 
+  it("stores nothing when the reader of a ReadableStream cancels it", async () => {
+    await using spot = new Spot("readable-cancel", { workspace: makeTempDir() });
+    let cancelled = false;
+    const body = spot.mark(async function body() {
+      let sent = 0;
+      return new ReadableStream<string>({
+        pull(controller) {
+          sent += 1;
+          controller.enqueue(`part ${sent}`);
+          if (sent === 5) controller.close();
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+    });
+    const reader = (await body()).getReader();
+    assert.deepEqual(await reader.read(), { done: false, value: "part 1" });
+    await reader.cancel();
+    await sleep(5);
+    assert.ok(cancelled, "the source stream was cancelled");
+    assert.equal(await countRows(spot), 0);
+    assert.deepEqual(await readAll(await body()), [
+      "part 1",
+      "part 2",
+      "part 3",
+      "part 4",
+      "part 5",
+    ]);
+    assert.equal(await countRows(spot), 1);
+  });
+
   it("caches a function that returns an SDK-like async iterable, giving back an async iterable", async () => {
     await using spot = new Spot("sdk", { workspace: makeTempDir() });
     class SdkStream {
