@@ -467,4 +467,19 @@ describe("streams", () => {
     assert.equal(seen.length, 2);
     assert.equal(await countRows(spot), 0);
   });
+
+  it("rejects a stream that cannot be read, and the next call runs again", async () => {
+    await using spot = new Spot("locked", { workspace: makeTempDir() });
+    let runs = 0;
+    const locked = spot.mark(async function locked() {
+      runs += 1;
+      const stream = new ReadableStream<string>();
+      if (runs === 1) stream.getReader();
+      return stream;
+    });
+    await assert.rejects(locked(), TypeError);
+    const second = await locked();
+    assert.ok(second instanceof ReadableStream);
+    assert.equal(runs, 2);
+  });
 });

@@ -240,9 +240,10 @@ export function createMarkedFunction<A extends unknown[], R>(
     try {
       const result = await returned;
       if (isStream(result)) {
+        const view = recordRun(result as object, inputId, cacheKey, context);
         // Still in flight until the stream ends: later callers join it.
         streaming = true;
-        return recordRun(result as object, inputId, cacheKey, context) as Awaited<R>;
+        return view as Awaited<R>;
       }
       await saveResult(plan, cacheKey, inputId, result, runtime);
       if (context !== null)
