@@ -1,6 +1,8 @@
 /** @module test/streams — streams are cached: recorded while they stream, replayed on a hit (SPEC 7.2). */
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -11,6 +13,7 @@ import {
   Spot,
 } from "../src/index.js";
 import { makeTempDir, recordingLogger, runScript } from "./helpers.js";
+import { programPath, requireProgram } from "./system-programs.js";
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const chunks: T[] = [];
@@ -481,5 +484,34 @@ describe("streams", () => {
     const second = await locked();
     assert.ok(second instanceof ReadableStream);
     assert.equal(runs, 2);
+  });
+});
+
+describe("stored streams outside JavaScript", { skip: requireProgram("python-msgpack") }, () => {
+  it("stores a recording as a plain MessagePack map any reader decodes", async () => {
+    const workspace = makeTempDir();
+    const spot = new Spot("plain", { workspace });
+    const words = spot.mark(async function* words() {
+      yield* ["plain ", "data"];
+    });
+    await collect(words());
+    await spot.shutdown();
+    const out = execFileSync(programPath("python-msgpack"), [
+      "-c",
+      `
+import sqlite3, msgpack, sys, json
+con = sqlite3.connect(sys.argv[1])
+data, content_type = con.execute("SELECT result_data, content_type FROM tasks").fetchone()
+value = msgpack.unpackb(data)
+print(json.dumps({"contentType": content_type, "stream": value["stream"], "chunks": value["chunks"], "times": len(value["at"])}))
+`,
+      join(workspace, "plain.db"),
+    ]).toString();
+    assert.deepEqual(JSON.parse(out), {
+      contentType: "application/x-beautyspot-stream",
+      stream: "iterable",
+      chunks: ["plain ", "data"],
+      times: 2,
+    });
   });
 });
