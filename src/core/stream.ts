@@ -173,27 +173,39 @@ class LiveRecording {
       const retry = () => view.next();
       return this.pulling.then(retry, retry);
     }
-    const pulling = this.reader.next().then(
-      (result): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => {
-        this.pulling = null;
-        if (this.state !== "running") return view.next();
-        if (result.done !== true) {
-          this.chunks.push(result.value);
-          this.at.push(Date.now() - this.startedAt);
-          view.index = this.chunks.length;
-          return { done: false, value: result.value };
-        }
-        return this.complete().then(() => view.next());
-      },
-      (error: unknown) => {
-        this.pulling = null;
-        this.fail(error);
-        return view.next();
-      },
-    );
+    this.puller = view;
+    const pulling = this.reader.next().then(this.onPulled, this.onPullFailed);
     this.pulling = pulling;
     return pulling;
   }
+
+  /** The view whose `next()` started the pull in progress. */
+  private puller: LiveView | null = null;
+
+  // Bound once: a pull allocates no closures.
+  private readonly onPulled = (
+    result: IteratorResult<unknown>,
+  ): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => {
+    const view = this.puller as LiveView;
+    this.pulling = null;
+    this.puller = null;
+    if (this.state !== "running") return view.next();
+    if (result.done !== true) {
+      this.chunks.push(result.value);
+      this.at.push(Date.now() - this.startedAt);
+      view.index = this.chunks.length;
+      return result;
+    }
+    return this.complete().then(() => view.next());
+  };
+
+  private readonly onPullFailed = (error: unknown): Promise<IteratorResult<unknown>> => {
+    const view = this.puller as LiveView;
+    this.pulling = null;
+    this.puller = null;
+    this.fail(error);
+    return view.next();
+  };
 
   private async complete(): Promise<void> {
     try {
