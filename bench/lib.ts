@@ -12,7 +12,7 @@ export interface BenchOptions {
   quick: boolean;
   /** Print one JSON document instead of tables. */
   json: boolean;
-  /** Workloads to run (W1..W5); all when empty. */
+  /** Workloads to run (W1..W6); all when empty. */
   only: ReadonlySet<string>;
   /** Largest W4 size (rows). */
   maxRows: number;

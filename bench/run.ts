@@ -1,5 +1,5 @@
 /**
- * @module bench/run — `npm run bench`: every workload (W1–W5) against its floor and the Node
+ * @module bench/run — `npm run bench`: every workload (W1–W6) against its floor and the Node
  * peers, alternating contenders within rounds, printed as tables of medians, ranges and ratios
  * to the floor, then the issue's targets marked met or not.
  * Flags: `--quick` (small sizes, a smoke run), `--json`, `--only W1,W4`, `--rows N` (largest W4 size).
@@ -33,6 +33,13 @@ import {
 } from "./lib.js";
 import { benchScaleAt, buildPackage, formatMaintenance, type ScaleResult } from "./scale.js";
 import { benchSerialization } from "./serialization.js";
+import {
+  benchStreams,
+  W6_PASS_FLOOR,
+  W6_RECORD_BACKGROUND,
+  W6_REPLAY,
+  W6_REPLAY_FLOOR,
+} from "./streams.js";
 
 const PEERS = ["keyv + @keyv/sqlite", "cacache"];
 /** Peak RSS allowed for any maintenance operation at the largest size. */
@@ -208,6 +215,28 @@ if (wants("W4")) {
 }
 if (wants("W5")) {
   for (const section of await benchSerialization(options)) record(section);
+}
+
+if (wants("W6")) {
+  const [replay, live] = await benchStreams(options);
+  if (replay !== undefined && live !== undefined) {
+    record(replay);
+    record(live);
+    targets.push(
+      checkTarget(
+        "W6 stream replay / async generator from memory",
+        medianOf(replay, W6_REPLAY) / medianOf(replay, W6_REPLAY_FLOOR),
+        2,
+      ),
+    );
+    targets.push(
+      checkTarget(
+        "W6 live pass-through + recording / plain pass-through",
+        medianOf(live, W6_RECORD_BACKGROUND) / medianOf(live, W6_PASS_FLOOR),
+        1.2,
+      ),
+    );
+  }
 }
 
 log(formatTargets(targets));

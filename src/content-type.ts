@@ -48,6 +48,12 @@ export const ContentType = {
 } as const;
 
 /** One of the {@link ContentType} members. */
+/**
+ * Content type of a stored stream: the value is a recording `{ stream, chunks, at }` (what
+ * `mark` stores for a function that streams). Set by beautyspot, never by users.
+ */
+export const STREAM_CONTENT_TYPE = "application/x-beautyspot-stream";
+
 export type ContentTypeValue = (typeof ContentType)[keyof typeof ContentType];
 
 /**

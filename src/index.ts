@@ -1,15 +1,25 @@
 /** @module beautyspot — public API, exported by name. */
 
 export type { ContentTypeOption, ContentTypeValue } from "./content-type.js";
-export { ContentType } from "./content-type.js";
+export { ContentType, STREAM_CONTENT_TYPE } from "./content-type.js";
 export type { BackgroundSaves } from "./core/background-saves.js";
-export type { MarkedFunction, MarkedMethods, MarkedSyncFunction } from "./core/call.js";
+export type {
+  MarkedFunction,
+  MarkedMethods,
+  MarkedResult,
+  MarkedSyncFunction,
+  StreamResult,
+} from "./core/call.js";
+export type { ExplicitKeyOptions, LookupOptions } from "./core/explicit.js";
 export type {
   BackgroundErrorContext,
   MarkOptions,
+  ReplayOptions,
+  ReplayPace,
   SaveErrorMode,
   SpotOptions,
 } from "./core/options.js";
+export type { StreamRecording } from "./core/stream.js";
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {

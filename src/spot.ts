@@ -6,8 +6,10 @@
 import { isAbsolute, join, resolve } from "node:path";
 import type { Backends } from "./core/backends.js";
 import { BackgroundSaves } from "./core/background-saves.js";
-import type { CallRuntime, MarkedFunction, MarkedSyncFunction } from "./core/call.js";
+import type { CallRuntime, MarkedFunction, MarkedSyncFunction, StreamResult } from "./core/call.js";
 import { createMarkedFunction, createMarkedSyncFunction, deleteEntry } from "./core/call.js";
+import type { ExplicitKeyOptions, LookupOptions } from "./core/explicit.js";
+import { ExplicitKeys } from "./core/explicit.js";
 import { IdentityRegistry } from "./core/identities.js";
 import {
   assertMarkable,
@@ -125,6 +127,8 @@ export class Spot implements AsyncDisposable {
   /** Save failures already logged, as `identity NUL kind`: each is logged once. */
   private readonly reportedSaveFailures = new Set<string>();
   private shutdownPromise: Promise<void> | null = null;
+  /** `wrap`, `lookup` and `store`: entries under a name and explicit key data. */
+  private readonly explicit: ExplicitKeys;
 
   constructor(name: string, options: SpotOptions = {}) {
     this.name = validateSpotName(name);
@@ -175,6 +179,7 @@ export class Spot implements AsyncDisposable {
       onSaveError: settings.onSaveError,
       lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
     };
+    this.explicit = new ExplicitKeys(this.runtime, this.defaults);
   }
 
   private openDb(db: SpotOptions["db"]): TaskDB {
@@ -447,6 +452,42 @@ export class Spot implements AsyncDisposable {
     } finally {
       for (const release of releases) release();
     }
+  }
+
+  /**
+   * The stored value for (`name`, `keyData`), else the result of `compute()`, stored: caching
+   * for code that is not one function, and for adapters. `keyData` is canonicalized like the
+   * arguments of a marked function: an array is the argument list (so `wrap("summarize",
+   * ["hello"], …)` shares its entry with `summarize("hello")` marked under that name), any other
+   * value one argument. A `compute` that returns a stream gives back the recording stream.
+   * @example const page = await spot.wrap("fetchPage", [url], () => fetchPage(url), { retention: "1d" });
+   */
+  wrap<T>(
+    name: string,
+    keyData: unknown,
+    compute: () => T,
+    options?: ExplicitKeyOptions,
+  ): Promise<StreamResult<Awaited<T>>> {
+    return this.explicit.wrap(name, keyData, compute, options);
+  }
+
+  /** The stored value for (`name`, `keyData`) (see `wrap`), or `undefined`; never computes. */
+  lookup<T = unknown>(
+    name: string,
+    keyData: unknown,
+    options?: LookupOptions,
+  ): Promise<T | undefined> {
+    return this.explicit.lookup(name, keyData, options) as Promise<T | undefined>;
+  }
+
+  /** Stores `value` for (`name`, `keyData`) (see `wrap`), replacing any entry there. */
+  store(
+    name: string,
+    keyData: unknown,
+    value: unknown,
+    options?: ExplicitKeyOptions,
+  ): Promise<void> {
+    return this.explicit.store(name, keyData, value, options);
   }
 
   /** Wraps `fn` so each call first waits for `cost` tokens from the Spot's limiter. */

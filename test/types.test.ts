@@ -243,4 +243,50 @@ describe("public types", () => {
     assert.equal(typeof fetchJson, "function");
     await spot.shutdown();
   });
+
+  it("types stream functions: an async generator's wrapper returns an iterable at once", async () => {
+    await using spot = new Spot("types-streams", { workspace: makeTempDir() });
+    const tokens = spot.mark(async function* tokens(prompt: string) {
+      yield prompt.length;
+    });
+    expectType<Equal<ReturnType<typeof tokens>, AsyncIterableIterator<number>>>();
+    expectType<Equal<ReturnType<typeof tokens.peek>, Promise<AsyncIterable<number> | undefined>>>();
+    const readable = spot.mark(async function readable() {
+      return new ReadableStream<string>();
+    });
+    expectType<Equal<ReturnType<typeof readable>, Promise<ReadableStream<string>>>>();
+    class SdkStream implements AsyncIterable<{ delta: string }> {
+      controller = new AbortController();
+      async *[Symbol.asyncIterator]() {
+        yield { delta: "x" };
+      }
+    }
+    const sdk = spot.mark(async function sdk() {
+      return new SdkStream();
+    });
+    // An SDK stream object comes back as a plain async iterable of its chunks.
+    expectType<Equal<ReturnType<typeof sdk>, Promise<AsyncIterable<{ delta: string }>>>>();
+    // @ts-expect-error: the pace is "none", "original" or a number of ms
+    void (() => spot.mark(async function* paced() {}, { replay: { pace: "slow" } }));
+    const seen: number[] = [];
+    for await (const n of tokens("abc")) seen.push(n);
+    assert.deepEqual(seen, [3]);
+  });
+
+  it("types explicit keys: wrap gives compute's result, lookup what the caller names", async () => {
+    await using spot = new Spot("types-explicit", { workspace: makeTempDir() });
+    const page = spot.wrap("fetchPage", ["https://example.com"], async () => "<html>");
+    expectType<Equal<typeof page, Promise<string>>>();
+    const tokens = spot.wrap("tokens", ["p"], async function* () {
+      yield "a";
+    });
+    expectType<Equal<typeof tokens, Promise<AsyncIterable<string>>>>();
+    const found = spot.lookup<string>("fetchPage", ["https://example.com"]);
+    expectType<Equal<typeof found, Promise<string | undefined>>>();
+    expectType<Equal<ReturnType<typeof spot.store>, Promise<void>>>();
+    // @ts-expect-error: the key data is the argument list; the name is wrap's first argument
+    void (() => spot.wrap("x", [1], () => 1, { name: "y" }));
+    assert.equal(await page, "<html>");
+    for await (const chunk of await tokens) assert.equal(chunk, "a");
+  });
 });

@@ -13,6 +13,15 @@ import { MARKED_IDENTITY } from "./identities.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
+import {
+  chunksForHooks,
+  DeferredStream,
+  isAsyncGeneratorFunction,
+  isStream,
+  joinRun,
+  recordStream,
+  streamPlanOf,
+} from "./stream.js";
 import type { PreparedEntry } from "./write.js";
 import { prepareEntry, writeEntriesAsync, writeEntriesSync } from "./write.js";
 
@@ -40,11 +49,32 @@ export interface MarkedMethods<A extends readonly unknown[], R> {
   readonly identity: string;
 }
 
-/** A marked asynchronous function: same parameters, result always a promise. */
-export type MarkedFunction<A extends readonly unknown[], R> = ((
-  ...args: A
-) => Promise<Awaited<R>>) &
-  MarkedMethods<A, Awaited<R>>;
+/**
+ * What a marked function returns for a result of type `R`. An `async function*` gives an async
+ * iterable at once (`for await (const chunk of marked(x))` works unchanged); any other function a
+ * promise of its result, a stream coming back as the same kind (an SDK stream object as a plain
+ * async iterable of its chunks: its other members cannot be replayed).
+ */
+export type MarkedResult<R> = [R] extends [AsyncGenerator<infer T, unknown, unknown>]
+  ? AsyncIterableIterator<T>
+  : Promise<StreamResult<Awaited<R>>>;
+
+/** A stream result as the caller receives it, live or replayed; any other value unchanged. */
+export type StreamResult<V> =
+  V extends ReadableStream<infer T>
+    ? ReadableStream<T>
+    : V extends AsyncIterable<infer T>
+      ? AsyncIterable<T>
+      : V;
+
+/** A marked asynchronous function: same parameters, result always a promise (or a stream). */
+export type MarkedFunction<A extends readonly unknown[], R> = ((...args: A) => MarkedResult<R>) &
+  MarkedMethods<A, Awaited<StreamResultOf<R>>>;
+
+/** What `peek` gives for a result of type `R`: the value, or for a stream its replay. */
+type StreamResultOf<R> = [R] extends [AsyncGenerator<infer T, unknown, unknown>]
+  ? AsyncIterable<T>
+  : StreamResult<Awaited<R>>;
 
 /** A marked synchronous function. */
 export type MarkedSyncFunction<A extends readonly unknown[], R> = ((...args: A) => R) & {
@@ -55,14 +85,14 @@ export type MarkedSyncFunction<A extends readonly unknown[], R> = ((...args: A) 
 };
 
 /** Looks up a key: a pending background write first, then the stored entry. */
-function lookupSync(plan: CallPlan, cacheKey: string, runtime: CallRuntime): unknown {
+export function lookupSync(plan: CallPlan, cacheKey: string, runtime: CallRuntime): unknown {
   const pending =
     runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
   if (pending !== undefined) return decodePending(plan, pending, runtime);
   return readEntrySync(plan, cacheKey, runtime.backends);
 }
 
-async function lookupAsync(
+export async function lookupAsync(
   plan: CallPlan,
   cacheKey: string,
   runtime: CallRuntime,
@@ -123,7 +153,7 @@ function handleSaveFailure(
  * Stores a fresh result: now (saveSync) or in the background. A failure that is known before the
  * call returns goes to `handleSaveFailure`; a background write that fails later is reported.
  */
-async function saveResult(
+export async function saveResult(
   plan: CallPlan,
   cacheKey: string,
   inputId: string,
@@ -206,8 +236,15 @@ export function createMarkedFunction<A extends unknown[], R>(
     cacheKey: string,
     context: HookContext | null,
   ): Promise<Awaited<R>> {
+    let streaming = false;
     try {
       const result = await returned;
+      if (isStream(result)) {
+        const view = recordRun(result as object, inputId, cacheKey, context);
+        // Still in flight until the stream ends: later callers join it.
+        streaming = true;
+        return view as Awaited<R>;
+      }
       await saveResult(plan, cacheKey, inputId, result, runtime);
       if (context !== null)
         await runHooks(
@@ -218,8 +255,39 @@ export function createMarkedFunction<A extends unknown[], R>(
         );
       return result;
     } finally {
-      inflight.delete(cacheKey);
+      if (!streaming) inflight.delete(cacheKey);
     }
+  }
+
+  /**
+   * Records a stream while its chunks reach the callers; stores it when it completes normally,
+   * then reports the miss. A failed or abandoned stream stores nothing.
+   */
+  function recordRun(
+    stream: object,
+    inputId: string,
+    cacheKey: string,
+    context: HookContext | null,
+  ): object {
+    return recordStream(stream, {
+      async complete(recording) {
+        try {
+          await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime);
+          if (context !== null)
+            await runHooks(
+              plan.hooks,
+              "onCacheMiss",
+              createHookResultContext(context, recording.chunks),
+              backends.logger,
+            );
+        } finally {
+          inflight.delete(cacheKey);
+        }
+      },
+      abandon() {
+        inflight.delete(cacheKey);
+      },
+    });
   }
 
   async function marked(this: unknown, ...args: A): Promise<Awaited<R>> {
@@ -246,17 +314,25 @@ export function createMarkedFunction<A extends unknown[], R>(
         await runHooks(
           plan.hooks,
           "onCacheHit",
-          createHookResultContext(context, stored),
+          createHookResultContext(context, chunksForHooks(stored)),
           backends.logger,
         );
       return stored as Awaited<R>;
     }
     const running = inflight.get(cacheKey);
-    if (running !== undefined) return running as Promise<Awaited<R>>;
+    // A shared stream gives each caller its own view (with every chunk from the start).
+    if (running !== undefined) return running.then(joinRun) as Promise<Awaited<R>>;
     return start(this, args, inputId, cacheKey, context);
   }
 
-  return Object.assign(marked, {
+  // An `async function*` returns its iterable at once, as the function itself would.
+  const wrapper = isAsyncGeneratorFunction(fn)
+    ? function (this: unknown, ...args: A) {
+        return new DeferredStream(() => marked.apply(this, args));
+      }
+    : marked;
+
+  return Object.assign(wrapper, {
     identity: plan.identity,
     [MARKED_IDENTITY]: plan.identity,
     key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),

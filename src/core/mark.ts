@@ -18,6 +18,7 @@ import {
   requireSaveErrorMode,
 } from "./options.js";
 import type { CallPlan } from "./plan.js";
+import { resolveReplayPace } from "./stream.js";
 
 /** Spot-level defaults a plan falls back to. */
 export interface PlanDefaults {
@@ -40,9 +41,13 @@ const MARK_OPTION_NAMES = new Set([
   "hooks",
   "onDecodeError",
   "onSaveError",
+  "replay",
 ]);
 
-/** Refuses what cannot be cached: non-functions, generators, and wrappers already marked. */
+/**
+ * Refuses what cannot be cached: non-functions, synchronous generators, wrappers already marked,
+ * and for markSync async generators (their streams are cached by `mark`).
+ */
 export function assertMarkable(fn: unknown, how: string): asserts fn is Function {
   if (typeof fn !== "function") {
     throw new ConfigurationError(
@@ -50,9 +55,14 @@ export function assertMarkable(fn: unknown, how: string): asserts fn is Function
     );
   }
   const kind = fn.constructor?.name;
-  if (kind === "GeneratorFunction" || kind === "AsyncGeneratorFunction") {
+  if (kind === "GeneratorFunction") {
     throw new ConfigurationError(
-      `${fn.name || "This function"} is a generator; caching generators is not supported yet. Collect the items into an array in a regular function and mark that one.`,
+      `${fn.name || "This function"} is a synchronous generator (function*), which cannot be cached. Make it an async generator (async function*) and mark it with spot.mark (its chunks are recorded and replayed), or collect the items into an array in a regular function and mark that one.`,
+    );
+  }
+  if (kind === "AsyncGeneratorFunction" && how === "spot.markSync") {
+    throw new ConfigurationError(
+      `${fn.name || "This function"} is an async generator (async function*); markSync is for synchronous functions. Use spot.mark: it records the stream while it runs and replays it on a hit.`,
     );
   }
   const marked = (unwrapFunction(fn) as { [MARKED_IDENTITY]?: unknown })[MARKED_IDENTITY];
@@ -120,6 +130,7 @@ export function createCallPlan(
       options.onSaveError === undefined
         ? defaults.onSaveError
         : requireSaveErrorMode(options.onSaveError, where),
+    replayPace: resolveReplayPace(options.replay, where),
   };
 }
 

@@ -22,6 +22,18 @@ import { DEFAULT_WORKSPACE } from "./workspace.js";
  */
 export type SaveErrorMode = "warn" | "throw";
 
+/**
+ * How a stored stream is replayed on a hit: `"none"` (every chunk at once), `"original"` (with
+ * the gaps measured while it was recorded), or a fixed number of ms between chunks.
+ */
+export type ReplayPace = "none" | "original" | number;
+
+/** The `replay` option of `mark`, for functions that return streams. */
+export interface ReplayOptions {
+  /** @default "none" */
+  pace?: ReplayPace;
+}
+
 /** What a failed save or clean-up reports to `onBackgroundError`. */
 export interface BackgroundErrorContext {
   /** What failed: storing a result (in the background or during the call), or the periodic clean-up. */
@@ -104,6 +116,11 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
   onDecodeError?: DecodeErrorMode;
   /** Overrides the Spot's `onSaveError`: `"warn"` or `"throw"` when a result cannot be stored. */
   onSaveError?: SaveErrorMode;
+  /**
+   * How a stored stream is replayed on a hit (UI work): `{ pace: "original" }` keeps the recorded
+   * gaps, `{ pace: 20 }` waits 20 ms between chunks. @default { pace: "none" }: all at once
+   */
+  replay?: ReplayOptions;
 }
 
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];

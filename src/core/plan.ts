@@ -3,7 +3,7 @@
 import { hash } from "node:crypto";
 import type { Hook } from "../hooks/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
-import type { SaveErrorMode } from "./options.js";
+import type { ReplayPace, SaveErrorMode } from "./options.js";
 
 /** A marked function's fixed settings; the call path only reads it. */
 export interface CallPlan {
@@ -26,6 +26,8 @@ export interface CallPlan {
   readonly onDecodeError: DecodeErrorMode;
   /** `"throw"`: a result that cannot be stored rejects the call (result on `error.result`). */
   readonly onSaveError: SaveErrorMode;
+  /** How a stored stream is replayed on a hit. */
+  readonly replayPace: ReplayPace;
 }
 
 /** The cache key of one call: sha256 hex of `${identity}:${inputId}[:${version}]`. */

@@ -11,6 +11,7 @@ import { rescueDecode } from "../serializer/msgpack.js";
 import { RESCUED_KEY } from "../serializer/rescued.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
+import { createReplay, STREAM_CONTENT_TYPE } from "./stream.js";
 import { isVerifiedBlob, rememberVerifiedBlob } from "./verified-blobs.js";
 
 /** Returned instead of a value when there is nothing usable stored. */
@@ -123,7 +124,11 @@ export function decodeStored(
       rememberVerifiedBlob(backends.storage, location, row.digest, bytes.byteLength, blobMtime);
     }
   }
-  return decodeValue(plan, row, bytes, backends, !inline);
+  const value = decodeValue(plan, row, bytes, backends, !inline);
+  // A stored stream comes back as its replay; ordinary values pay one comparison.
+  return row.contentType === STREAM_CONTENT_TYPE && value !== MISS
+    ? createReplay(value, plan.replayPace)
+    : value;
 }
 
 /** Looks an entry up with synchronous backends. Returns the value or MISS. */

@@ -23,21 +23,23 @@ type UnstorableReason<T, Depth extends number = 5, Top extends boolean = true> =
     ? never
     : [Depth] extends [never]
       ? never
-      : T extends PromiseLike<unknown>
-        ? "a promise (await it in the function; Promise.all for an array of them)"
-        : T extends AnyFunction
-          ? Top extends true
-            ? "a function"
-            : "functions"
-          : T extends readonly (infer Element)[]
-            ? UnstorableReason<Element, NextDepth[Depth], false>
-            : T extends object
-              ? {
-                  [K in keyof T]-?: T[K] extends AnyFunction
-                    ? never
-                    : UnstorableReason<T[K], NextDepth[Depth], false>;
-                }[keyof T]
-              : never;
+      : T extends AsyncIterable<unknown> | ReadableStream<unknown>
+        ? never // a stream is recorded chunk by chunk (core/stream.ts); its chunks are checked then
+        : T extends PromiseLike<unknown>
+          ? "a promise (await it in the function; Promise.all for an array of them)"
+          : T extends AnyFunction
+            ? Top extends true
+              ? "a function"
+              : "functions"
+            : T extends readonly (infer Element)[]
+              ? UnstorableReason<Element, NextDepth[Depth], false>
+              : T extends object
+                ? {
+                    [K in keyof T]-?: T[K] extends AnyFunction
+                      ? never
+                      : UnstorableReason<T[K], NextDepth[Depth], false>;
+                  }[keyof T]
+                : never;
 
 /** `true` when the awaited result `R` may be stored, `never` when it cannot be. */
 type StorableResult<R> = [UnstorableReason<Awaited<R>>] extends [never] ? true : never;

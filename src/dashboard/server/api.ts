@@ -5,7 +5,7 @@
  */
 
 import type { ResultType, TaskQuery, TaskSortField } from "../../db/types.js";
-import { ContentType, ValidationError } from "../../index.js";
+import { ContentType, STREAM_CONTENT_TYPE, ValidationError } from "../../index.js";
 import type { MaintenanceService } from "../../maintenance/service.js";
 import type {
   DeleteMatchingRequest,
@@ -15,7 +15,7 @@ import type {
   TaskView,
 } from "../api-types.js";
 import { readBaseType } from "./media.js";
-import { describeValue, isBytes, readRawBytes } from "./value.js";
+import { describeValue, isBytes, joinStreamText, readRawBytes } from "./value.js";
 
 /** Largest page the API serves: a screenful many times over, still one fast indexed query. */
 export const MAX_PAGE_SIZE = 500;
@@ -239,6 +239,7 @@ export class DashboardApi {
     const base = readBaseType(detail.record.contentType);
     let text: string | undefined;
     if (typeof value === "string") text = value;
+    else if (base === STREAM_CONTENT_TYPE) text = joinStreamText(value);
     else if (isBytes(value) && base !== null && TEXT_TYPES.has(base)) {
       text = Buffer.from(value instanceof Uint8Array ? value : new Uint8Array(value)).toString(
         "utf8",

@@ -215,3 +215,43 @@ export function readRawBytes(value: unknown): {
   }
   return { bytes: Buffer.from(text ?? "null", "utf8"), isText: true, isJson: true };
 }
+
+/** The text of one chunk of a stored stream: a string, UTF-8 bytes, or the text of an SDK delta. */
+function readChunkText(chunk: unknown): string | undefined {
+  if (typeof chunk === "string") return chunk;
+  if (isBytes(chunk)) return Buffer.from(toUint8Array(chunk)).toString("utf8");
+  if (typeof chunk !== "object" || chunk === null) return undefined;
+  const item = chunk as {
+    choices?: { delta?: { content?: unknown } }[];
+    delta?: { text?: unknown; content?: unknown };
+    text?: unknown;
+    content?: unknown;
+  };
+  // OpenAI chat chunks, Anthropic content deltas, then plain { text } / { content } chunks.
+  const text =
+    item.choices?.[0]?.delta?.content ??
+    item.delta?.text ??
+    item.delta?.content ??
+    item.text ??
+    item.content;
+  return typeof text === "string" ? text : undefined;
+}
+
+/**
+ * The joined text of a stored stream recording (`{ stream, chunks, at }`), or `undefined` when
+ * none of its chunks carries text.
+ */
+export function joinStreamText(value: unknown): string | undefined {
+  const chunks = (value as { chunks?: unknown } | null)?.chunks;
+  if (!Array.isArray(chunks)) return undefined;
+  let text = "";
+  let found = false;
+  for (const chunk of chunks) {
+    const part = readChunkText(chunk);
+    if (part !== undefined) {
+      text += part;
+      found = true;
+    }
+  }
+  return found ? text : undefined;
+}

@@ -3,7 +3,7 @@
  * fits it, otherwise by what the value is (tree for objects, text for strings, hex for bytes).
  */
 
-import { ContentType } from "../../../content-type.js";
+import { ContentType, STREAM_CONTENT_TYPE } from "../../../content-type.js";
 import type { TaskView, ValueNode } from "../../api-types.js";
 import { createElement } from "../dom.js";
 import { renderCsv } from "./csv.js";
@@ -63,6 +63,30 @@ function renderJson(view: TaskView, node: ValueNode): HTMLElement {
   }
 }
 
+/** A stored stream: its joined text (when its chunks carry text), then the recording's tree. */
+function renderStream(view: TaskView, node: ValueNode): HTMLElement {
+  const chunks =
+    node.kind === "object" ? node.entries.find(([key]) => key === "chunks")?.[1] : undefined;
+  const count = chunks?.kind === "array" ? chunks.length : 0;
+  return createElement(
+    "div",
+    { class: "stream" },
+    createElement(
+      "p",
+      { class: "hint" },
+      `Stream of ${count} chunk${count === 1 ? "" : "s"}, replayed on a hit.`,
+    ),
+    ...(view.text === undefined
+      ? []
+      : [
+          createElement("h4", {}, "Joined text"),
+          renderText(view.text, view.textTruncated === true),
+        ]),
+    createElement("h4", {}, "Chunks"),
+    renderTree(chunks ?? node),
+  );
+}
+
 /** The element showing a task's value. */
 export function renderValue(view: TaskView): HTMLElement {
   const node = view.value;
@@ -70,6 +94,7 @@ export function renderValue(view: TaskView): HTMLElement {
   // Rescued raw data has lost the shape its content type describes: show what it is.
   if (view.rescued) return renderByShape(node, view);
   const base = readBaseType(view.record.contentType);
+  if (base === STREAM_CONTENT_TYPE) return renderStream(view, node);
   const isBinaryOrText = node.kind === "bytes" || node.kind === "string";
   const text = view.text;
   if (base !== null && isBinaryOrText) {

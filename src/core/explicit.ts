@@ -1,0 +1,134 @@
+/**
+ * @module core/explicit — explicit keys (SPEC 7.3): `spot.wrap`, `spot.lookup`, `spot.store` for
+ * adapters and for code that is not one function. `keyData` plays the part of the argument list:
+ * an array is the arguments, any other value one argument, so `spot.lookup("summarize", ["hello"])`
+ * finds the entry of `summarize("hello")` marked under that name (with the default keygen and the
+ * same version). Same keys, records, integrity checks and de-duplication as marked functions: the
+ * call path is the one of `mark`.
+ */
+
+import { ValidationError } from "../errors.js";
+import { canonicalize, hashText } from "../keys/canonical.js";
+import type { CallRuntime, MarkedFunction, StreamResult } from "./call.js";
+import { createMarkedFunction, saveResult } from "./call.js";
+import type { PlanDefaults } from "./mark.js";
+import { createCallPlan } from "./mark.js";
+import type { MarkOptions } from "./options.js";
+import { describeValue } from "./options.js";
+import type { CallPlan } from "./plan.js";
+import { computeCacheKey } from "./plan.js";
+import { isStream } from "./stream.js";
+
+/** Options of `spot.wrap` and `spot.store`: those of `mark` that apply to one stored value. */
+export type ExplicitKeyOptions = Omit<MarkOptions, "name" | "keygen">;
+
+/** Options of `spot.lookup`: what decides which entry is read and how it is decoded. */
+export type LookupOptions = Pick<
+  MarkOptions,
+  "version" | "serializer" | "onDecodeError" | "replay"
+>;
+
+/** The input id of `keyData`: the one a marked function gets for the same argument list. */
+function computeExplicitInputId(args: readonly unknown[]): string {
+  const keyData = args[0];
+  return hashText(canonicalize(Array.isArray(keyData) ? keyData : [keyData]));
+}
+
+/** Runs the `compute` it is called with (as `this`): the function behind every explicit key. */
+function runCompute(this: () => unknown): unknown {
+  return this();
+}
+
+type ExplicitFunction = MarkedFunction<[keyData: unknown], unknown>;
+
+/** The explicit keys of one Spot. */
+export class ExplicitKeys {
+  /** Wrappers for calls without options, by name: most adapters call with the same few names. */
+  private readonly plain = new Map<string, ExplicitFunction>();
+
+  constructor(
+    private readonly runtime: CallRuntime,
+    private readonly defaults: PlanDefaults,
+  ) {}
+
+  /** The stored value for (`name`, `keyData`), else `compute()`'s result, stored. */
+  wrap<T>(
+    name: string,
+    keyData: unknown,
+    compute: () => T,
+    options?: ExplicitKeyOptions,
+  ): Promise<StreamResult<Awaited<T>>> {
+    if (typeof compute !== "function") {
+      throw new ValidationError(
+        `spot.wrap("${String(name)}", keyData, compute) needs compute to be a function, got ${describeValue(compute)}. Pass the work to run on a miss: spot.wrap(name, keyData, () => callModel(prompt)).`,
+      );
+    }
+    return this.functionFor(name, options, "spot.wrap").call(compute, keyData) as Promise<
+      StreamResult<Awaited<T>>
+    >;
+  }
+
+  /** The stored value for (`name`, `keyData`), or `undefined`; never computes anything. */
+  lookup(name: string, keyData: unknown, options?: LookupOptions): Promise<unknown> {
+    return this.functionFor(name, options, "spot.lookup").peek(keyData);
+  }
+
+  /** Stores `value` for (`name`, `keyData`), replacing any entry there. */
+  async store(
+    name: string,
+    keyData: unknown,
+    value: unknown,
+    options?: ExplicitKeyOptions,
+  ): Promise<void> {
+    const plan = this.planFor(name, options, "spot.store");
+    if (isStream(value)) {
+      throw new ValidationError(
+        `spot.store("${name}", …) was given a stream: its chunks would have to be read to store them. Use spot.wrap(name, keyData, () => stream), which records the chunks while they are read.`,
+      );
+    }
+    this.runtime.assertOpen();
+    const inputId = plan.computeInputId([keyData]);
+    await saveResult(plan, computeCacheKey(plan, inputId), inputId, value, this.runtime);
+  }
+
+  private functionFor(
+    name: string,
+    options: ExplicitKeyOptions | undefined,
+    how: string,
+  ): ExplicitFunction {
+    if (options === undefined) {
+      const known = this.plain.get(name);
+      if (known !== undefined) return known;
+    }
+    const marked = createMarkedFunction(
+      runCompute as (keyData: unknown) => unknown,
+      this.planFor(name, options, how),
+      this.runtime,
+    );
+    if (options === undefined) this.plain.set(name, marked);
+    return marked;
+  }
+
+  private planFor(name: string, options: ExplicitKeyOptions | undefined, how: string): CallPlan {
+    this.runtime.assertOpen();
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new ValidationError(
+        `${how} needs a name (the identity its entries are stored under, as for a marked function), got ${describeValue(name)}.`,
+      );
+    }
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      throw new ValidationError(
+        `The options of ${how}("${name}", …) must be an object, got ${describeValue(options)}.`,
+      );
+    }
+    for (const refused of ["name", "keygen"] as const) {
+      if (options !== undefined && refused in options) {
+        throw new ValidationError(
+          `${how}("${name}", …) takes no \`${refused}\` option: the name is its first argument and keyData is the key. Pass what identifies the call as keyData.`,
+        );
+      }
+    }
+    const plan = createCallPlan(runCompute, name, options ?? {}, this.defaults);
+    return { ...plan, computeInputId: computeExplicitInputId };
+  }
+}

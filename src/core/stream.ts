@@ -1,0 +1,462 @@
+/**
+ * @module core/stream — streams are cached: a stream result is recorded while its chunks reach
+ * the caller live, stored once it completes normally, and replayed on a hit as the same kind of
+ * thing (an async iterable, or a web ReadableStream). The call path (call.ts) hands a miss's
+ * result here only when `isStream` says so; a hit is recognised by the row's content type.
+ */
+
+import { setTimeout as sleep } from "node:timers/promises";
+import { STREAM_CONTENT_TYPE } from "../content-type.js";
+import { ValidationError } from "../errors.js";
+import type { ReplayOptions, ReplayPace } from "./options.js";
+import { describeValue } from "./options.js";
+import type { CallPlan } from "./plan.js";
+
+export { STREAM_CONTENT_TYPE };
+
+/** The kind of stream a function returned; a hit gives back the same kind. */
+export type StreamKind = "iterable" | "readable";
+
+/**
+ * What is stored for a stream: plain data, readable by any MessagePack reader.
+ * `at[i]` is when chunk `i` arrived, in whole ms after the function returned its stream.
+ */
+export interface StreamRecording {
+  readonly stream: StreamKind;
+  readonly chunks: unknown[];
+  readonly at: number[];
+}
+
+/** Where the recording of a live stream is kept, on the object the caller holds. */
+const LIVE_RECORDING: unique symbol = Symbol("beautyspot.liveRecording");
+/** The stored recording behind a replay (for hooks). */
+const REPLAYED_RECORDING: unique symbol = Symbol("beautyspot.replayedRecording");
+
+/** Validates the `replay` option of a mark; returns its pace. */
+export function resolveReplayPace(replay: unknown, where: string): ReplayPace {
+  if (replay === undefined) return "none";
+  const pace = (replay as ReplayOptions | null)?.pace;
+  if (
+    replay === null ||
+    typeof replay !== "object" ||
+    !(
+      pace === undefined ||
+      pace === "none" ||
+      pace === "original" ||
+      (typeof pace === "number" && Number.isFinite(pace) && pace >= 0)
+    )
+  ) {
+    throw new ValidationError(
+      `Option \`replay\` of ${where} must be { pace: "none" | "original" | <ms between chunks, >= 0> }, got ${replay !== null && typeof replay === "object" ? `pace ${describeValue(pace)}` : describeValue(replay)}.`,
+    );
+  }
+  return pace ?? "none";
+}
+
+/** Whether a result is a stream: an async iterable or a web ReadableStream (one check per miss). */
+export function isStream(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (typeof (value as { getReader?: unknown }).getReader === "function" ||
+      typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function")
+  );
+}
+
+/** Whether `fn` is an `async function*`: its wrapper returns an async iterable synchronously. */
+export function isAsyncGeneratorFunction(fn: Function): boolean {
+  return fn.constructor?.name === "AsyncGeneratorFunction";
+}
+
+/** The plan used to store recordings of `plan`'s streams: the same, with the stream content type. */
+const streamPlans = new WeakMap<CallPlan, CallPlan>();
+export function streamPlanOf(plan: CallPlan): CallPlan {
+  let streamPlan = streamPlans.get(plan);
+  if (streamPlan === undefined) {
+    streamPlan = { ...plan, contentType: STREAM_CONTENT_TYPE };
+    streamPlans.set(plan, streamPlan);
+  }
+  return streamPlan;
+}
+
+/** What a live recording reports to the call path. */
+export interface RecordingEvents {
+  /** The stream completed normally: store it. A rejection reaches the callers still reading. */
+  complete(recording: StreamRecording): Promise<void>;
+  /** The stream failed, or every caller stopped early: nothing is stored. */
+  abandon(): void;
+}
+
+interface SourceReader {
+  next(): Promise<IteratorResult<unknown>>;
+  cancel(): void;
+}
+
+function readerOf(stream: object): { kind: StreamKind; reader: SourceReader } {
+  if (typeof (stream as { getReader?: unknown }).getReader === "function") {
+    const reader = (stream as ReadableStream<unknown>).getReader();
+    return {
+      kind: "readable",
+      reader: {
+        next: () => reader.read() as Promise<IteratorResult<unknown>>,
+        cancel: () => {
+          reader.cancel().catch(() => {});
+        },
+      },
+    };
+  }
+  const iterator = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  return {
+    kind: "iterable",
+    reader: {
+      next: () => iterator.next(),
+      cancel: () => {
+        try {
+          iterator.return?.()?.catch?.(() => {});
+        } catch {
+          // The source refused to stop: it is dropped all the same.
+        }
+      },
+    },
+  };
+}
+
+/**
+ * One run of a stream, shared by every caller of the same key. The source is pulled only as fast
+ * as the callers read; every chunk is kept, so a caller who joins late gets the earlier ones too.
+ */
+class LiveRecording {
+  readonly kind: StreamKind;
+  readonly chunks: unknown[] = [];
+  readonly at: number[] = [];
+  private readonly reader: SourceReader;
+  /** Whole ms are enough to pace a replay, and cheaper to take and to store than fractions. */
+  private readonly startedAt = Date.now();
+  private state: "running" | "done" | "failed" = "running";
+  private error: unknown;
+  /** The pull in progress: a caller that reached the end meanwhile waits for it. */
+  private pulling: Promise<IteratorResult<unknown>> | null = null;
+  private readers = 0;
+
+  constructor(
+    stream: object,
+    private readonly events: RecordingEvents,
+  ) {
+    const { kind, reader } = readerOf(stream);
+    this.kind = kind;
+    this.reader = reader;
+  }
+
+  /** A new caller's view of the stream, of the kind the function returned. */
+  follow(): object {
+    this.readers += 1;
+    const view = new LiveView(this);
+    const result: object = this.kind === "readable" ? toReadableStream(view) : view;
+    Object.defineProperty(result, LIVE_RECORDING, { value: this });
+    return result;
+  }
+
+  /**
+   * The next chunk for `view`, which has read every chunk so far: pulled from the source (the
+   * promise goes straight to the caller: this runs once per chunk of every live stream).
+   */
+  advance(view: LiveView): Promise<IteratorResult<unknown>> {
+    if (this.state === "done") {
+      view.finish();
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    if (this.state === "failed") {
+      view.finish();
+      return Promise.reject(this.error);
+    }
+    if (this.pulling !== null) {
+      const retry = () => view.next();
+      return this.pulling.then(retry, retry);
+    }
+    this.puller = view;
+    const pulling = this.reader.next().then(this.onPulled, this.onPullFailed);
+    this.pulling = pulling;
+    return pulling;
+  }
+
+  /** The view whose `next()` started the pull in progress. */
+  private puller: LiveView | null = null;
+
+  // Bound once: a pull allocates no closures.
+  private readonly onPulled = (
+    result: IteratorResult<unknown>,
+  ): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => {
+    const view = this.puller as LiveView;
+    this.pulling = null;
+    this.puller = null;
+    if (this.state !== "running") return view.next();
+    if (result.done !== true) {
+      this.chunks.push(result.value);
+      this.at.push(Date.now() - this.startedAt);
+      view.index = this.chunks.length;
+      return result;
+    }
+    return this.complete().then(() => view.next());
+  };
+
+  private readonly onPullFailed = (error: unknown): Promise<IteratorResult<unknown>> => {
+    const view = this.puller as LiveView;
+    this.pulling = null;
+    this.puller = null;
+    this.fail(error);
+    return view.next();
+  };
+
+  private async complete(): Promise<void> {
+    try {
+      await this.events.complete({ stream: this.kind, chunks: this.chunks, at: this.at });
+      this.state = "done";
+    } catch (error) {
+      this.state = "failed";
+      this.error = error;
+    }
+  }
+
+  isDone(index: number): boolean {
+    return index >= this.chunks.length && this.state === "done";
+  }
+
+  /** A caller stopped reading. When none is left before the end, the source is stopped. */
+  leave(early: boolean): void {
+    this.readers -= 1;
+    if (early && this.readers === 0 && this.state === "running") {
+      this.state = "failed";
+      this.error = new Error(
+        "This stream was stopped early by every caller that shared it, so it was not stored. Call the function again to start a new run.",
+      );
+      this.reader.cancel();
+      this.events.abandon();
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.state !== "running") return;
+    this.state = "failed";
+    this.error = error;
+    this.events.abandon();
+  }
+}
+
+/** One caller's position in a live recording. */
+class LiveView implements AsyncIterableIterator<unknown> {
+  index = 0;
+  private left = false;
+
+  constructor(private readonly recording: LiveRecording) {}
+
+  next(): Promise<IteratorResult<unknown>> {
+    const { recording } = this;
+    if (this.left) return Promise.resolve({ done: true, value: undefined });
+    if (this.index < recording.chunks.length) {
+      return Promise.resolve({ done: false, value: recording.chunks[this.index++] });
+    }
+    return recording.advance(this);
+  }
+
+  return(value?: unknown): Promise<IteratorResult<unknown>> {
+    this.leaveOnce(true);
+    return Promise.resolve({ done: true, value });
+  }
+
+  /** The stream ended or failed for this caller. */
+  finish(): void {
+    this.leaveOnce(false);
+  }
+
+  private leaveOnce(early: boolean): void {
+    if (this.left) return;
+    this.left = true;
+    this.recording.leave(early && !this.recording.isDone(this.index));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
+    return this;
+  }
+}
+
+/** Starts recording a stream a function returned; the caller gets its live view. */
+export function recordStream(stream: object, events: RecordingEvents): object {
+  return new LiveRecording(stream, events).follow();
+}
+
+/**
+ * Another caller of the same run: the view it gets from the first caller's result. Values that
+ * are not live streams pass unchanged (concurrent calls of ordinary functions share the value).
+ */
+export function joinRun(result: unknown): unknown {
+  const recording =
+    typeof result === "object" && result !== null
+      ? (result as { [LIVE_RECORDING]?: LiveRecording })[LIVE_RECORDING]
+      : undefined;
+  return recording === undefined ? result : recording.follow();
+}
+
+function toReadableStream(iterator: AsyncIterator<unknown>): ReadableStream<unknown> {
+  return new ReadableStream<unknown>(
+    {
+      async pull(controller) {
+        const result = await iterator.next();
+        if (result.done === true) controller.close();
+        else controller.enqueue(result.value);
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Whether a decoded value has the shape of a stored recording. */
+function isRecording(value: unknown): value is StreamRecording {
+  const recording = value as Partial<StreamRecording> | null;
+  return (
+    typeof recording === "object" &&
+    recording !== null &&
+    (recording.stream === "iterable" || recording.stream === "readable") &&
+    Array.isArray(recording.chunks) &&
+    Array.isArray(recording.at)
+  );
+}
+
+/** Replays the chunks of a recording, paced as asked; re-iterable (each iteration starts over). */
+class Replay implements AsyncIterable<unknown> {
+  constructor(
+    private readonly recording: StreamRecording,
+    private readonly pace: ReplayPace,
+  ) {
+    Object.defineProperty(this, REPLAYED_RECORDING, { value: recording });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<unknown> {
+    return this.pace === "none"
+      ? new ImmediateReplay(this.recording.chunks)
+      : pacedReplay(this.recording, this.pace);
+  }
+}
+
+class ImmediateReplay implements AsyncIterableIterator<unknown> {
+  private index = 0;
+  constructor(private readonly chunks: readonly unknown[]) {}
+
+  next(): Promise<IteratorResult<unknown>> {
+    const { chunks } = this;
+    return Promise.resolve(
+      this.index < chunks.length
+        ? { done: false, value: chunks[this.index++] }
+        : { done: true, value: undefined },
+    );
+  }
+
+  return(value?: unknown): Promise<IteratorResult<unknown>> {
+    this.index = this.chunks.length;
+    return Promise.resolve({ done: true, value });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
+    return this;
+  }
+}
+
+async function* pacedReplay(
+  recording: StreamRecording,
+  pace: "original" | number,
+): AsyncGenerator<unknown> {
+  const { chunks, at } = recording;
+  for (let index = 0; index < chunks.length; index++) {
+    // "original" waits before the first chunk too (the time to the first chunk); a fixed pace
+    // is the time between chunks.
+    const gap =
+      pace === "original"
+        ? (at[index] ?? 0) - (index === 0 ? 0 : (at[index - 1] ?? 0))
+        : index === 0
+          ? 0
+          : pace;
+    if (gap > 0) await sleep(gap);
+    yield chunks[index];
+  }
+}
+
+/**
+ * What a hit on a stored recording returns: a replay of the kind that was recorded. Called by the
+ * read path only for rows with the stream content type.
+ */
+export function createReplay(value: unknown, pace: ReplayPace): unknown {
+  if (!isRecording(value)) return value;
+  const replay = new Replay(value, pace);
+  if (value.stream === "iterable") return replay;
+  const stream = toReadableStream(replay[Symbol.asyncIterator]());
+  Object.defineProperty(stream, REPLAYED_RECORDING, { value });
+  return stream;
+}
+
+/** The chunks behind a replay or a live view (what hooks see as `result`), else the value itself. */
+export function chunksForHooks(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const replayed = (value as { [REPLAYED_RECORDING]?: StreamRecording })[REPLAYED_RECORDING];
+  return replayed === undefined ? value : replayed.chunks;
+}
+
+/**
+ * The iterable an `async function*`'s wrapper returns at once. Like a generator, it starts only
+ * when first read: the lookup (and on a miss the run) happens then; a `return()` before that
+ * starts nothing.
+ */
+export class DeferredStream implements AsyncIterableIterator<unknown> {
+  private iterator: AsyncIterator<unknown> | null = null;
+  private opening: Promise<AsyncIterator<unknown>> | null = null;
+  private closed = false;
+
+  constructor(private readonly start: () => Promise<unknown>) {}
+
+  next(): Promise<IteratorResult<unknown>> {
+    if (this.iterator !== null) return this.iterator.next();
+    if (this.closed) return Promise.resolve({ done: true, value: undefined });
+    return this.open().then((iterator) => iterator.next());
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<unknown>> {
+    this.closed = true;
+    const iterator = this.iterator ?? (this.opening === null ? null : await this.opening);
+    if (iterator?.return !== undefined) await iterator.return(value);
+    return { done: true, value };
+  }
+
+  private open(): Promise<AsyncIterator<unknown>> {
+    this.opening ??= this.start().then((value) => {
+      if (!isStream(value)) {
+        throw new TypeError(
+          `Expected the stored result of a generator function to be a stream, got ${describeValue(value)}. An entry stored under the same identity by spot.store or another function is not a recording: invalidate it, or give the generator its own name.`,
+        );
+      }
+      const iterate = (value as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> })[
+        Symbol.asyncIterator
+      ];
+      this.iterator =
+        typeof iterate === "function"
+          ? iterate.call(value)
+          : readerAsIterator((value as ReadableStream<unknown>).getReader());
+      return this.iterator;
+    });
+    return this.opening;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
+    return this;
+  }
+}
+
+function readerAsIterator(reader: ReadableStreamDefaultReader<unknown>): AsyncIterator<unknown> {
+  return {
+    next: () => reader.read() as Promise<IteratorResult<unknown>>,
+    return: async (value?: unknown) => {
+      await reader.cancel();
+      return { done: true, value };
+    },
+  };
+}
