@@ -1,49 +1,23 @@
 #!/usr/bin/env node
 /** @module cli/main — the `beautyspot` command line: parses arguments and hands each command to its module. */
 
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import picocolors from "picocolors";
 import { readVersion } from "./commands/version.js";
 import { describeFailure, ExitCode } from "./errors.js";
 import { escapeInline } from "./escape.js";
+import {
+  parseDays,
+  parseGraceSeconds,
+  parseLimit,
+  parseOffset,
+  parsePort,
+} from "./number-options.js";
 import { isColorTerminal, tolerateClosedReaders } from "./output.js";
 
 /** Default grace period of clean-ups: far longer than any save takes between blob and row. */
 const DEFAULT_GRACE_SECONDS = 3600;
 const DEFAULT_WORKSPACE = ".beautyspot";
-
-function parseNonNegativeInteger(value: string): number {
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed)) {
-    throw new InvalidArgumentError("Expected a whole number >= 0.");
-  }
-  return parsed;
-}
-
-function parsePositiveInteger(value: string): number {
-  const parsed = parseNonNegativeInteger(value);
-  if (parsed === 0) throw new InvalidArgumentError("Expected a whole number >= 1.");
-  return parsed;
-}
-
-function parseDays(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed)) {
-    throw new InvalidArgumentError("Expected a number of days, such as 30 or 0.5.");
-  }
-  if (parsed < 0) {
-    throw new InvalidArgumentError(
-      "The number of days cannot be negative. Pass 0 to remove everything written before now.",
-    );
-  }
-  return parsed;
-}
-
-function parsePort(value: string): number {
-  const parsed = parseNonNegativeInteger(value);
-  if (parsed > 65_535) throw new InvalidArgumentError("Expected a port between 0 and 65535.");
-  return parsed;
-}
 
 /** Formats examples for the end of a command's help. */
 function formatExamples(examples: readonly [command: string, explanation: string][]): string {
@@ -51,11 +25,18 @@ function formatExamples(examples: readonly [command: string, explanation: string
   return `\nExamples:\n${lines.join("\n\n")}\n`;
 }
 
-/** Ends a commander error message with a pointer to the help that explains the usage. */
+/**
+ * Commander's message as one line ending with a pointer to the help that explains the usage.
+ * Its suggestion comes on a line of its own, in brackets: it joins the error as a sentence.
+ * Typed values are quoted in the message, so they are escaped like any other echoed text.
+ */
 function appendHelpHint(text: string, helpCommand: string): string {
-  const message = text.trimEnd();
-  const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
-  return `${sentence} Run \`${helpCommand}\` for usage.\n`;
+  const sentences = text
+    .trim()
+    .split(/\s*\n\s*/)
+    .map((line) => line.replace(/^\((Did you mean .*\?)\)$/, "$1"))
+    .map((line) => (/[.!?]$/.test(line) ? line : `${line}.`));
+  return `${escapeInline(sentences.join(" "))} Run \`${helpCommand}\` for usage.\n`;
 }
 
 /** Adds a subcommand whose usage errors end with a pointer to its own help. */
@@ -83,7 +64,7 @@ function addDestructiveOptions(command: Command): Command {
 
 const graceOption = () =>
   new Option("--grace <seconds>", "only files older than this count as garbage")
-    .argParser(parseNonNegativeInteger)
+    .argParser(parseGraceSeconds)
     .default(DEFAULT_GRACE_SECONDS);
 
 /** Builds the command tree. Each action loads its module on demand, so `--help` stays fast. */
@@ -116,8 +97,8 @@ export function createProgram(): Command {
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--content-type <type>", "only this content type, such as text/markdown")
     .option("--search <text>", "only entries whose key, input id or function contains this")
-    .option("--limit <n>", "entries per page", parsePositiveInteger, 50)
-    .option("--offset <n>", "entries to skip", parseNonNegativeInteger, 0)
+    .option("--limit <n>", "entries per page (1 or more)", parseLimit, 50)
+    .option("--offset <n>", "entries to skip", parseOffset, 0)
     .option("--json", "print JSON")
     .action(async (db: string | undefined, options) => {
       const { runList } = await import("./commands/list.js");
