@@ -67,6 +67,21 @@ const graceOption = () =>
     .argParser(parseGraceSeconds)
     .default(DEFAULT_GRACE_SECONDS);
 
+const workspaceOption = () =>
+  new Option(
+    "-w, --workspace <folder>",
+    "workspace folder, where a database given by name is looked up",
+  ).default(DEFAULT_WORKSPACE);
+
+/**
+ * The database file a `<db>` argument names: a path, a name `list` prints (looked up in the
+ * workspace) or a path without `.db`.
+ */
+async function resolveDatabase(db: string, workspace: string): Promise<string> {
+  const { resolveDatabaseArgument } = await import("./database.js");
+  return resolveDatabaseArgument(db, workspace);
+}
+
 /** Builds the command tree. Each action loads its module on demand, so `--help` stays fast. */
 export function createProgram(): Command {
   const program = new Command("beautyspot")
@@ -83,17 +98,24 @@ export function createProgram(): Command {
   addCommand(
     program,
     "list [db]",
-    "list the databases of a workspace, or the entries of one database",
+    "list the databases of a workspace (every command takes the names it prints), or the entries of one database",
     [
-      ["beautyspot list", "every database in ./.beautyspot with size, entries and last update"],
       [
-        "beautyspot list .beautyspot/my_app.db --func summarize --limit 20",
+        "beautyspot list",
+        "every database in ./.beautyspot with size, entries and last update (its name is what commands take)",
+      ],
+      [
+        "beautyspot list my_app --func summarize --limit 20",
         "the newest 20 entries of one function",
       ],
       ["beautyspot list --workspace ~/cache --json", "databases of another workspace, for scripts"],
     ],
   )
-    .option("-w, --workspace <folder>", "workspace folder (when no db is given)", DEFAULT_WORKSPACE)
+    .option(
+      "-w, --workspace <folder>",
+      "workspace folder: its databases are listed, and a db given by name is looked up there",
+      DEFAULT_WORKSPACE,
+    )
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--content-type <type>", "only this content type, such as text/markdown")
     .option("--search <text>", "only entries whose key, input id or function contains this")
@@ -102,7 +124,10 @@ export function createProgram(): Command {
     .option("--json", "print JSON")
     .action(async (db: string | undefined, options) => {
       const { runList } = await import("./commands/list.js");
-      await runList(db, options);
+      await runList(
+        db === undefined ? undefined : await resolveDatabase(db, options.workspace),
+        options,
+      );
     });
 
   addCommand(
@@ -110,9 +135,9 @@ export function createProgram(): Command {
     "show <db> <key-or-prefix>",
     "show one entry: metadata and its decoded value",
     [
-      ["beautyspot show .beautyspot/my_app.db 3f9a2c", "an entry by the start of its key"],
-      ["beautyspot show .beautyspot/my_app.db 3f9a2c --raw", "a binary value as a hex dump"],
-      ["beautyspot show .beautyspot/my_app.db 3f9a2c --json | jq .value", "the value as JSON"],
+      ["beautyspot show my_app 3f9a2c", "an entry by the start of its key"],
+      ["beautyspot show my_app 3f9a2c --raw", "a binary value as a hex dump"],
+      ["beautyspot show my_app 3f9a2c --json | jq .value", "the value as JSON"],
     ],
   )
     .option(
@@ -121,9 +146,10 @@ export function createProgram(): Command {
     )
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .option("--json", "print JSON")
+    .addOption(workspaceOption())
     .action(async (db: string, key: string, options) => {
       const { runShow } = await import("./commands/show.js");
-      await runShow(db, key, options);
+      await runShow(await resolveDatabase(db, options.workspace), key, options);
     });
 
   addCommand(
@@ -131,17 +157,18 @@ export function createProgram(): Command {
     "stats <db>",
     "totals: entries, bytes, expired, by function and content type",
     [
-      ["beautyspot stats .beautyspot/my_app.db", "totals of one database"],
       [
-        "beautyspot stats .beautyspot/my_app.db --json | jq .byFunction",
-        "per-function totals for scripts",
+        "beautyspot stats .beautyspot/my_app.db",
+        "totals of one database, named by the path of its file",
       ],
+      ["beautyspot stats my_app --json | jq .byFunction", "per-function totals for scripts"],
     ],
   )
     .option("--json", "print JSON")
+    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runStats } = await import("./commands/stats.js");
-      await runStats(db, options);
+      await runStats(await resolveDatabase(db, options.workspace), options);
     });
 
   addDestructiveOptions(
@@ -151,18 +178,19 @@ export function createProgram(): Command {
       "remove every entry (or every entry of one function) with its blobs",
       [
         [
-          "beautyspot clear .beautyspot/my_app.db --func summarize --dry-run",
+          "beautyspot clear my_app --func summarize --dry-run",
           "how many entries of one function would go",
         ],
-        ["beautyspot clear .beautyspot/my_app.db --yes", "empty the whole cache without asking"],
+        ["beautyspot clear my_app --yes", "empty the whole cache without asking"],
       ],
     ),
   )
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runClear } = await import("./commands/clear.js");
-      await runClear(db, options);
+      await runClear(await resolveDatabase(db, options.workspace), options);
     });
 
   addDestructiveOptions(
@@ -171,7 +199,7 @@ export function createProgram(): Command {
       "clean <db>",
       "remove orphan blobs and temporary files of finished writes (only names beautyspot writes)",
       [
-        ["beautyspot clean .beautyspot/my_app.db --dry-run", "list the orphan blobs that would go"],
+        ["beautyspot clean my_app --dry-run", "list the orphan blobs that would go"],
         [
           "beautyspot clean .beautyspot/my_app.db --blob-dir /data/blobs/my_app -y",
           "clean a blob folder kept elsewhere",
@@ -181,9 +209,13 @@ export function createProgram(): Command {
   )
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .addOption(graceOption())
+    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runClean } = await import("./commands/clean.js");
-      await runClean(db, { ...options, graceSeconds: options.grace });
+      await runClean(await resolveDatabase(db, options.workspace), {
+        ...options,
+        graceSeconds: options.grace,
+      });
     });
 
   addDestructiveOptions(
@@ -210,12 +242,9 @@ export function createProgram(): Command {
 
   addDestructiveOptions(
     addCommand(program, "prune <db>", "remove entries last written more than N days ago", [
+      ["beautyspot prune my_app --days 30 --dry-run", "count entries older than a month"],
       [
-        "beautyspot prune .beautyspot/my_app.db --days 30 --dry-run",
-        "count entries older than a month",
-      ],
-      [
-        "beautyspot prune .beautyspot/my_app.db --days 7 --func scrape -y",
+        "beautyspot prune my_app --days 7 --func scrape -y",
         "drop week-old results of one function",
       ],
     ]),
@@ -223,22 +252,24 @@ export function createProgram(): Command {
     .requiredOption("--days <n>", "age in days (0 or more, fractions allowed)", parseDays)
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runPrune } = await import("./commands/prune.js");
-      await runPrune(db, options);
+      await runPrune(await resolveDatabase(db, options.workspace), options);
     });
 
   addCommand(program, "ui <db>", "serve the dashboard for a database on this machine", [
-    ["beautyspot ui .beautyspot/my_app.db", "serve on http://127.0.0.1:8787"],
-    ["beautyspot ui .beautyspot/my_app.db --port 9000 --open", "another port, and open a browser"],
+    ["beautyspot ui my_app", "serve on http://127.0.0.1:8787"],
+    ["beautyspot ui my_app --port 9000 --open", "another port, and open a browser"],
   ])
     .option("--port <port>", "port (taken: a free one is picked)", parsePort, 8787)
     .option("--host <host>", "loopback address to bind", "127.0.0.1")
     .option("--open", "open the dashboard in a browser")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runUi } = await import("./commands/ui.js");
-      await runUi(db, options);
+      await runUi(await resolveDatabase(db, options.workspace), options);
     });
 
   addCommand(program, "version", "print the version", [

@@ -38,7 +38,7 @@ describe("bad input", () => {
       assertFailure(
         runCli(args, cwd),
         2,
-        /^beautyspot: Database missing\.db does not exist\. Check the path/,
+        /^beautyspot: Database missing\.db does not exist \(nor does \.beautyspot\/missing\.db\)\. There is no workspace folder \.beautyspot here; --workspace <folder> looks in another\. Pass the path of a \.db file\./,
       );
     }
   });
