@@ -3,7 +3,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigurationError, LocalStorage, MaintenanceService, SQLiteTaskDB } from "../index.js";
-import type { FunctionSummary } from "../maintenance/service.js";
 import { noteDatabaseInUse, UsageError } from "./errors.js";
 import { escapeInline } from "./escape.js";
 
@@ -216,43 +215,4 @@ export function closeDatabase(service: MaintenanceService): void {
   service.close();
   // A read-only service was given its db, so `close` leaves it open for its owner: us.
   void service.db.close();
-}
-
-/** `name (identity)` or just the name when both are the same. */
-function describeFunction(summary: FunctionSummary): string {
-  return summary.funcName === summary.funcIdentifier
-    ? summary.funcName
-    : `${summary.funcName} (${summary.funcIdentifier})`;
-}
-
-/**
- * Turns a `--func` value into the identity of one function in the database: the function whose
- * identity it is, else the one function whose short name it is. A short name several functions
- * share, and a name no function has, are usage errors listing the identities to choose from, so
- * a command never silently covers more (or fewer) functions than meant.
- */
-export async function requireKnownFunction(
-  service: MaintenanceService,
-  databasePath: string,
-  func: string | undefined,
-): Promise<string | undefined> {
-  if (func === undefined) return undefined;
-  const known = await service.functions();
-  if (known.some((summary) => summary.funcIdentifier === func)) return func;
-  const owners = known.filter((summary) => summary.funcName === func);
-  const [owner] = owners;
-  if (owners.length === 1 && owner !== undefined) return owner.funcIdentifier;
-  if (owner !== undefined) {
-    throw new UsageError(
-      `--func ${func} is ambiguous in ${databasePath}: it is the short name of ${owners.length} functions (${owners.map((summary) => summary.funcIdentifier).join(", ")}). Pass the full identity of the one you mean, such as --func ${owner.funcIdentifier}.`,
-    );
-  }
-  if (known.length === 0) {
-    throw new UsageError(
-      `No function named ${JSON.stringify(func)} in ${databasePath}: the database has no entries. Leave out --func.`,
-    );
-  }
-  throw new UsageError(
-    `No function named ${JSON.stringify(func)} in ${databasePath}. Known functions: ${known.map(describeFunction).join(", ")}. Pass one of them (short name or identity) to --func.`,
-  );
 }
