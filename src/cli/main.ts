@@ -137,12 +137,17 @@ export function createProgram(): Command {
     [
       ["beautyspot show my_app 3f9a2c", "an entry by the start of its key"],
       ["beautyspot show my_app 3f9a2c --raw", "a binary value as a hex dump"],
+      ["beautyspot show my_app 3f9a2c --full", "a long value in full on a terminal too"],
       ["beautyspot show my_app 3f9a2c --json | jq .value", "the value as JSON"],
     ],
   )
     .option(
       "--raw",
       "print binary values as a hex dump, and text with its control characters as stored (not escaped)",
+    )
+    .option(
+      "--full",
+      "print the whole value on a terminal too (there a long value is cut to its first 40 lines; piped output never is)",
     )
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .option("--json", "print JSON")
