@@ -67,11 +67,29 @@ const graceOption = () =>
     .argParser(parseGraceSeconds)
     .default(DEFAULT_GRACE_SECONDS);
 
-const workspaceOption = () =>
-  new Option(
-    "-w, --workspace <folder>",
-    "workspace folder, where a database given by name is looked up",
-  ).default(DEFAULT_WORKSPACE);
+const DATABASE_ARGUMENT_HELP =
+  "a database: a name `beautyspot list` prints, the path of its .db file, or that path without .db";
+
+/** Says in the help what the `db` argument of `command` accepts. */
+function describeDatabaseArgument(command: Command): Command {
+  for (const argument of command.registeredArguments) {
+    if (argument.name() === "db") argument.description = DATABASE_ARGUMENT_HELP;
+  }
+  return command;
+}
+
+/**
+ * For a command taking `<db>`: describes the argument in the help and adds `--workspace`, where a
+ * database given by name is looked up. Its action passes `db` through `resolveDatabase`.
+ */
+function takesDatabase(command: Command): Command {
+  return describeDatabaseArgument(command).addOption(
+    new Option(
+      "-w, --workspace <folder>",
+      "workspace folder, where a database given by name is looked up",
+    ).default(DEFAULT_WORKSPACE),
+  );
+}
 
 /**
  * The database file a `<db>` argument names: a path, a name `list` prints (looked up in the
@@ -95,21 +113,26 @@ export function createProgram(): Command {
     })
     .exitOverride();
 
-  addCommand(
-    program,
-    "list [db]",
-    "list the databases of a workspace (every command takes the names it prints), or the entries of one database",
-    [
+  describeDatabaseArgument(
+    addCommand(
+      program,
+      "list [db]",
+      "list the databases of a workspace (every command takes the names it prints), or the entries of one database",
       [
-        "beautyspot list",
-        "every database in ./.beautyspot with size, entries and last update (its name is what commands take)",
+        [
+          "beautyspot list",
+          "every database in ./.beautyspot with size, entries and last update (its name is what commands take)",
+        ],
+        [
+          "beautyspot list my_app --func summarize --limit 20",
+          "the newest 20 entries of one function",
+        ],
+        [
+          "beautyspot list --workspace ~/cache --json",
+          "databases of another workspace, for scripts",
+        ],
       ],
-      [
-        "beautyspot list my_app --func summarize --limit 20",
-        "the newest 20 entries of one function",
-      ],
-      ["beautyspot list --workspace ~/cache --json", "databases of another workspace, for scripts"],
-    ],
+    ),
   )
     .option(
       "-w, --workspace <folder>",
@@ -130,16 +153,18 @@ export function createProgram(): Command {
       );
     });
 
-  addCommand(
-    program,
-    "show <db> <key-or-prefix>",
-    "show one entry: metadata and its decoded value",
-    [
-      ["beautyspot show my_app 3f9a2c", "an entry by the start of its key"],
-      ["beautyspot show my_app 3f9a2c --raw", "a binary value as a hex dump"],
-      ["beautyspot show my_app 3f9a2c --full", "a long value in full on a terminal too"],
-      ["beautyspot show my_app 3f9a2c --json | jq .value", "the value as JSON"],
-    ],
+  takesDatabase(
+    addCommand(
+      program,
+      "show <db> <key-or-prefix>",
+      "show one entry: metadata and its decoded value",
+      [
+        ["beautyspot show my_app 3f9a2c", "an entry by the start of its key"],
+        ["beautyspot show my_app 3f9a2c --raw", "a binary value as a hex dump"],
+        ["beautyspot show my_app 3f9a2c --full", "a long value in full on a terminal too"],
+        ["beautyspot show my_app 3f9a2c --json | jq .value", "the value as JSON"],
+      ],
+    ),
   )
     .option(
       "--raw",
@@ -151,70 +176,72 @@ export function createProgram(): Command {
     )
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .option("--json", "print JSON")
-    .addOption(workspaceOption())
     .action(async (db: string, key: string, options) => {
       const { runShow } = await import("./commands/show.js");
       await runShow(await resolveDatabase(db, options.workspace), key, options);
     });
 
-  addCommand(
-    program,
-    "stats <db>",
-    "totals: entries, bytes, expired, by function and content type",
-    [
+  takesDatabase(
+    addCommand(
+      program,
+      "stats <db>",
+      "totals: entries, bytes, expired, by function and content type",
       [
-        "beautyspot stats .beautyspot/my_app.db",
-        "totals of one database, named by the path of its file",
+        [
+          "beautyspot stats .beautyspot/my_app.db",
+          "totals of one database, named by the path of its file",
+        ],
+        ["beautyspot stats my_app --json | jq .byFunction", "per-function totals for scripts"],
       ],
-      ["beautyspot stats my_app --json | jq .byFunction", "per-function totals for scripts"],
-    ],
+    ),
   )
     .option("--json", "print JSON")
-    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runStats } = await import("./commands/stats.js");
       await runStats(await resolveDatabase(db, options.workspace), options);
     });
 
   addDestructiveOptions(
-    addCommand(
-      program,
-      "clear <db>",
-      "remove every entry (or every entry of one function) with its blobs",
-      [
+    takesDatabase(
+      addCommand(
+        program,
+        "clear <db>",
+        "remove every entry (or every entry of one function) with its blobs",
         [
-          "beautyspot clear my_app --func summarize --dry-run",
-          "how many entries of one function would go",
+          [
+            "beautyspot clear my_app --func summarize --dry-run",
+            "how many entries of one function would go",
+          ],
+          ["beautyspot clear my_app --yes", "empty the whole cache without asking"],
         ],
-        ["beautyspot clear my_app --yes", "empty the whole cache without asking"],
-      ],
+      ),
     ),
   )
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
-    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runClear } = await import("./commands/clear.js");
       await runClear(await resolveDatabase(db, options.workspace), options);
     });
 
   addDestructiveOptions(
-    addCommand(
-      program,
-      "clean <db>",
-      "remove orphan blobs and temporary files of finished writes (only names beautyspot writes)",
-      [
-        ["beautyspot clean my_app --dry-run", "list the orphan blobs that would go"],
+    takesDatabase(
+      addCommand(
+        program,
+        "clean <db>",
+        "remove orphan blobs and temporary files of finished writes (only names beautyspot writes)",
         [
-          "beautyspot clean .beautyspot/my_app.db --blob-dir /data/blobs/my_app -y",
-          "clean a blob folder kept elsewhere",
+          ["beautyspot clean my_app --dry-run", "list the orphan blobs that would go"],
+          [
+            "beautyspot clean .beautyspot/my_app.db --blob-dir /data/blobs/my_app -y",
+            "clean a blob folder kept elsewhere",
+          ],
         ],
-      ],
+      ),
     ),
   )
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .addOption(graceOption())
-    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runClean } = await import("./commands/clean.js");
       await runClean(await resolveDatabase(db, options.workspace), {
@@ -246,32 +273,34 @@ export function createProgram(): Command {
     });
 
   addDestructiveOptions(
-    addCommand(program, "prune <db>", "remove entries last written more than N days ago", [
-      ["beautyspot prune my_app --days 30 --dry-run", "count entries older than a month"],
-      [
-        "beautyspot prune my_app --days 7 --func scrape -y",
-        "drop week-old results of one function",
-      ],
-    ]),
+    takesDatabase(
+      addCommand(program, "prune <db>", "remove entries last written more than N days ago", [
+        ["beautyspot prune my_app --days 30 --dry-run", "count entries older than a month"],
+        [
+          "beautyspot prune my_app --days 7 --func scrape -y",
+          "drop week-old results of one function",
+        ],
+      ]),
+    ),
   )
     .requiredOption("--days <n>", "age in days (0 or more, fractions allowed)", parseDays)
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
-    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runPrune } = await import("./commands/prune.js");
       await runPrune(await resolveDatabase(db, options.workspace), options);
     });
 
-  addCommand(program, "ui <db>", "serve the dashboard for a database on this machine", [
-    ["beautyspot ui my_app", "serve on http://127.0.0.1:8787"],
-    ["beautyspot ui my_app --port 9000 --open", "another port, and open a browser"],
-  ])
+  takesDatabase(
+    addCommand(program, "ui <db>", "serve the dashboard for a database on this machine", [
+      ["beautyspot ui my_app", "serve on http://127.0.0.1:8787"],
+      ["beautyspot ui my_app --port 9000 --open", "another port, and open a browser"],
+    ]),
+  )
     .option("--port <port>", "port (taken: a free one is picked)", parsePort, 8787)
     .option("--host <host>", "loopback address to bind", "127.0.0.1")
     .option("--open", "open the dashboard in a browser")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
-    .addOption(workspaceOption())
     .action(async (db: string, options) => {
       const { runUi } = await import("./commands/ui.js");
       await runUi(await resolveDatabase(db, options.workspace), options);

@@ -39,6 +39,20 @@ describe("database names", () => {
     }
   });
 
+  it("says in the help of every command taking a database that a name works", () => {
+    const cwd = makeTempDir();
+    for (const command of ["list", "show", "stats", "clear", "clean", "prune", "ui"]) {
+      const help = runCli([command, "--help"], cwd).stdout.replace(/\s+/g, " ");
+      assert.ok(
+        help.includes(
+          "db a database: a name `beautyspot list` prints, the path of its .db file, or that path without .db",
+        ),
+        `${command}: ${help}`,
+      );
+      assert.ok(help.includes("-w, --workspace <folder>"), command);
+    }
+  });
+
   it("accepts the path of the file, the path without .db, and a name in another --workspace", async () => {
     const { cwd } = await makeProject();
     const elsewhere = path.join(cwd, "elsewhere");
