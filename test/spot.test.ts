@@ -68,6 +68,7 @@ describe("Spot construction", () => {
       assert.match(message({ tpm }), /^Option `tpm` must be a number > 0, got /);
     }
     assert.equal(message({ tpm: 0.5 }), "accepted");
+    assert.match(message({ tpm: Number.POSITIVE_INFINITY }), /must be a finite number > 0, got /);
     assert.match(message({ evictionRate: 2 }), /`evictionRate` must be a number between 0 and 1,/);
     assert.match(message({ drainTimeout: -1 }), /`drainTimeout` must be a number >= 0, got -1\./);
     assert.match(message({ blobWarningThreshold: -5 }), /must be a number >= 0, got -5\./);

@@ -130,8 +130,10 @@ export function requireNumberInRange(
       max === Number.POSITIVE_INFINITY
         ? `${exclusiveMin ? ">" : ">="} ${min}`
         : `${exclusiveMin ? `> ${min} and <=` : `between ${min} and`} ${max}`;
+    // Infinity is a number, so "a number > 0, got Infinity" would read as a contradiction.
+    const kind = value === Number.POSITIVE_INFINITY ? "a finite number" : "a number";
     throw new ValidationError(
-      `Option \`${option}\` must be a number ${range}, got ${describeValue(value)}. Fix the value or leave it out to use the default.`,
+      `Option \`${option}\` must be ${kind} ${range}, got ${describeValue(value)}. Fix the value or leave it out to use the default.`,
     );
   }
   return value;
