@@ -71,6 +71,11 @@ function listDatabaseCandidates(argument: string, workspace: string): string[] {
  * as typed, for `requireDatabaseFile` to explain.
  */
 export function resolveDatabaseArgument(argument: string, workspace = DEFAULT_WORKSPACE): string {
+  if (argument.trim() === "") {
+    throw new UsageError(
+      "The database argument is empty. Pass a name `beautyspot list` prints, or the path of a .db file.",
+    );
+  }
   const candidates = listDatabaseCandidates(argument, workspace);
   const found = candidates.filter(isFile);
   const [chosen] = found;

@@ -90,6 +90,10 @@ describe("database names", () => {
       result.stderr,
       "beautyspot: Database dmeo does not exist (nor does .beautyspot/dmeo.db or dmeo.db). Databases in .beautyspot: demo, my_app. Pass one of these names (as `beautyspot list` prints them) or the path of a .db file.\n",
     );
+    assert.equal(
+      runCli(["stats", ""], cwd).stderr,
+      "beautyspot: The database argument is empty. Pass a name `beautyspot list` prints, or the path of a .db file.\n",
+    );
     const empty = makeTempDir();
     fs.mkdirSync(path.join(empty, ".beautyspot"));
     assert.match(
