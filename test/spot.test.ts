@@ -53,6 +53,29 @@ describe("Spot construction", () => {
       /Unknown Spot option `colour`/,
     );
   });
+
+  it("states the bounds of numeric options as a reader would write them", () => {
+    const workspace = makeTempDir();
+    const message = (options: Record<string, unknown>) => {
+      try {
+        void new Spot("x", { workspace, ...options }).shutdown();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "accepted";
+    };
+    for (const tpm of [-1, 0, Number.NaN]) {
+      assert.match(message({ tpm }), /^Option `tpm` must be a number > 0, got /);
+    }
+    assert.equal(message({ tpm: 0.5 }), "accepted");
+    assert.match(message({ tpm: Number.POSITIVE_INFINITY }), /must be a finite number > 0, got /);
+    assert.match(message({ evictionRate: 2 }), /`evictionRate` must be a number between 0 and 1,/);
+    assert.match(message({ drainTimeout: -1 }), /`drainTimeout` must be a number >= 0, got -1\./);
+    assert.match(message({ blobWarningThreshold: -5 }), /must be a number >= 0, got -5\./);
+    for (const options of [{ tpm: -1 }, { evictionRate: 2 }, { drainTimeout: -1 }]) {
+      assert.doesNotMatch(message(options), /e-324|MIN_VALUE/);
+    }
+  });
 });
 
 describe("spot.mark", () => {

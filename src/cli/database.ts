@@ -3,8 +3,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigurationError, LocalStorage, MaintenanceService, SQLiteTaskDB } from "../index.js";
-import type { FunctionSummary } from "../maintenance/service.js";
 import { noteDatabaseInUse, UsageError } from "./errors.js";
+import { escapeInline } from "./escape.js";
 
 /** The workspace used when `--workspace` is not given. */
 export const DEFAULT_WORKSPACE = ".beautyspot";
@@ -19,6 +19,102 @@ export interface OpenDatabaseOptions {
    * @default false
    */
   readonly?: boolean;
+}
+
+/** Workspace databases named in a "does not exist" message; more are counted, not listed. */
+const MAX_NAMES_LISTED = 10;
+
+/** Whether `target` is a file (following links); anything unreadable counts as no. */
+function isFile(target: string): boolean {
+  try {
+    return fs.statSync(target, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The names `beautyspot list` prints for `workspace`, or `undefined` when it is no folder. */
+function listDatabaseNames(workspace: string): string[] | undefined {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(workspace, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  return entries
+    .filter((entry) => entry.name.endsWith(".db") && isFile(path.join(workspace, entry.name)))
+    .map((entry) => entry.name.slice(0, -".db".length))
+    .sort();
+}
+
+/**
+ * The files a database argument may mean, most explicit first: the path as typed; for a bare
+ * name, the database `beautyspot list` prints under that name (`<workspace>/<name>.db`); then
+ * the path with `.db` added.
+ */
+function listDatabaseCandidates(argument: string, workspace: string): string[] {
+  const withExtension = argument.endsWith(".db") ? argument : `${argument}.db`;
+  const bareName =
+    argument !== "" && argument !== "." && argument !== ".." && !/[/\\]/.test(argument);
+  const candidates = [argument];
+  if (bareName) candidates.push(path.join(workspace, withExtension));
+  candidates.push(withExtension);
+  return [...new Set(candidates)];
+}
+
+/**
+ * Turns a `<db>` argument into the database file it names: a path to the file, a name
+ * `beautyspot list` prints (looked up as `<workspace>/<name>.db`), or a path without `.db`.
+ * An existing file at the path as typed wins over a workspace database of the same name; a note
+ * on stderr says so when both exist. When nothing matches, the usage error lists the databases
+ * of the workspace. Paths that exist but are no file (a folder, a dangling link) are returned
+ * as typed, for `requireDatabaseFile` to explain.
+ */
+export function resolveDatabaseArgument(argument: string, workspace = DEFAULT_WORKSPACE): string {
+  if (argument.trim() === "") {
+    throw new UsageError(
+      "The database argument is empty. Pass a name `beautyspot list` prints, or the path of a .db file.",
+    );
+  }
+  const candidates = listDatabaseCandidates(argument, workspace);
+  const found = candidates.filter(isFile);
+  const [chosen] = found;
+  if (chosen !== undefined) {
+    if (found.length > 1) {
+      process.stderr.write(
+        `${escapeInline(`beautyspot: using ${chosen}; ${argument} also names ${found.slice(1).join(" and ")} (pass that path to use it instead).`)}\n`,
+      );
+    }
+    return chosen;
+  }
+  const { stat, problem } = inspectPath(argument);
+  if (stat !== undefined || problem !== undefined) return argument;
+  throw new UsageError(describeMissingDatabase(argument, candidates, workspace));
+}
+
+/** "Database x does not exist (looked for …). Databases in .beautyspot: a, b. Pass …". */
+function describeMissingDatabase(
+  argument: string,
+  candidates: readonly string[],
+  workspace: string,
+): string {
+  const others = candidates.filter((candidate) => candidate !== argument);
+  const looked = others.length === 0 ? "" : ` (nor does ${others.join(" or ")})`;
+  const names = listDatabaseNames(workspace);
+  const elsewhere =
+    workspace === DEFAULT_WORKSPACE ? "; --workspace <folder> looks in another" : "";
+  let known: string;
+  if (names === undefined) {
+    known = `There is no workspace folder ${workspace} here${elsewhere}. Pass the path of a .db file.`;
+  } else if (names.length === 0) {
+    known = `${workspace} holds no databases yet${elsewhere}. Pass the path of a .db file.`;
+  } else {
+    const listed = names.slice(0, MAX_NAMES_LISTED).join(", ");
+    const more =
+      names.length > MAX_NAMES_LISTED ? ` and ${names.length - MAX_NAMES_LISTED} more` : "";
+    known = `Databases in ${workspace}: ${listed}${more}. Pass one of these names (as \`beautyspot list\` prints them) or the path of a .db file.`;
+  }
+  return `Database ${argument} does not exist${looked}. ${known}`;
 }
 
 /** Refuses a database argument that is not an existing file, naming the path. */
@@ -133,43 +229,4 @@ export function closeDatabase(service: MaintenanceService): void {
   service.close();
   // A read-only service was given its db, so `close` leaves it open for its owner: us.
   void service.db.close();
-}
-
-/** `name (identity)` or just the name when both are the same. */
-function describeFunction(summary: FunctionSummary): string {
-  return summary.funcName === summary.funcIdentifier
-    ? summary.funcName
-    : `${summary.funcName} (${summary.funcIdentifier})`;
-}
-
-/**
- * Turns a `--func` value into the identity of one function in the database: the function whose
- * identity it is, else the one function whose short name it is. A short name several functions
- * share, and a name no function has, are usage errors listing the identities to choose from, so
- * a command never silently covers more (or fewer) functions than meant.
- */
-export async function requireKnownFunction(
-  service: MaintenanceService,
-  databasePath: string,
-  func: string | undefined,
-): Promise<string | undefined> {
-  if (func === undefined) return undefined;
-  const known = await service.functions();
-  if (known.some((summary) => summary.funcIdentifier === func)) return func;
-  const owners = known.filter((summary) => summary.funcName === func);
-  const [owner] = owners;
-  if (owners.length === 1 && owner !== undefined) return owner.funcIdentifier;
-  if (owner !== undefined) {
-    throw new UsageError(
-      `--func ${func} is ambiguous in ${databasePath}: it is the short name of ${owners.length} functions (${owners.map((summary) => summary.funcIdentifier).join(", ")}). Pass the full identity of the one you mean, such as --func ${owner.funcIdentifier}.`,
-    );
-  }
-  if (known.length === 0) {
-    throw new UsageError(
-      `No function named ${JSON.stringify(func)} in ${databasePath}: the database has no entries. Leave out --func.`,
-    );
-  }
-  throw new UsageError(
-    `No function named ${JSON.stringify(func)} in ${databasePath}. Known functions: ${known.map(describeFunction).join(", ")}. Pass one of them (short name or identity) to --func.`,
-  );
 }

@@ -1,49 +1,23 @@
 #!/usr/bin/env node
 /** @module cli/main — the `beautyspot` command line: parses arguments and hands each command to its module. */
 
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import picocolors from "picocolors";
 import { readVersion } from "./commands/version.js";
 import { describeFailure, ExitCode } from "./errors.js";
 import { escapeInline } from "./escape.js";
+import {
+  parseDays,
+  parseGraceSeconds,
+  parseLimit,
+  parseOffset,
+  parsePort,
+} from "./number-options.js";
 import { isColorTerminal, tolerateClosedReaders } from "./output.js";
 
 /** Default grace period of clean-ups: far longer than any save takes between blob and row. */
 const DEFAULT_GRACE_SECONDS = 3600;
 const DEFAULT_WORKSPACE = ".beautyspot";
-
-function parseNonNegativeInteger(value: string): number {
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed)) {
-    throw new InvalidArgumentError("Expected a whole number >= 0.");
-  }
-  return parsed;
-}
-
-function parsePositiveInteger(value: string): number {
-  const parsed = parseNonNegativeInteger(value);
-  if (parsed === 0) throw new InvalidArgumentError("Expected a whole number >= 1.");
-  return parsed;
-}
-
-function parseDays(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed)) {
-    throw new InvalidArgumentError("Expected a number of days, such as 30 or 0.5.");
-  }
-  if (parsed < 0) {
-    throw new InvalidArgumentError(
-      "The number of days cannot be negative. Pass 0 to remove everything written before now.",
-    );
-  }
-  return parsed;
-}
-
-function parsePort(value: string): number {
-  const parsed = parseNonNegativeInteger(value);
-  if (parsed > 65_535) throw new InvalidArgumentError("Expected a port between 0 and 65535.");
-  return parsed;
-}
 
 /** Formats examples for the end of a command's help. */
 function formatExamples(examples: readonly [command: string, explanation: string][]): string {
@@ -51,11 +25,18 @@ function formatExamples(examples: readonly [command: string, explanation: string
   return `\nExamples:\n${lines.join("\n\n")}\n`;
 }
 
-/** Ends a commander error message with a pointer to the help that explains the usage. */
+/**
+ * Commander's message as one line ending with a pointer to the help that explains the usage.
+ * Its suggestion comes on a line of its own, in brackets: it joins the error as a sentence.
+ * Typed values are quoted in the message, so they are escaped like any other echoed text.
+ */
 function appendHelpHint(text: string, helpCommand: string): string {
-  const message = text.trimEnd();
-  const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
-  return `${sentence} Run \`${helpCommand}\` for usage.\n`;
+  const sentences = text
+    .trim()
+    .split(/\s*\n\s*/)
+    .map((line) => line.replace(/^\((Did you mean .*\?)\)$/, "$1"))
+    .map((line) => (/[.!?]$/.test(line) ? line : `${line}.`));
+  return `${escapeInline(sentences.join(" "))} Run \`${helpCommand}\` for usage.\n`;
 }
 
 /** Adds a subcommand whose usage errors end with a pointer to its own help. */
@@ -83,8 +64,41 @@ function addDestructiveOptions(command: Command): Command {
 
 const graceOption = () =>
   new Option("--grace <seconds>", "only files older than this count as garbage")
-    .argParser(parseNonNegativeInteger)
+    .argParser(parseGraceSeconds)
     .default(DEFAULT_GRACE_SECONDS);
+
+const DATABASE_ARGUMENT_HELP =
+  "a database: a name `beautyspot list` prints, the path of its .db file, or that path without .db";
+
+/** Says in the help what the `db` argument of `command` accepts. */
+function describeDatabaseArgument(command: Command): Command {
+  for (const argument of command.registeredArguments) {
+    if (argument.name() === "db") argument.description = DATABASE_ARGUMENT_HELP;
+  }
+  return command;
+}
+
+/**
+ * For a command taking `<db>`: describes the argument in the help and adds `--workspace`, where a
+ * database given by name is looked up. Its action passes `db` through `resolveDatabase`.
+ */
+function takesDatabase(command: Command): Command {
+  return describeDatabaseArgument(command).addOption(
+    new Option(
+      "-w, --workspace <folder>",
+      "workspace folder, where a database given by name is looked up",
+    ).default(DEFAULT_WORKSPACE),
+  );
+}
+
+/**
+ * The database file a `<db>` argument names: a path, a name `list` prints (looked up in the
+ * workspace) or a path without `.db`.
+ */
+async function resolveDatabase(db: string, workspace: string): Promise<string> {
+  const { resolveDatabaseArgument } = await import("./database.js");
+  return resolveDatabaseArgument(db, workspace);
+}
 
 /** Builds the command tree. Each action loads its module on demand, so `--help` stays fast. */
 export function createProgram(): Command {
@@ -99,110 +113,141 @@ export function createProgram(): Command {
     })
     .exitOverride();
 
-  addCommand(
-    program,
-    "list [db]",
-    "list the databases of a workspace, or the entries of one database",
-    [
-      ["beautyspot list", "every database in ./.beautyspot with size, entries and last update"],
+  describeDatabaseArgument(
+    addCommand(
+      program,
+      "list [db]",
+      "list the databases of a workspace (every command takes the names it prints), or the entries of one database",
       [
-        "beautyspot list .beautyspot/my_app.db --func summarize --limit 20",
-        "the newest 20 entries of one function",
+        [
+          "beautyspot list",
+          "every database in ./.beautyspot with size, entries and last update (its name is what commands take)",
+        ],
+        [
+          "beautyspot list my_app --func summarize --limit 20",
+          "the newest 20 entries of one function",
+        ],
+        [
+          "beautyspot list --workspace ~/cache --json",
+          "databases of another workspace, for scripts",
+        ],
       ],
-      ["beautyspot list --workspace ~/cache --json", "databases of another workspace, for scripts"],
-    ],
+    ),
   )
-    .option("-w, --workspace <folder>", "workspace folder (when no db is given)", DEFAULT_WORKSPACE)
+    .option(
+      "-w, --workspace <folder>",
+      "workspace folder: its databases are listed, and a db given by name is looked up there",
+      DEFAULT_WORKSPACE,
+    )
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--content-type <type>", "only this content type, such as text/markdown")
     .option("--search <text>", "only entries whose key, input id or function contains this")
-    .option("--limit <n>", "entries per page", parsePositiveInteger, 50)
-    .option("--offset <n>", "entries to skip", parseNonNegativeInteger, 0)
+    .option("--limit <n>", "entries per page (1 or more)", parseLimit, 50)
+    .option("--offset <n>", "entries to skip", parseOffset, 0)
     .option("--json", "print JSON")
     .action(async (db: string | undefined, options) => {
       const { runList } = await import("./commands/list.js");
-      await runList(db, options);
+      await runList(
+        db === undefined ? undefined : await resolveDatabase(db, options.workspace),
+        options,
+      );
     });
 
-  addCommand(
-    program,
-    "show <db> <key-or-prefix>",
-    "show one entry: metadata and its decoded value",
-    [
-      ["beautyspot show .beautyspot/my_app.db 3f9a2c", "an entry by the start of its key"],
-      ["beautyspot show .beautyspot/my_app.db 3f9a2c --raw", "a binary value as a hex dump"],
-      ["beautyspot show .beautyspot/my_app.db 3f9a2c --json | jq .value", "the value as JSON"],
-    ],
+  takesDatabase(
+    addCommand(
+      program,
+      "show <db> <key-or-prefix>",
+      "show one entry: metadata and its decoded value",
+      [
+        ["beautyspot show my_app 3f9a2c", "an entry by the start of its key"],
+        ["beautyspot show my_app 3f9a2c --raw", "a binary value as a hex dump"],
+        ["beautyspot show my_app 3f9a2c --full", "a long value in full on a terminal too"],
+        ["beautyspot show my_app 3f9a2c --json | jq .value", "the value as JSON"],
+      ],
+    ),
   )
     .option(
       "--raw",
       "print binary values as a hex dump, and text with its control characters as stored (not escaped)",
     )
+    .option(
+      "--full",
+      "print the whole value on a terminal too (there a long value is cut to its first 40 lines; piped output never is)",
+    )
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .option("--json", "print JSON")
     .action(async (db: string, key: string, options) => {
       const { runShow } = await import("./commands/show.js");
-      await runShow(db, key, options);
+      await runShow(await resolveDatabase(db, options.workspace), key, options);
     });
 
-  addCommand(
-    program,
-    "stats <db>",
-    "totals: entries, bytes, expired, by function and content type",
-    [
-      ["beautyspot stats .beautyspot/my_app.db", "totals of one database"],
+  takesDatabase(
+    addCommand(
+      program,
+      "stats <db>",
+      "totals: entries, bytes, expired, by function and content type",
       [
-        "beautyspot stats .beautyspot/my_app.db --json | jq .byFunction",
-        "per-function totals for scripts",
+        [
+          "beautyspot stats .beautyspot/my_app.db",
+          "totals of one database, named by the path of its file",
+        ],
+        ["beautyspot stats my_app --json | jq .byFunction", "per-function totals for scripts"],
       ],
-    ],
+    ),
   )
     .option("--json", "print JSON")
     .action(async (db: string, options) => {
       const { runStats } = await import("./commands/stats.js");
-      await runStats(db, options);
+      await runStats(await resolveDatabase(db, options.workspace), options);
     });
 
   addDestructiveOptions(
-    addCommand(
-      program,
-      "clear <db>",
-      "remove every entry (or every entry of one function) with its blobs",
-      [
+    takesDatabase(
+      addCommand(
+        program,
+        "clear <db>",
+        "remove every entry (or every entry of one function) with its blobs",
         [
-          "beautyspot clear .beautyspot/my_app.db --func summarize --dry-run",
-          "how many entries of one function would go",
+          [
+            "beautyspot clear my_app --func summarize --dry-run",
+            "how many entries of one function would go",
+          ],
+          ["beautyspot clear my_app --yes", "empty the whole cache without asking"],
         ],
-        ["beautyspot clear .beautyspot/my_app.db --yes", "empty the whole cache without asking"],
-      ],
+      ),
     ),
   )
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .action(async (db: string, options) => {
       const { runClear } = await import("./commands/clear.js");
-      await runClear(db, options);
+      await runClear(await resolveDatabase(db, options.workspace), options);
     });
 
   addDestructiveOptions(
-    addCommand(
-      program,
-      "clean <db>",
-      "remove orphan blobs and temporary files of finished writes (only names beautyspot writes)",
-      [
-        ["beautyspot clean .beautyspot/my_app.db --dry-run", "list the orphan blobs that would go"],
+    takesDatabase(
+      addCommand(
+        program,
+        "clean <db>",
+        "remove orphan blobs and temporary files of finished writes (only names beautyspot writes)",
         [
-          "beautyspot clean .beautyspot/my_app.db --blob-dir /data/blobs/my_app -y",
-          "clean a blob folder kept elsewhere",
+          ["beautyspot clean my_app --dry-run", "list the orphan blobs that would go"],
+          [
+            "beautyspot clean .beautyspot/my_app.db --blob-dir /data/blobs/my_app -y",
+            "clean a blob folder kept elsewhere",
+          ],
         ],
-      ],
+      ),
     ),
   )
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .addOption(graceOption())
     .action(async (db: string, options) => {
       const { runClean } = await import("./commands/clean.js");
-      await runClean(db, { ...options, graceSeconds: options.grace });
+      await runClean(await resolveDatabase(db, options.workspace), {
+        ...options,
+        graceSeconds: options.grace,
+      });
     });
 
   addDestructiveOptions(
@@ -228,29 +273,30 @@ export function createProgram(): Command {
     });
 
   addDestructiveOptions(
-    addCommand(program, "prune <db>", "remove entries last written more than N days ago", [
-      [
-        "beautyspot prune .beautyspot/my_app.db --days 30 --dry-run",
-        "count entries older than a month",
-      ],
-      [
-        "beautyspot prune .beautyspot/my_app.db --days 7 --func scrape -y",
-        "drop week-old results of one function",
-      ],
-    ]),
+    takesDatabase(
+      addCommand(program, "prune <db>", "remove entries last written more than N days ago", [
+        ["beautyspot prune my_app --days 30 --dry-run", "count entries older than a month"],
+        [
+          "beautyspot prune my_app --days 7 --func scrape -y",
+          "drop week-old results of one function",
+        ],
+      ]),
+    ),
   )
     .requiredOption("--days <n>", "age in days (0 or more, fractions allowed)", parseDays)
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .action(async (db: string, options) => {
       const { runPrune } = await import("./commands/prune.js");
-      await runPrune(db, options);
+      await runPrune(await resolveDatabase(db, options.workspace), options);
     });
 
-  addCommand(program, "ui <db>", "serve the dashboard for a database on this machine", [
-    ["beautyspot ui .beautyspot/my_app.db", "serve on http://127.0.0.1:8787"],
-    ["beautyspot ui .beautyspot/my_app.db --port 9000 --open", "another port, and open a browser"],
-  ])
+  takesDatabase(
+    addCommand(program, "ui <db>", "serve the dashboard for a database on this machine", [
+      ["beautyspot ui my_app", "serve on http://127.0.0.1:8787"],
+      ["beautyspot ui my_app --port 9000 --open", "another port, and open a browser"],
+    ]),
+  )
     .option("--port <port>", "port (taken: a free one is picked)", parsePort, 8787)
     .option(
       "--host <host>",
@@ -265,7 +311,7 @@ export function createProgram(): Command {
     .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
     .action(async (db: string, options) => {
       const { runUi } = await import("./commands/ui.js");
-      await runUi(db, options);
+      await runUi(await resolveDatabase(db, options.workspace), options);
     });
 
   addCommand(program, "version", "print the version", [

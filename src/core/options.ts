@@ -126,17 +126,32 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];
 const SAVE_ERROR_MODES: readonly SaveErrorMode[] = ["warn", "throw"];
 
-/** Throws a ValidationError unless `value` is a finite number within [min, max]. */
+/**
+ * Throws a ValidationError unless `value` is a finite number within [min, max], or within
+ * (min, max] with `exclusiveMin` (an option that must be positive says "> 0", not the smallest
+ * double).
+ */
 export function requireNumberInRange(
   value: unknown,
   option: string,
   min: number,
   max: number,
+  { exclusiveMin = false }: { exclusiveMin?: boolean } = {},
 ): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `between ${min} and ${max}`;
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    (exclusiveMin ? value <= min : value < min) ||
+    value > max
+  ) {
+    const range =
+      max === Number.POSITIVE_INFINITY
+        ? `${exclusiveMin ? ">" : ">="} ${min}`
+        : `${exclusiveMin ? `> ${min} and <=` : `between ${min} and`} ${max}`;
+    // Infinity is a number, so "a number > 0, got Infinity" would read as a contradiction.
+    const kind = value === Number.POSITIVE_INFINITY ? "a finite number" : "a number";
     throw new ValidationError(
-      `Option \`${option}\` must be a number ${range}, got ${describeValue(value)}. Fix the value or leave it out to use the default.`,
+      `Option \`${option}\` must be ${kind} ${range}, got ${describeValue(value)}. Fix the value or leave it out to use the default.`,
     );
   }
   return value;
@@ -264,7 +279,7 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
     );
   }
   if (options.tpm !== undefined) {
-    requireNumberInRange(options.tpm, "tpm", Number.MIN_VALUE, Number.POSITIVE_INFINITY);
+    requireNumberInRange(options.tpm, "tpm", 0, Number.POSITIVE_INFINITY, { exclusiveMin: true });
   }
   if (options.serializer !== undefined) {
     requireMethods(options.serializer, "serializer", ["dumps", "loads"]);

@@ -38,7 +38,7 @@ describe("bad input", () => {
       assertFailure(
         runCli(args, cwd),
         2,
-        /^beautyspot: Database missing\.db does not exist\. Check the path/,
+        /^beautyspot: Database missing\.db does not exist \(nor does \.beautyspot\/missing\.db\)\. There is no workspace folder \.beautyspot here; --workspace <folder> looks in another\. Pass the path of a \.db file\./,
       );
     }
   });
@@ -157,20 +157,18 @@ describe("bad input", () => {
     );
   });
 
-  it("lists the known functions for an unknown --func (exit 2) and removes nothing", async () => {
+  it("lists the known functions for an unknown --func of list, suggesting a close one (exit 2)", async () => {
     const { cwd, db } = await makeProject();
-    for (const args of [
-      ["clear", db, "--func", "summarise", "-y"],
-      ["prune", db, "--days", "0", "--func", "summarise", "-y"],
-      ["list", db, "--func", "summarise"],
-    ]) {
-      assertFailure(
-        runCli(args, cwd),
-        2,
-        /No function named "summarise" in .*my_app\.db\. Known functions: render \(pages\.render\), profile, summarize\./,
-      );
-    }
-    assert.equal(await countEntries(path.join(cwd, db)), 6);
+    assertFailure(
+      runCli(["list", db, "--func", "summarise"], cwd),
+      2,
+      /^beautyspot: No function named "summarise" in .*my_app\.db\. Did you mean summarize\? Known functions: render \(pages\.render\), profile, summarize\. Pass one of them \(short name or identity\) to --func\.\n$/,
+    );
+    assertFailure(
+      runCli(["list", db, "--func", "scrape"], cwd),
+      2,
+      /^beautyspot: No function named "scrape" in .*my_app\.db\. Known functions: /,
+    );
   });
 
   it("refuses a negative --days (exit 2)", async () => {
@@ -179,7 +177,7 @@ describe("bad input", () => {
       assertFailure(
         runCli(["prune", db, "--days", days, "-y"], cwd),
         2,
-        /option '--days <n>' argument '-0?\.?\d+' is invalid\. The number of days cannot be negative\..*beautyspot prune --help/,
+        /option '--days <n>' argument '-0?\.?\d+' is invalid\. Expected a number of days >= 0, such as 30 or 0\.5, got -0?\.?\d+\. Pass 0 to remove everything written before now\..*beautyspot prune --help/,
       );
     }
     assertFailure(
@@ -210,8 +208,51 @@ describe("bad input", () => {
     assertFailure(
       runCli(["ui", "x.db", "--port", "70000"], cwd),
       2,
-      /Expected a port between 0 and 65535/,
+      /Expected a port number from 0 to 65535, got 70000\./,
     );
+  });
+
+  it("keeps commander's suggestion on the line of the error", () => {
+    const cwd = makeTempDir();
+    assertFailure(
+      runCli(["lst"], cwd),
+      2,
+      /^error: unknown command 'lst'\. Did you mean list\? Run `beautyspot --help` for usage\.\n$/,
+    );
+    assertFailure(
+      runCli(["list", "--limitt", "3"], cwd),
+      2,
+      /^error: unknown option '--limitt'\. Did you mean --limit\? Run `beautyspot list --help` for usage\.\n$/,
+    );
+  });
+
+  it("states the bounds of every numeric option the same way, with what was typed", () => {
+    const cwd = makeTempDir();
+    const cases: [string[], string][] = [
+      [
+        ["list", "--limit", "abc"],
+        "'--limit <n>' argument 'abc' is invalid. Expected a whole number >= 1, got abc.",
+      ],
+      [
+        ["list", "--limit", "0"],
+        "'--limit <n>' argument '0' is invalid. Expected a whole number >= 1, got 0.",
+      ],
+      [["list", "--limit", "2.5"], "Expected a whole number >= 1, got 2.5."],
+      [["list", "x.db", "--offset", "-1"], "Expected a whole number >= 0, got -1."],
+      [["list", "x.db", "--offset", "0x10"], "Expected a whole number >= 0, got 0x10."],
+      [["clean", "x.db", "--grace", "soon"], "Expected a whole number of seconds >= 0, got soon."],
+      [["gc", "--grace", "-5"], "Expected a whole number of seconds >= 0, got -5."],
+      [
+        ["prune", "x.db", "--days", "soon"],
+        "Expected a number of days >= 0, such as 30 or 0.5, got soon.",
+      ],
+      [["ui", "x.db", "--port", "http"], "Expected a port number from 0 to 65535, got http."],
+    ];
+    for (const [args, message] of cases) {
+      const result = runCli(args, cwd);
+      assertFailure(result, 2, /^error: option '--[a-z]+ <[a-z]+>' argument .* is invalid\./);
+      assert.ok(result.stderr.includes(message), `${args.join(" ")}: ${result.stderr}`);
+    }
   });
 });
 

@@ -89,6 +89,81 @@ describe("beautyspot clear", () => {
   });
 });
 
+describe("nothing to do", () => {
+  it("clear --func run a second time removes nothing, exits 0 and says so", async () => {
+    const { cwd } = await makeProject();
+    const db = path.join(".beautyspot", "my_app.db");
+    const first = runCli(["clear", db, "--func", "summarize", "-y"], cwd);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(first.stdout, `Removed 3 entries of summarize from ${db}.\n`);
+    const second = runCli(["clear", db, "--func", "summarize", "-y"], cwd);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stdout, `Nothing to clear: no entries of summarize in ${db}.\n`);
+    assert.equal(
+      second.stderr,
+      `No function named "summarize" in ${db}. Known functions: render (pages.render), profile.\n`,
+    );
+    const json = runCli(["clear", db, "--func", "summarize", "--dry-run", "--json"], cwd);
+    assert.equal(json.status, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), {
+      database: path.join(cwd, db),
+      dryRun: true,
+      func: "summarize",
+      removed: 0,
+      wouldRemove: 0,
+    });
+    assert.equal(await countEntries(path.join(cwd, db)), 3);
+  });
+
+  it("a --func close to a known name removes nothing, exits 0 and suggests the name", async () => {
+    const { cwd, db } = await makeProject();
+    for (const [args, stdout] of [
+      [
+        ["clear", db, "--func", "summarise", "-y"],
+        /^Nothing to clear: no entries of summarise in /,
+      ],
+      [
+        ["prune", db, "--days", "0", "--func", "summarise", "-y"],
+        /^Nothing to prune: no entries of summarise older than 0 days in /,
+      ],
+    ] as const) {
+      const result = runCli(args, cwd);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, stdout);
+      assert.match(
+        result.stderr,
+        /^No function named "summarise" in .*my_app\.db\. Did you mean summarize\? Known functions: render \(pages\.render\), profile, summarize\.\n$/,
+      );
+    }
+    assert.equal(await countEntries(db), 6);
+  });
+
+  it("every destructive command run a second time finds nothing to do, exits 0 and says so", async () => {
+    const cwd = makeTempDir();
+    const workspace = path.join(cwd, ".beautyspot");
+    await writeExpiredCache(workspace, "expiring");
+    const db = path.join(".beautyspot", "expiring.db");
+    for (const [args, nothing] of [
+      [["gc", "-y"], "Nothing to collect in .beautyspot.\n"],
+      [
+        ["clean", db, "-y"],
+        `Nothing to clean in ${path.join(".beautyspot", "blobs", "expiring")}.\n`,
+      ],
+      [
+        ["prune", db, "--days", "0", "-y"],
+        `Nothing to prune: no entries older than 0 days in ${db}.\n`,
+      ],
+      [["clear", db, "-y"], `Nothing to clear: no entries in ${db}.\n`],
+      [["clear", db, "--func", "kept", "-y"], `Nothing to clear: no entries of kept in ${db}.\n`],
+    ] as const) {
+      runCli(args, cwd);
+      const again = runCli(args, cwd);
+      assert.equal(again.status, 0, `${args.join(" ")}: ${again.stderr}`);
+      assert.equal(again.stdout, nothing, args.join(" "));
+    }
+  });
+});
+
 describe("beautyspot prune", () => {
   it("keeps entries younger than --days", async () => {
     const { cwd, db } = await makeProject();

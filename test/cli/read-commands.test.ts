@@ -1,12 +1,13 @@
 /** @module test/cli/read-commands — list, show, stats and version, run as the real built command. */
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { Spot } from "../../src/index.js";
 import { writeSampleCache } from "./fixtures.js";
-import { makeTempDir, runCli } from "./run-cli.js";
+import { cliPath, makeTempDir, runCli } from "./run-cli.js";
 
 /** A temp project folder holding `.beautyspot/my_app.db`. */
 async function makeProject(): Promise<{ cwd: string; db: string }> {
@@ -183,6 +184,58 @@ describe("beautyspot show", () => {
     assert.match(result.stdout, /\[ 3, 6 \]/);
     const json = JSON.parse(runCli(["show", db, key, "--json"], cwd).stdout);
     assert.equal(json.rescued, true);
+  });
+});
+
+describe("show of a long value", () => {
+  /** A cache whose one entry is a 190 KB text of 8,000 lines. */
+  async function writeLongValue(): Promise<{ cwd: string; key: string; text: string }> {
+    const cwd = makeTempDir();
+    const spot = new Spot("long", { workspace: path.join(cwd, ".beautyspot") });
+    const text = Array.from(
+      { length: 8000 },
+      (_, index) => `line ${String(index).padStart(4, "0")} of a long report`,
+    ).join("\n");
+    await spot.mark(async () => text, { name: "report" })();
+    await spot.shutdown();
+    const listed = JSON.parse(runCli(["list", "long", "--json"], cwd).stdout);
+    return { cwd, key: listed.tasks[0].cacheKey, text };
+  }
+
+  /** Runs the built command on a real terminal (a pseudo-terminal made by `script`). */
+  function runOnTerminal(command: string, cwd: string): string {
+    const result = spawnSync(
+      "script",
+      ["-qec", `"${process.execPath}" "${cliPath}" ${command}`, "/dev/null"],
+      { cwd, encoding: "utf8", env: { ...process.env, TERM: "xterm-256color", NO_COLOR: "1" } },
+    );
+    assert.equal(result.status, 0, result.stdout);
+    return result.stdout.replace(/\r\n/g, "\n");
+  }
+
+  it("is cut to a screenful on a terminal, with a note saying how much more there is and how to see it", async () => {
+    const { cwd, key, text } = await writeLongValue();
+    assert.ok(text.length > 190_000);
+    const shown = runOnTerminal(`show long ${key.slice(0, 10)}`, cwd);
+    assert.ok(shown.includes("line 0000 of a long report\n"), shown);
+    assert.ok(shown.includes("line 0039 of a long report\n"), shown);
+    assert.ok(!shown.includes("line 0040"), "the 41st line is cut");
+    assert.ok(shown.split("\n").length < 60, `${shown.split("\n").length} lines`);
+    assert.match(
+      shown,
+      /\n… 7,960 more lines not shown \(\d+\.\d KB in all\); --full prints everything \(or --raw, --json, or pipe the output\)\.\n$/,
+    );
+    const full = runOnTerminal(`show long ${key.slice(0, 10)} --full`, cwd);
+    assert.ok(full.endsWith("line 7999 of a long report\n"), full.slice(-200));
+    assert.ok(!full.includes("not shown"));
+  });
+
+  it("is printed whole into a pipe, for scripts", async () => {
+    const { cwd, key, text } = await writeLongValue();
+    const result = runCli(["show", "long", key.slice(0, 10)], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    assert.ok(result.stdout.endsWith(`\n\n${text}\n`));
   });
 });
 

@@ -2,7 +2,8 @@
 
 import path from "node:path";
 import { confirmAction } from "../confirm.js";
-import { closeDatabase, openDatabase, requireKnownFunction } from "../database.js";
+import { closeDatabase, openDatabase } from "../database.js";
+import { resolveFunctionToRemove } from "../function-filter.js";
 import { Output, pluralize } from "../output.js";
 
 /** Options shared by the commands that delete. */
@@ -28,7 +29,7 @@ export async function runClear(databasePath: string, options: ClearCommandOption
     blobDir: options.blobDir,
   });
   try {
-    const func = await requireKnownFunction(service, databasePath, options.func);
+    const func = await resolveFunctionToRemove(service, databasePath, options.func, output);
     const scope = func === undefined ? "" : ` of ${func}`;
     const matching = await service.countTasks({ func });
     if (options.dryRun === true || matching === 0) {

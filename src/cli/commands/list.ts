@@ -2,14 +2,10 @@
 
 import path from "node:path";
 import { MaintenanceService } from "../../index.js";
-import {
-  closeDatabase,
-  openDatabase,
-  requireKnownFunction,
-  requireWorkspace,
-} from "../database.js";
+import { closeDatabase, openDatabase, requireWorkspace } from "../database.js";
 import { UsageError } from "../errors.js";
 import { escapeInline } from "../escape.js";
+import { requireKnownFunction } from "../function-filter.js";
 import { formatBytes, formatCount, formatTimestamp, Output, pluralize } from "../output.js";
 import { showField } from "../records.js";
 

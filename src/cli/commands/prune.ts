@@ -3,7 +3,8 @@
 import path from "node:path";
 import type { MaintenanceService } from "../../index.js";
 import { confirmAction } from "../confirm.js";
-import { closeDatabase, openDatabase, requireKnownFunction } from "../database.js";
+import { closeDatabase, openDatabase } from "../database.js";
+import { resolveFunctionToRemove } from "../function-filter.js";
 import { Output, pluralize } from "../output.js";
 import type { DestructiveCommandOptions } from "./clear.js";
 
@@ -53,7 +54,7 @@ export async function runPrune(databasePath: string, options: PruneCommandOption
     blobDir: options.blobDir,
   });
   try {
-    const func = await requireKnownFunction(service, databasePath, options.func);
+    const func = await resolveFunctionToRemove(service, databasePath, options.func, output);
     const scope = func === undefined ? "" : ` of ${func}`;
     const age = `older than ${pluralize(options.days, "day")}`;
     const cutoff = Date.now() - options.days * MS_PER_DAY;

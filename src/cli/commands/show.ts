@@ -5,7 +5,7 @@ import type { MaintenanceService } from "../../index.js";
 import { closeDatabase, openDatabase } from "../database.js";
 import { CommandFailedError, UsageError } from "../errors.js";
 import { escapeInline, escapeText } from "../escape.js";
-import { formatBytes, formatTimestamp, Output } from "../output.js";
+import { formatBytes, formatTimestamp, Output, pluralize } from "../output.js";
 import { listProblems, showField } from "../records.js";
 import { renderValue, toJsonValue } from "../values.js";
 
@@ -17,7 +17,48 @@ export interface ShowCommandOptions {
    * sequences, bidi overrides) are otherwise shown escaped. @default false
    */
   raw?: boolean;
+  /**
+   * Print the whole value on a terminal too, where a long one is otherwise cut to the first
+   * lines. Piped output is never cut. @default false
+   */
+  full?: boolean;
   blobDir?: string;
+}
+
+/**
+ * A value shown on a terminal is cut after this many lines or characters, whichever comes first:
+ * about a screenful, so that the metadata above it stays in view. Scripts read a pipe, which is
+ * never cut.
+ */
+const TERMINAL_VALUE_LINES = 40;
+const TERMINAL_VALUE_CHARACTERS = 4096;
+
+/** The start of `text` that fits a screen, and what was left out; `undefined` when all fits. */
+export function cutForTerminal(
+  text: string,
+): { shown: string; hiddenLines: number; hiddenCharacters: number } | undefined {
+  let end = 0;
+  let lines = 0;
+  while (lines < TERMINAL_VALUE_LINES && end < text.length) {
+    const newline = text.indexOf("\n", end);
+    const lineEnd = newline === -1 ? text.length : newline + 1;
+    lines += 1;
+    if (lineEnd > TERMINAL_VALUE_CHARACTERS) {
+      end = Math.max(end, TERMINAL_VALUE_CHARACTERS);
+      break;
+    }
+    end = lineEnd;
+  }
+  if (end >= text.length) return undefined;
+  // Never split a surrogate pair: half of it would print as a replacement character.
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  const shown = text.slice(0, end);
+  const rest = text.slice(end);
+  // Lines wholly left out; the rest of a line cut in the middle does not count as one.
+  const restLines = rest.split("\n").length - (rest.endsWith("\n") ? 1 : 0);
+  const hiddenLines = restLines - (shown.endsWith("\n") ? 0 : 1);
+  return { shown: shown.replace(/\n$/, ""), hiddenLines, hiddenCharacters: rest.length };
 }
 
 /** The full key for what was typed, or a usage error naming the candidates. */
@@ -48,6 +89,31 @@ async function resolveKey(
 function renderShownValue(value: unknown, contentType: string | null, raw: boolean): string {
   if (raw && typeof value === "string") return value;
   return escapeText(renderValue(value, { contentType, raw, colors: false }));
+}
+
+/**
+ * Prints the value: whole into a pipe, with --full or --raw; on a terminal, a long value is cut
+ * to a screenful with a note saying how much more there is and how to see it.
+ */
+function printValue(output: Output, text: string, options: ShowCommandOptions): void {
+  const cut =
+    output.terminal && options.full !== true && options.raw !== true
+      ? cutForTerminal(text)
+      : undefined;
+  if (cut === undefined) {
+    output.print(text);
+    return;
+  }
+  output.print(cut.shown);
+  const more =
+    cut.hiddenLines > 0
+      ? pluralize(cut.hiddenLines, "more line")
+      : pluralize(cut.hiddenCharacters, "more character");
+  output.note(
+    output.errorColors.dim(
+      `… ${more} not shown (${formatBytes(Buffer.byteLength(text))} in all); --full prints everything (or --raw, --json, or pipe the output).`,
+    ),
+  );
 }
 
 /** Runs `beautyspot show <db> <key-or-prefix>`. */
@@ -135,7 +201,11 @@ export async function runShow(
             ),
           );
         }
-        output.print(renderShownValue(detail.value, record.contentType, options.raw === true));
+        printValue(
+          output,
+          renderShownValue(detail.value, record.contentType, options.raw === true),
+          options,
+        );
       }
     }
     if (detail.error !== undefined) {
