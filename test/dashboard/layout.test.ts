@@ -167,6 +167,22 @@ describe("dashboard layout in Chromium", { skip: requireProgram("chromium") }, (
     }
   });
 
+  it("on a phone, tapping a row far down the table brings its entry into view", async () => {
+    const page = await openPage(PHONE);
+    const lastRow = page.locator("tr[data-key]").last();
+    await lastRow.scrollIntoViewIfNeeded();
+    const func = (await lastRow.locator("td[data-column='function']").textContent()) ?? "";
+    await lastRow.click();
+    await page.waitForSelector(".detail-pane .value > *");
+    const top = await page.$eval(".detail-pane h2", (heading) => ({
+      text: heading.textContent,
+      y: heading.getBoundingClientRect().top,
+    }));
+    assert.equal(top.text, func);
+    assert.ok(top.y >= 0 && top.y < PHONE.height / 2, `the entry's heading is at ${top.y} px`);
+    await page.close();
+  });
+
   /** The image's natural and shown width, and the width of the pane's content box. */
   async function measureImage(
     page: Page,
