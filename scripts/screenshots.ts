@@ -1,68 +1,144 @@
 /**
- * @module scripts/screenshots — regenerates the dashboard pictures in docs/images/: the table and
- * one detail view per kind of value, from a sample database in a temp folder.
- * Run after `npm run build`: `node --import tsx scripts/screenshots.ts`.
+ * @module scripts/screenshots — regenerates the dashboard pictures in docs/images/ from what
+ * `npm run demo` stores: the demo runs in a temp folder, the built dashboard serves its database,
+ * and Chromium takes the table and one detail view per kind of value. The few kinds the demo does
+ * not produce (a video, bare bytes, rescued raw data) are added to that database afterwards.
+ * Run: `npm run screenshots` (builds first).
  */
 
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { Page } from "playwright-core";
 import type { TaskPage } from "../src/dashboard/api-types.js";
+import { ContentType, Spot } from "../src/index.js";
 import { launchChromium } from "../test/dashboard/browser.js";
 import {
   assertPageBuilt,
-  createSampleDatabase,
   createTempFolder,
+  readMediaFixture,
   startQuietDashboard,
 } from "../test/dashboard/fixtures.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const output = path.join(root, "docs/images");
+/** A laptop screen: the size the layout is checked at (test/dashboard/layout.test.ts). */
+const VIEWPORT = { width: 1440, height: 900 };
 
 /** Picture name → function whose newest entry it shows, and what must be ready first. */
-const DETAILS: [name: string, func: string, ready: string][] = [
-  ["image", "generateThumbnail", ".value-image"],
+type Detail = [name: string, func: string, ready: string];
+
+/** Kinds of value the demo stores. */
+const DEMO_DETAILS: Detail[] = [
+  ["image", "generateThumbnail", ".value-image.pixel-art"],
   ["audio", "synthesizeSpeech", "audio"],
-  ["video", "store_mp4", "video"],
   ["markdown", "writeNote", ".value-markdown"],
   ["mermaid", "planPipeline", '.value-diagram[data-state="rendered"] svg'],
   ["graphviz", "drawDependencies", '.value-diagram[data-state="rendered"] svg'],
   ["html", "renderCard", "iframe.value-html"],
   ["csv", "tabulateCosts", "table.value-csv"],
-  ["json", "storeJson", ".value-tree"],
-  ["hex", "storeBytes", ".value-hex"],
+  ["json", "scrape", ".value-tree"],
+];
+
+/** Kinds the demo has no call for, written by `addExtraEntries`. */
+const EXTRA_DETAILS: Detail[] = [
+  ["video", "recordClip", "video"],
+  ["hex", "fetchRobotsTxt", ".value-hex"],
   ["rescued", "embed", ".notice-rescued"],
 ];
 
-assertPageBuilt();
-fs.mkdirSync(output, { recursive: true });
-const folder = createTempFolder();
-const { dbPath } = await createSampleDatabase(folder);
-const dashboard = await startQuietDashboard(dbPath);
-const browser = await launchChromium({ width: 1360, height: 760 });
-try {
-  const page = await browser.context.newPage();
-  await page.emulateMedia({ colorScheme: "light" });
-  await page.goto(dashboard.url);
-  await page.waitForSelector("tr[data-key]");
+/** Stored with a registered class; the dashboard, which lacks the class, rescues its raw data. */
+class Embedding {
+  constructor(
+    readonly model: string,
+    readonly vector: number[],
+  ) {}
+}
+
+/** Writes a video, a byte value and a value of a registered class into the demo's database. */
+async function addExtraEntries(workspace: string): Promise<void> {
+  const spot = new Spot("demo", { workspace });
+  const recordClip = spot.mark(
+    async function recordClip(_scene: string) {
+      return readMediaFixture("clip.mp4");
+    },
+    { contentType: ContentType.VIDEO_MP4, saveBlob: true },
+  );
+  await recordClip("opening");
+  const fetchRobotsTxt = spot.mark(async function fetchRobotsTxt(_site: string) {
+    return Buffer.from("User-agent: *\nDisallow: /private/\nCrawl-delay: 2\n", "utf8");
+  });
+  await fetchRobotsTxt("https://example.com");
+  spot.register(Embedding, {
+    code: 21,
+    encode: (embedding) => ({ model: embedding.model, vector: embedding.vector }),
+    decode: (data) => new Embedding((data as Embedding).model, (data as Embedding).vector),
+  });
+  const embed = spot.mark(async function embed(text: string) {
+    return new Embedding("fake-embedder", [text.length / 10, 0.25, -1, 0.5]);
+  });
+  await embed("a rose at dawn");
+  await spot.shutdown();
+}
+
+/** Opens `func`'s newest entry and waits until `ready` shows. */
+async function openEntry(page: Page, url: string, func: string, ready: string): Promise<void> {
+  const response = await fetch(`${url}api/tasks?func=${encodeURIComponent(func)}`);
+  const key = ((await response.json()) as TaskPage).rows[0]?.cacheKey;
+  if (key === undefined) throw new Error(`The demo's database has no entry of ${func}.`);
+  await page.goto(`${url}#key=${key}`);
+  await page.reload();
+  await page.waitForSelector(ready, { timeout: 20_000 });
   await page.waitForFunction(() =>
     document.getElementById("totals")?.textContent?.includes("entries"),
   );
-  await page.screenshot({ path: path.join(output, "dashboard-table.png") });
-  for (const [name, func, ready] of DETAILS) {
-    const response = await fetch(`${dashboard.url}api/tasks?func=${encodeURIComponent(func)}`);
-    const key = ((await response.json()) as TaskPage).rows[0]?.cacheKey;
-    await page.goto(`${dashboard.url}#func=${encodeURIComponent(func)}&key=${key}`);
-    await page.reload();
-    await page.waitForSelector(ready, { timeout: 20_000 });
-    await page.waitForTimeout(300); // media players and frames finish painting
+  // Players show their controls once the metadata is in, a video its picture once a frame is.
+  await page.waitForFunction(() =>
+    [
+      ...document.querySelectorAll<HTMLMediaElement>(".detail-pane audio, .detail-pane video"),
+    ].every((media) => media.readyState >= (media instanceof HTMLVideoElement ? 2 : 1)),
+  );
+  await page.waitForTimeout(300); // media players and frames finish painting
+}
+
+async function shootDetails(page: Page, url: string, details: Detail[]): Promise<void> {
+  for (const [name, func, ready] of details) {
+    await openEntry(page, url, func, ready);
     await page
       .locator(".detail-pane")
       .screenshot({ path: path.join(output, `dashboard-${name}.png`) });
   }
+}
+
+assertPageBuilt();
+fs.mkdirSync(output, { recursive: true });
+const folder = createTempFolder();
+try {
+  await promisify(execFile)(
+    process.execPath,
+    // tsx by its resolved address: the temp folder, where the demo runs, has no node_modules.
+    ["--import", import.meta.resolve("tsx"), path.join(root, "examples/demo.ts")],
+    { cwd: folder },
+  );
+  const workspace = path.join(folder, ".beautyspot");
+  const dashboard = await startQuietDashboard(path.join(workspace, "demo.db"));
+  const browser = await launchChromium(VIEWPORT);
+  try {
+    const page = await browser.context.newPage();
+    await page.emulateMedia({ colorScheme: "light" });
+    // The table as the demo leaves it, with its image open beside it.
+    await openEntry(page, dashboard.url, "generateThumbnail", ".value-image.pixel-art");
+    await page.screenshot({ path: path.join(output, "dashboard-table.png") });
+    await shootDetails(page, dashboard.url, DEMO_DETAILS);
+    await addExtraEntries(workspace);
+    await shootDetails(page, dashboard.url, EXTRA_DETAILS);
+  } finally {
+    await browser.close();
+    await dashboard.close();
+  }
   console.log(`screenshots written to ${path.relative(root, output)}`);
 } finally {
-  await browser.close();
-  await dashboard.close();
   fs.rmSync(folder, { recursive: true, force: true });
 }

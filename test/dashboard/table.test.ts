@@ -56,7 +56,8 @@ describe("dashboard task table in Chromium", { skip: requireProgram("chromium") 
     return { page, folder, dashboard, rows };
   }
 
-  const visibleFunctions = (page: Page) => page.locator("tbody td:nth-child(2)").allTextContents();
+  const visibleFunctions = (page: Page) =>
+    page.locator("tbody td[data-column='function']").allTextContents();
 
   it("lists the entries newest first with totals", async () => {
     const { page, rows } = await openTable();
@@ -82,10 +83,16 @@ describe("dashboard task table in Chromium", { skip: requireProgram("chromium") 
     assert.deepEqual((await visibleFunctions(page)).sort(), ["hostile_html", "renderCard"]);
     await page.selectOption('select[name="contentType"]', "");
     const inputId =
-      (await page.locator("tr[data-key] td:nth-child(3)").last().getAttribute("title")) ?? "";
+      (await page
+        .locator("tr[data-key] td[data-column='input-id']")
+        .last()
+        .getAttribute("title")) ?? "";
     await page.fill('input[name="search"]', inputId.slice(10, 30));
     await page.waitForFunction(() => document.querySelectorAll("tr[data-key]").length === 1);
-    assert.equal(await page.locator("tr[data-key] td:nth-child(3)").getAttribute("title"), inputId);
+    assert.equal(
+      await page.locator("tr[data-key] td[data-column='input-id']").getAttribute("title"),
+      inputId,
+    );
     assert.match(page.url(), /search=/);
   });
 
@@ -138,7 +145,10 @@ describe("dashboard task table in Chromium", { skip: requireProgram("chromium") 
     await page.waitForFunction(() =>
       document.querySelector('th[aria-sort="descending"] button')?.textContent?.startsWith("Size"),
     );
-    const firstSize = await page.locator("tr[data-key] td:nth-child(7)").first().textContent();
+    const firstSize = await page
+      .locator("tr[data-key] td[data-column='size']")
+      .first()
+      .textContent();
     assert.equal(firstSize, "9.4 KB");
   });
 
@@ -166,7 +176,9 @@ describe("dashboard task table in Chromium", { skip: requireProgram("chromium") 
   it("deletes every entry shown by the filter after confirming the count", async () => {
     const { page, rows } = await openTable("#contentType=image%2Fpng");
     await page.waitForFunction(
-      () => document.getElementById("delete-shown")?.textContent === "Delete 2 shown…",
+      () =>
+        document.getElementById("delete-shown")?.textContent ===
+        "Delete the 2 entries matching the filter…",
     );
     await page.click("#delete-shown");
     assert.match((await page.textContent("dialog.confirm-dialog h2")) ?? "", /Delete 2 entries/);

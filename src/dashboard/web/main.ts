@@ -18,6 +18,9 @@ import {
 } from "./state.js";
 import { TaskTable } from "./table.js";
 
+/** When the detail pane sits above the table instead of beside it (the breakpoint in app.css). */
+const STACKED_LAYOUT = "(max-width: 1000px)";
+
 let state: ViewState = readStateFromHash();
 let summary: TableSummary | undefined;
 /** Increases per load, so an answer overtaken by a newer one is dropped. */
@@ -50,6 +53,8 @@ const table = new TaskTable({
     writeStateToHash(state);
     highlightSelection();
     void detail.show(cacheKey);
+    // Narrow screens stack the pane above the table (app.css): bring it into view.
+    if (matchMedia(STACKED_LAYOUT).matches) detail.element.scrollIntoView({ block: "start" });
   },
   onDeleteShown: () => void confirmDeleteShown(),
 });

@@ -23,15 +23,20 @@ export interface TableEvents {
   onDeleteShown(): void;
 }
 
-const COLUMNS: { label: string; sort?: string; className?: string }[] = [
-  { label: "Updated", sort: "updatedAt" },
-  { label: "Function", sort: "funcName" },
-  { label: "Input id", className: "mono" },
-  { label: "Key", className: "mono" },
-  { label: "Content type", sort: "contentType" },
-  { label: "Stored" },
-  { label: "Size", sort: "size", className: "number" },
-  { label: "Expires", sort: "expiresAt" },
+/**
+ * The table's columns; `name` marks header and cells (`data-column`), so the style sheet can drop
+ * the less telling columns when the table is narrow (app.css) and tests can find a column.
+ */
+const COLUMNS: { name: string; label: string; sort?: string; className?: string }[] = [
+  { name: "updated", label: "Updated", sort: "updatedAt" },
+  { name: "function", label: "Function", sort: "funcName" },
+  { name: "version", label: "Version" },
+  { name: "input-id", label: "Input id", className: "mono" },
+  { name: "key", label: "Key", className: "mono" },
+  { name: "content-type", label: "Content type", sort: "contentType" },
+  { name: "stored", label: "Stored" },
+  { name: "size", label: "Size", sort: "size", className: "number" },
+  { name: "expires", label: "Expires", sort: "expiresAt" },
 ];
 
 /**
@@ -51,6 +56,13 @@ function createFieldCell(
     { ...attributes, class: `${attributes.class ?? ""} invalid`.trim(), title: problem },
     "invalid",
   );
+}
+
+/** The bulk delete button's label: how many entries it removes, and which. */
+function describeBulkDelete(count: number, filtered: boolean): string {
+  const entries = count === 1 ? "entry" : "entries";
+  if (filtered) return `Delete the ${formatCount(count)} ${entries} matching the filter…`;
+  return count === 1 ? "Delete the 1 entry…" : `Delete all ${formatCount(count)} entries…`;
 }
 
 /** Search waits for a pause in typing so each keystroke does not cost a query. */
@@ -76,7 +88,7 @@ export class TaskTable {
   readonly element: HTMLElement;
   readonly #events: TableEvents;
   readonly #func = createSelect("func", "Function");
-  readonly #resultType = createSelect("resultType", "Result type");
+  readonly #resultType = createSelect("resultType", "Where the value is stored");
   readonly #contentType = createSelect("contentType", "Content type");
   readonly #search = createElement("input", {
     type: "search",
@@ -89,7 +101,7 @@ export class TaskTable {
   readonly #deleteShown = createElement(
     "button",
     { type: "button", class: "button danger", id: "delete-shown" },
-    "Delete shown…",
+    "Delete…",
   );
   readonly #head = createElement("thead");
   readonly #body = createElement("tbody");
@@ -111,9 +123,9 @@ export class TaskTable {
     fillSelect(
       this.#resultType,
       [
-        ["", "Inline and blob"],
-        ["DIRECT_BLOB", "Inline (in the row)"],
-        ["FILE", "Blob file"],
+        ["", "Stored: anywhere"],
+        ["DIRECT_BLOB", "Stored: inline (in the database)"],
+        ["FILE", "Stored: blob (a file)"],
       ],
       "",
     );
@@ -163,15 +175,26 @@ export class TaskTable {
         this.#resultType,
         this.#contentType,
         this.#search,
-        this.#limit,
-        this.#deleteShown,
       ),
       createElement(
         "div",
         { class: "table-scroll" },
         createElement("table", { class: "tasks" }, this.#head, this.#body),
       ),
-      createElement("div", { class: "pager" }, this.#previous, this.#range, this.#next),
+      // Acting on the entries is kept apart from choosing which ones are shown.
+      createElement(
+        "div",
+        { class: "table-footer" },
+        createElement("div", { class: "table-actions" }, this.#deleteShown),
+        createElement(
+          "div",
+          { class: "pager" },
+          this.#limit,
+          this.#previous,
+          this.#range,
+          this.#next,
+        ),
+      ),
     );
   }
 
@@ -185,7 +208,11 @@ export class TaskTable {
     this.#next.onclick = () => onPage(1);
     const cells = COLUMNS.map((column) => {
       if (column.sort === undefined)
-        return createElement("th", { class: column.className }, column.label);
+        return createElement(
+          "th",
+          { class: column.className, "data-column": column.name },
+          column.label,
+        );
       const active = state.sort === column.sort;
       const arrow = active ? (state.order === "desc" ? " ▼" : " ▲") : "";
       const button = createElement(
@@ -204,6 +231,7 @@ export class TaskTable {
         "th",
         {
           class: column.className,
+          "data-column": column.name,
           "aria-sort": active ? (state.order === "desc" ? "descending" : "ascending") : undefined,
         },
         button,
@@ -224,15 +252,43 @@ export class TaskTable {
           class: record.cacheKey === state.key ? "selected" : undefined,
         },
         createFieldCell(record, "updatedAt", formatTimestamp(record.updatedAt), {
+          "data-column": "updated",
           title: formatAge(record.updatedAt, now),
         }),
-        createFieldCell(record, "funcName", record.funcName, { title: record.funcIdentifier }),
-        createElement("td", { class: "mono", title: record.inputId }, shortenKey(record.inputId)),
-        createElement("td", { class: "mono", title: record.cacheKey }, shortenKey(record.cacheKey)),
-        createElement("td", {}, record.contentType ?? "–"),
-        createFieldCell(record, "resultType", record.resultType === "FILE" ? "blob" : "inline"),
-        createFieldCell(record, "size", formatBytes(record.size), { class: "number" }),
-        createFieldCell(record, "expiresAt", formatTimestamp(record.expiresAt)),
+        createFieldCell(record, "funcName", record.funcName, {
+          "data-column": "function",
+          title: record.funcIdentifier,
+        }),
+        createElement(
+          "td",
+          { "data-column": "version", title: record.version ?? undefined },
+          record.version ?? "–",
+        ),
+        createElement(
+          "td",
+          { class: "mono", "data-column": "input-id", title: record.inputId },
+          shortenKey(record.inputId),
+        ),
+        createElement(
+          "td",
+          { class: "mono", "data-column": "key", title: record.cacheKey },
+          shortenKey(record.cacheKey),
+        ),
+        createElement(
+          "td",
+          { "data-column": "content-type", title: record.contentType ?? undefined },
+          record.contentType ?? "–",
+        ),
+        createFieldCell(record, "resultType", record.resultType === "FILE" ? "blob" : "inline", {
+          "data-column": "stored",
+        }),
+        createFieldCell(record, "size", formatBytes(record.size), {
+          class: "number",
+          "data-column": "size",
+        }),
+        createFieldCell(record, "expiresAt", formatTimestamp(record.expiresAt), {
+          "data-column": "expires",
+        }),
       ),
     );
     if (rows.length === 0) {
@@ -302,8 +358,6 @@ export class TaskTable {
     this.#range.dataset.matching = String(summary.matching);
     this.#renderRange(undefined, summary.matching);
     this.#deleteShown.disabled = summary.matching === 0;
-    this.#deleteShown.textContent = isFiltered(state)
-      ? `Delete ${formatCount(summary.matching)} shown…`
-      : `Delete all ${formatCount(summary.matching)}…`;
+    this.#deleteShown.textContent = describeBulkDelete(summary.matching, isFiltered(state));
   }
 }

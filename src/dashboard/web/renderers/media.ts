@@ -5,12 +5,19 @@
 
 import { createElement } from "../dom.js";
 
+/** At most this many pixels a side, an image is drawn with sharp pixels when scaled up. */
+const PIXEL_ART_SIZE = 128;
+
 export function renderImage(rawUrl: string): HTMLElement {
-  return createElement(
-    "div",
-    { class: "media-view" },
-    createElement("img", { class: "value-image", src: rawUrl, alt: "stored image" }),
-  );
+  const image = createElement("img", { class: "value-image", src: rawUrl, alt: "stored image" });
+  image.addEventListener("load", () => {
+    const tiny =
+      image.naturalWidth > 0 &&
+      image.naturalWidth <= PIXEL_ART_SIZE &&
+      image.naturalHeight <= PIXEL_ART_SIZE;
+    image.classList.toggle("pixel-art", tiny);
+  });
+  return createElement("div", { class: "media-view" }, image);
 }
 
 export function renderAudio(rawUrl: string): HTMLElement {
