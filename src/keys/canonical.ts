@@ -2,6 +2,7 @@
 
 import { hash } from "node:crypto";
 import { ValidationError } from "../errors.js";
+import { recognizeSdkObject, type SdkIdentity } from "./sdk-objects.js";
 
 /**
  * How deep containers may nest inside the arguments. Walking is recursive, and a limit far
@@ -57,6 +58,10 @@ export class CanonicalToken {
  *   `{"$error":[className,message,{fields}]}`.
  * - class instances → `{"$class":[constructorName,{own enumerable fields}]}`; subclasses of
  *   arrays, Date, Map, Set and RegExp wrap the built-in form the same way.
+ * - LLM SDK clients and models (see `sdk-objects.ts`) by what identifies them, never by their
+ *   credentials: `{"$sdkClient":[className,baseURL]}`,
+ *   `{"$sdkModel":["ai-sdk",provider,modelId,{settings}]}`,
+ *   `{"$sdkModel":["langchain",provider,className,modelId,{settings}]}`.
  *
  * Symbol-keyed properties and non-index properties of arrays are not part of the key.
  * Classes are told apart by constructor name, which is what survives across processes: two
@@ -131,6 +136,11 @@ class UnkeyableValueSignal extends Error {
   ) {
     super(problem);
   }
+
+  /** The outermost class instance on the path, whose fields are not plain data. */
+  classHolder: object | undefined;
+  /** How many steps below `classHolder` the problem sits. */
+  stepsBelowClassHolder = 0;
 }
 
 function addSegment(error: unknown, segment: PathSegment): unknown {
@@ -242,7 +252,17 @@ function encodePlainObject(object: Readonly<Record<string, unknown>>): string {
       text += encodeValue(object[key]);
     }
   } catch (error) {
-    throw addSegment(error, key);
+    // An AI SDK model wrapped by `wrapLanguageModel` is a plain object of functions: looked
+    // for only once the walk fails, so plain data pays nothing for it.
+    const position = ancestors.lastIndexOf(object);
+    const identity =
+      error instanceof UnkeyableValueSignal && position >= scanStart
+        ? recognizeSdkObject(object)
+        : undefined;
+    if (identity === undefined) throw addSegment(error, key);
+    // The failed walk left its containers on the stack; drop them down to this object.
+    ancestors.length = position + 1;
+    return encodeSdkIdentity(identity);
   }
   return `${text}}`;
 }
@@ -284,7 +304,31 @@ function encodeSpecialObject(value: object, prototype: object): string {
     // A plain object from another realm (vm context, worker message): same as a local one.
     return encodePlainObject(value as Record<string, unknown>);
   }
-  return encodeAsClass(prototype, encodePlainObject(value as Record<string, unknown>));
+  const identity = recognizeSdkObject(value);
+  if (identity !== undefined) return encodeSdkIdentity(identity);
+  let fieldsText: string;
+  try {
+    fieldsText = encodePlainObject(value as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof UnkeyableValueSignal) {
+      // Set on the way out, so the outermost instance on the path wins.
+      error.classHolder = value;
+      error.stepsBelowClassHolder = error.segments.length;
+    }
+    throw error;
+  }
+  return encodeAsClass(prototype, fieldsText);
+}
+
+function encodeSdkIdentity(identity: SdkIdentity): string {
+  switch (identity.kind) {
+    case "client":
+      return `{"$sdkClient":[${JSON.stringify(identity.className)},${JSON.stringify(identity.baseURL)}]}`;
+    case "ai-sdk-model":
+      return `{"$sdkModel":["ai-sdk",${JSON.stringify(identity.provider)},${JSON.stringify(identity.modelId)},${encodePlainObject(identity.settings)}]}`;
+    default:
+      return `{"$sdkModel":["langchain",${JSON.stringify(identity.provider)},${JSON.stringify(identity.className)},${JSON.stringify(identity.modelId)},${encodePlainObject(identity.settings)}]}`;
+  }
 }
 
 function encodeAsClass(prototype: unknown, payloadText: string): string {
@@ -445,15 +489,39 @@ function toPublicError(error: unknown, parameterNameOf: ParameterNamer | undefin
       `${formatPath(segments, 6)} ${error.problem}, which guards against stack overflow. Give the function a keygen that keeps the deep part out of the key, e.g. keygen: ${suggestion}, or a keygen function that returns an id for the call.`,
     );
   }
-  const suggestion = suggestKeygen(segments, parameterNameOf);
   const path = formatPath(segments);
   const problem =
     error.cycleDepth >= 0
       ? `${error.problem} ${formatPath(segments.slice(0, error.cycleDepth))} (a cycle), so the arguments have no finite canonical form`
       : error.problem;
+  const holder = error.classHolder;
+  if (holder !== undefined && countUnkeyableFields(holder) > 1) {
+    // Naming the deep path would only reveal the next unkeyable field on the next run:
+    // leaving out the whole object is one step. (One bad field: the path below names it.)
+    const holderSegments = segments.slice(0, segments.length - error.stepsBelowClassHolder);
+    const suggestion = suggestKeygen(holderSegments, parameterNameOf);
+    return new ValidationError(
+      `${path} ${problem}. ${formatPath(holderSegments)} is an instance of class ${nameConstructorOf(Object.getPrototypeOf(holder)) || "(anonymous)"} with several fields that cannot identify a call (a client, a connection or a service object?). Leave the whole object out of the key with keygen: ${suggestion}, or pass a keygen function that returns the input id from what identifies it.`,
+    );
+  }
+  const suggestion = suggestKeygen(segments, parameterNameOf);
   return new ValidationError(
     `${path} ${problem}. Leave it out of the key with keygen: ${suggestion}, or pass a keygen function that returns the input id.`,
   );
+}
+
+/** How many own fields of `holder` cannot be keyed, counting up to two. */
+function countUnkeyableFields(holder: object): number {
+  let count = 0;
+  for (const name of Object.keys(holder)) {
+    try {
+      canonicalize([(holder as Record<string, unknown>)[name]]);
+    } catch {
+      count++;
+      if (count > 1) break;
+    }
+  }
+  return count;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
