@@ -56,7 +56,7 @@ function recognizeAiSdkModel(record: Record<string, unknown>): SdkIdentity | und
   const modelId = readSafely(record, "modelId");
   if (typeof version !== "string" || !/^v\d+$/.test(version)) return undefined;
   if (typeof provider !== "string" || typeof modelId !== "string") return undefined;
-  const entryPoints = ["doGenerate", "doStream", "doEmbed", "doGenerateImage"];
+  const entryPoints = ["doGenerate", "doStream", "doEmbed", "doRerank"];
   if (!entryPoints.some((name) => typeof readSafely(record, name) === "function")) return undefined;
   const settings = readSafely(record, "settings");
   return {
