@@ -141,6 +141,10 @@ class UnkeyableValueSignal extends Error {
   classHolder: object | undefined;
   /** How many steps below `classHolder` the problem sits. */
   stepsBelowClassHolder = 0;
+  /** The plain object that holds the problem directly, if any. */
+  plainHolder: object | undefined;
+  /** How many steps below `plainHolder`'s field the problem sits. */
+  stepsBelowPlainHolder = 0;
 }
 
 function addSegment(error: unknown, segment: PathSegment): unknown {
@@ -259,7 +263,13 @@ function encodePlainObject(object: Readonly<Record<string, unknown>>): string {
       error instanceof UnkeyableValueSignal && position >= scanStart
         ? recognizeSdkObject(object)
         : undefined;
-    if (identity === undefined) throw addSegment(error, key);
+    if (identity === undefined) {
+      if (error instanceof UnkeyableValueSignal && error.plainHolder === undefined) {
+        error.plainHolder = object;
+        error.stepsBelowPlainHolder = error.segments.length;
+      }
+      throw addSegment(error, key);
+    }
     // The failed walk left its containers on the stack; drop them down to this object.
     ancestors.length = position + 1;
     return encodeSdkIdentity(identity);
@@ -504,10 +514,40 @@ function toPublicError(error: unknown, parameterNameOf: ParameterNamer | undefin
       `${path} ${problem}. ${formatPath(holderSegments)} is an instance of class ${nameConstructorOf(Object.getPrototypeOf(holder)) || "(anonymous)"} with several fields that cannot identify a call (a client, a connection or a service object?). Leave the whole object out of the key with keygen: ${suggestion}, or pass a keygen function that returns the input id from what identifies it.`,
     );
   }
-  const suggestion = suggestKeygen(segments, parameterNameOf);
+  const suggestion = suggestKeygen(segments, parameterNameOf, siblingsToIgnore(error, segments));
   return new ValidationError(
     `${path} ${problem}. Leave it out of the key with keygen: ${suggestion}, or pass a keygen function that returns the input id.`,
   );
+}
+
+/** At most this many fields are named in one suggestion; beyond, leave out the whole object. */
+const MAX_SUGGESTED_FIELDS = 8;
+
+/**
+ * The other fields of the plain object holding the problem that cannot be keyed either
+ * (`{ onStart, onEnd }`), so one suggestion names them all instead of one per run.
+ */
+function siblingsToIgnore(
+  error: UnkeyableValueSignal,
+  segments: readonly PathSegment[],
+): PathSegment[][] {
+  const holder = error.plainHolder;
+  if (holder === undefined || error.cycleDepth >= 0) return [];
+  const prototype: unknown = Object.getPrototypeOf(holder);
+  if (prototype !== Object.prototype && prototype !== null) return [];
+  const holderSegments = segments.slice(0, segments.length - error.stepsBelowPlainHolder - 1);
+  const problemKey = segments[holderSegments.length];
+  const siblings: PathSegment[][] = [];
+  for (const name of Object.keys(holder)) {
+    if (name === problemKey) continue;
+    try {
+      canonicalize([(holder as Record<string, unknown>)[name]]);
+    } catch {
+      siblings.push([...holderSegments, name]);
+      if (siblings.length >= MAX_SUGGESTED_FIELDS) break;
+    }
+  }
+  return siblings;
 }
 
 /** How many own fields of `holder` cannot be keyed, counting up to two. */
@@ -543,13 +583,30 @@ function formatPath(
   return `args${parts.join("")}`;
 }
 
-/** The `KeyGen.ignore(...)` call that removes the deepest part of the path a dotted path can name. */
+/**
+ * The `KeyGen.ignore(...)` call that removes the deepest part of the path a dotted path can
+ * name, along with any `alsoIgnore` paths that need leaving out too.
+ */
 function suggestKeygen(
+  segments: readonly PathSegment[],
+  parameterNameOf: ParameterNamer | undefined,
+  alsoIgnore: readonly (readonly PathSegment[])[] = [],
+): string {
+  const params = [describeKeygenParam(segments, parameterNameOf)];
+  for (const other of alsoIgnore) {
+    const param = describeKeygenParam(other, parameterNameOf);
+    if (!params.includes(param)) params.push(param);
+  }
+  return `KeyGen.ignore(${params.join(", ")})`;
+}
+
+/** How a keygen names the value at `segments`: `0`, `"client"`, `"opts.onProgress"`. */
+function describeKeygenParam(
   segments: readonly PathSegment[],
   parameterNameOf: ParameterNamer | undefined,
 ): string {
   const position = segments[0];
-  if (typeof position !== "number") return "KeyGen.ignore(0)";
+  if (typeof position !== "number") return "0";
   const steps: string[] = [];
   for (const segment of segments.slice(1)) {
     if (typeof segment === "object" || (typeof segment === "string" && segment.includes("."))) {
@@ -564,9 +621,8 @@ function suggestKeygen(
     name = undefined;
   }
   const head = name ?? String(position);
-  if (steps.length === 0)
-    return name === undefined ? `KeyGen.ignore(${position})` : `KeyGen.ignore("${head}")`;
-  return `KeyGen.ignore(${JSON.stringify([head, ...steps].join("."))})`;
+  if (steps.length === 0) return name === undefined ? String(position) : `"${head}"`;
+  return JSON.stringify([head, ...steps].join("."));
 }
 
 function describeKind(value: unknown): string {

@@ -144,6 +144,30 @@ describe("an object the key cannot identify", () => {
     );
   });
 
+  it("names every callback of an options object in one suggestion, which then works", () => {
+    function render(
+      page: number,
+      opts: { draft: boolean; onStart: () => void; onEnd: () => void },
+    ) {
+      return [page, opts];
+    }
+    const args = [1, { draft: true, onStart: () => {}, onEnd: () => {} }];
+    const inputIdOf = createInputIdFunction(render, undefined, "render");
+    assert.throws(
+      () => inputIdOf(args),
+      (error: unknown) =>
+        error instanceof ValidationError &&
+        error.message.includes('keygen: KeyGen.ignore("opts.onEnd", "opts.onStart")'),
+    );
+    const fixed = createInputIdFunction(
+      render,
+      KeyGen.ignore("opts.onEnd", "opts.onStart"),
+      "render",
+    );
+    assert.equal(fixed(args), fixed([1, { draft: true, onStart: () => 1, onEnd: () => 2 }]));
+    assert.notEqual(fixed(args), fixed([1, { draft: false, onStart: () => 1, onEnd: () => 2 }]));
+  });
+
   it("keeps a user's class with a baseURL field keyed by its fields", () => {
     class Endpoint {
       constructor(readonly baseURL: string) {}
