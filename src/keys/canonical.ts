@@ -256,25 +256,33 @@ function encodePlainObject(object: Readonly<Record<string, unknown>>): string {
       text += encodeValue(object[key]);
     }
   } catch (error) {
-    // An AI SDK model wrapped by `wrapLanguageModel` is a plain object of functions: looked
-    // for only once the walk fails, so plain data pays nothing for it.
-    const position = ancestors.lastIndexOf(object);
-    const identity =
-      error instanceof UnkeyableValueSignal && position >= scanStart
-        ? recognizeSdkObject(object)
-        : undefined;
-    if (identity === undefined) {
-      if (error instanceof UnkeyableValueSignal && error.plainHolder === undefined) {
-        error.plainHolder = object;
-        error.stepsBelowPlainHolder = error.segments.length;
-      }
-      throw addSegment(error, key);
-    }
-    // The failed walk left its containers on the stack; drop them down to this object.
-    ancestors.length = position + 1;
-    return encodeSdkIdentity(identity);
+    return encodeFailedPlainObject(error, object, key);
   }
   return `${text}}`;
+}
+
+/**
+ * A plain object whose walk failed at `key`: an SDK model after all (an AI SDK model wrapped
+ * by `wrapLanguageModel` is a plain object of functions), else the failure with its path.
+ * Looked for only once the walk fails, so plain data pays nothing for it; kept out of
+ * `encodePlainObject` so that the hot function stays small.
+ */
+function encodeFailedPlainObject(error: unknown, object: object, key: string): string {
+  const position = ancestors.lastIndexOf(object);
+  const identity =
+    error instanceof UnkeyableValueSignal && position >= scanStart
+      ? recognizeSdkObject(object)
+      : undefined;
+  if (identity === undefined) {
+    if (error instanceof UnkeyableValueSignal && error.plainHolder === undefined) {
+      error.plainHolder = object;
+      error.stepsBelowPlainHolder = error.segments.length;
+    }
+    throw addSegment(error, key);
+  }
+  // The failed walk left its containers on the stack; drop them down to this object.
+  ancestors.length = position + 1;
+  return encodeSdkIdentity(identity);
 }
 
 function encodeSpecialObject(value: object, prototype: object): string {
@@ -316,9 +324,12 @@ function encodeSpecialObject(value: object, prototype: object): string {
   }
   const identity = recognizeSdkObject(value);
   if (identity !== undefined) return encodeSdkIdentity(identity);
-  let fieldsText: string;
+  return encodeAsClass(prototype, encodeInstanceFields(value));
+}
+
+function encodeInstanceFields(value: object): string {
   try {
-    fieldsText = encodePlainObject(value as Record<string, unknown>);
+    return encodePlainObject(value as Record<string, unknown>);
   } catch (error) {
     if (error instanceof UnkeyableValueSignal) {
       // Set on the way out, so the outermost instance on the path wins.
@@ -327,7 +338,6 @@ function encodeSpecialObject(value: object, prototype: object): string {
     }
     throw error;
   }
-  return encodeAsClass(prototype, fieldsText);
 }
 
 function encodeSdkIdentity(identity: SdkIdentity): string {
