@@ -41,6 +41,11 @@ describe("an API client argument (OpenAI, Anthropic)", () => {
     assert.equal(ids.size, 6);
   });
 
+  it("is keyed the same through a Proxy around it (as a wrapping integration makes)", () => {
+    const client = new OpenAI({ baseURL: LOCAL });
+    assert.equal(canonicalize([new Proxy(client, {})]), `[{"$sdkClient":["OpenAI","${LOCAL}"]}]`);
+  });
+
   it("is keyed the same inside an options object", () => {
     const id = computeInputId([{ client: new Anthropic({ baseURL: LOCAL }), prompt: "q" }]);
     assert.equal(id, computeInputId([{ client: new Anthropic({ baseURL: LOCAL }), prompt: "q" }]));
@@ -90,6 +95,15 @@ describe("a LangChain chat model argument", () => {
         "q",
       ]),
     );
+  });
+
+  it("leaves unset options out, so an SDK release that adds one keeps the key", () => {
+    const model = new ChatOpenAI({ model: "gpt-4o-mini", temperature: 0 });
+    const id = computeInputId([model]);
+    Object.assign(model, { newOptionOfNextRelease: undefined });
+    assert.equal(computeInputId([model]), id);
+    model.temperature = 0.5;
+    assert.notEqual(computeInputId([model]), id, "a setting changed after construction counts");
   });
 
   it("leaves API keys, callbacks and the lazily made client out of the key", () => {

@@ -87,8 +87,9 @@ function recognizeLangChainModel(value: object, record: Record<string, unknown>)
     if (isCredentialName(name) || LANGCHAIN_NOT_OUTPUT.has(name) || name.startsWith("lc_")) {
       continue;
     }
-    const field = record[name];
-    if (isData(field, 0)) settings[name] = field;
+    const field = readSafely(record, name);
+    // Unset options stay out, so an SDK release that adds one keeps the keys made before.
+    if (field !== undefined && isData(field, 0)) settings[name] = field;
   }
   const endpoint = findEndpoint(record);
   if (endpoint !== undefined) settings.baseURL = endpoint;
@@ -147,11 +148,16 @@ function recognizeApiClient(value: object, record: Record<string, unknown>) {
   const baseURL = readSafely(record, "baseURL");
   if (typeof baseURL !== "string") return undefined;
   for (const name of Object.keys(record)) {
-    const resource = record[name];
+    const resource = readSafely(record, name);
+    if (typeof resource !== "object" || resource === null) continue;
+    const owner = readSafely(resource as Record<string, unknown>, "_client");
+    // A Proxy around the client (an integration's wrapper) reaches resources whose
+    // back-reference is the client inside it: the same endpoint.
     if (
-      typeof resource === "object" &&
-      resource !== null &&
-      readSafely(resource as Record<string, unknown>, "_client") === value
+      owner === value ||
+      (typeof owner === "object" &&
+        owner !== null &&
+        readSafely(owner as Record<string, unknown>, "baseURL") === baseURL)
     ) {
       const identity: SdkIdentity = { kind: "client", className: nameOfClass(value), baseURL };
       return identity;
@@ -192,8 +198,8 @@ function keepData(settings: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
   for (const name of Object.keys(settings)) {
     if (isCredentialName(name)) continue;
-    const field = settings[name];
-    if (isData(field, 0)) kept[name] = field;
+    const field = readSafely(settings, name);
+    if (field !== undefined && isData(field, 0)) kept[name] = field;
   }
   return kept;
 }

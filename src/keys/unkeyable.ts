@@ -36,6 +36,7 @@ export class UnkeyableValueSignal extends Error {
   stepsBelowPlainHolder = 0;
 }
 
+/** Adds the step a container took to reach the problem, on the way out of the walk. */
 export function addSegment(error: unknown, segment: PathSegment): unknown {
   if (error instanceof UnkeyableValueSignal) error.segments.push(segment);
   return error;
