@@ -2,6 +2,8 @@
 
 import { hash } from "node:crypto";
 import { ValidationError } from "../errors.js";
+import { recognizeSdkObject, type SdkIdentity } from "./sdk-objects.js";
+import { addSegment, toPublicError, UnkeyableValueSignal } from "./unkeyable.js";
 
 /**
  * How deep containers may nest inside the arguments. Walking is recursive, and a limit far
@@ -57,6 +59,10 @@ export class CanonicalToken {
  *   `{"$error":[className,message,{fields}]}`.
  * - class instances → `{"$class":[constructorName,{own enumerable fields}]}`; subclasses of
  *   arrays, Date, Map, Set and RegExp wrap the built-in form the same way.
+ * - LLM SDK clients and models (see `sdk-objects.ts`) by what identifies them, never by their
+ *   credentials: `{"$sdkClient":[className,baseURL]}`,
+ *   `{"$sdkModel":["ai-sdk",provider,modelId,{settings}]}`,
+ *   `{"$sdkModel":["langchain",provider,className,modelId,{settings}]}`.
  *
  * Symbol-keyed properties and non-index properties of arrays are not part of the key.
  * Classes are told apart by constructor name, which is what survives across processes: two
@@ -81,10 +87,20 @@ export function canonicalize(args: readonly unknown[], parameterNameOf?: Paramet
   try {
     return encodeObject(args);
   } catch (error) {
-    throw toPublicError(error, parameterNameOf);
+    throw toPublicError(error, parameterNameOf, isKeyable);
   } finally {
     ancestors.length = outerDepth;
     scanStart = outerScanStart;
+  }
+}
+
+/** Whether `value` alone has a canonical form; only asked while explaining a failure. */
+function isKeyable(value: unknown): boolean {
+  try {
+    canonicalize([value]);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -112,31 +128,6 @@ const INFINITY_TEXT = '{"$number":"Infinity"}';
 const NEGATIVE_INFINITY_TEXT = '{"$number":"-Infinity"}';
 const NEGATIVE_ZERO_TEXT = '{"$number":"-0"}';
 const DOLLAR = 36;
-
-/** Where in the arguments a problem sits: an index, a property key, or a described step. */
-type PathSegment = number | string | { readonly described: string };
-
-/** Internal signal raised deep in the walk; each container on the way out adds its step. */
-class UnkeyableValueSignal extends Error {
-  /** Steps from the problem outwards (innermost first). */
-  readonly segments: PathSegment[] = [];
-
-  constructor(
-    readonly problem: string,
-    readonly advice: string,
-    /** For cycles: how many steps from `args` the repeated container sits. */
-    readonly cycleDepth = -1,
-    /** For the depth limit: the rest of the path is not worth printing. */
-    readonly tooDeep = false,
-  ) {
-    super(problem);
-  }
-}
-
-function addSegment(error: unknown, segment: PathSegment): unknown {
-  if (error instanceof UnkeyableValueSignal) error.segments.push(segment);
-  return error;
-}
 
 function encodeValue(value: unknown): string {
   switch (typeof value) {
@@ -242,9 +233,33 @@ function encodePlainObject(object: Readonly<Record<string, unknown>>): string {
       text += encodeValue(object[key]);
     }
   } catch (error) {
-    throw addSegment(error, key);
+    return encodeFailedPlainObject(error, object, key);
   }
   return `${text}}`;
+}
+
+/**
+ * A plain object whose walk failed at `key`: an SDK model after all (an AI SDK model wrapped
+ * by `wrapLanguageModel` is a plain object of functions), else the failure with its path.
+ * Looked for only once the walk fails, so plain data pays nothing for it; kept out of
+ * `encodePlainObject` so that the hot function stays small.
+ */
+function encodeFailedPlainObject(error: unknown, object: object, key: string): string {
+  const position = ancestors.lastIndexOf(object);
+  const identity =
+    error instanceof UnkeyableValueSignal && position >= scanStart
+      ? recognizeSdkObject(object)
+      : undefined;
+  if (identity === undefined) {
+    if (error instanceof UnkeyableValueSignal && error.plainHolder === undefined) {
+      error.plainHolder = object;
+      error.stepsBelowPlainHolder = error.segments.length;
+    }
+    throw addSegment(error, key);
+  }
+  // The failed walk left its containers on the stack; drop them down to this object.
+  ancestors.length = position + 1;
+  return encodeSdkIdentity(identity);
 }
 
 function encodeSpecialObject(value: object, prototype: object): string {
@@ -284,7 +299,33 @@ function encodeSpecialObject(value: object, prototype: object): string {
     // A plain object from another realm (vm context, worker message): same as a local one.
     return encodePlainObject(value as Record<string, unknown>);
   }
-  return encodeAsClass(prototype, encodePlainObject(value as Record<string, unknown>));
+  const identity = recognizeSdkObject(value);
+  if (identity !== undefined) return encodeSdkIdentity(identity);
+  return encodeAsClass(prototype, encodeInstanceFields(value));
+}
+
+function encodeInstanceFields(value: object): string {
+  try {
+    return encodePlainObject(value as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof UnkeyableValueSignal) {
+      // Set on the way out, so the outermost instance on the path wins.
+      error.classHolder = value;
+      error.stepsBelowClassHolder = error.segments.length;
+    }
+    throw error;
+  }
+}
+
+function encodeSdkIdentity(identity: SdkIdentity): string {
+  switch (identity.kind) {
+    case "client":
+      return `{"$sdkClient":[${JSON.stringify(identity.className)},${JSON.stringify(identity.baseURL)}]}`;
+    case "ai-sdk-model":
+      return `{"$sdkModel":["ai-sdk",${JSON.stringify(identity.provider)},${JSON.stringify(identity.modelId)},${encodePlainObject(identity.settings)}]}`;
+    default:
+      return `{"$sdkModel":["langchain",${JSON.stringify(identity.provider)},${JSON.stringify(identity.className)},${JSON.stringify(identity.modelId)},${encodePlainObject(identity.settings)}]}`;
+  }
 }
 
 function encodeAsClass(prototype: unknown, payloadText: string): string {
@@ -430,75 +471,6 @@ function rejectOpaqueObject(value: object): void {
     }
   }
   if (problem !== undefined) throw new UnkeyableValueSignal(problem, "ignore");
-}
-
-// ---------------------------------------------------------------------------------------
-// Error reporting: only runs when a key cannot be made.
-
-function toPublicError(error: unknown, parameterNameOf: ParameterNamer | undefined): unknown {
-  if (!(error instanceof UnkeyableValueSignal)) return error;
-  const segments = error.segments.slice().reverse();
-  if (error.tooDeep) {
-    // Suggest leaving out the whole argument: a path a thousand levels deep helps nobody.
-    const suggestion = suggestKeygen(segments.slice(0, 1), parameterNameOf);
-    return new ValidationError(
-      `${formatPath(segments, 6)} ${error.problem}, which guards against stack overflow. Give the function a keygen that keeps the deep part out of the key, e.g. keygen: ${suggestion}, or a keygen function that returns an id for the call.`,
-    );
-  }
-  const suggestion = suggestKeygen(segments, parameterNameOf);
-  const path = formatPath(segments);
-  const problem =
-    error.cycleDepth >= 0
-      ? `${error.problem} ${formatPath(segments.slice(0, error.cycleDepth))} (a cycle), so the arguments have no finite canonical form`
-      : error.problem;
-  return new ValidationError(
-    `${path} ${problem}. Leave it out of the key with keygen: ${suggestion}, or pass a keygen function that returns the input id.`,
-  );
-}
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-function formatPath(
-  segments: readonly PathSegment[],
-  keepAtEnds = Number.POSITIVE_INFINITY,
-): string {
-  const parts = segments.map((segment) => {
-    if (typeof segment === "number") return `[${segment}]`;
-    if (typeof segment === "string") {
-      return IDENTIFIER.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
-    }
-    return segment.described;
-  });
-  if (parts.length > keepAtEnds * 2) {
-    return `args${parts.slice(0, keepAtEnds).join("")}…${parts.slice(-keepAtEnds).join("")}`;
-  }
-  return `args${parts.join("")}`;
-}
-
-/** The `KeyGen.ignore(...)` call that removes the deepest part of the path a dotted path can name. */
-function suggestKeygen(
-  segments: readonly PathSegment[],
-  parameterNameOf: ParameterNamer | undefined,
-): string {
-  const position = segments[0];
-  if (typeof position !== "number") return "KeyGen.ignore(0)";
-  const steps: string[] = [];
-  for (const segment of segments.slice(1)) {
-    if (typeof segment === "object" || (typeof segment === "string" && segment.includes("."))) {
-      break;
-    }
-    steps.push(String(segment));
-  }
-  let name: string | undefined;
-  try {
-    name = parameterNameOf?.(position);
-  } catch {
-    name = undefined;
-  }
-  const head = name ?? String(position);
-  if (steps.length === 0)
-    return name === undefined ? `KeyGen.ignore(${position})` : `KeyGen.ignore("${head}")`;
-  return `KeyGen.ignore(${JSON.stringify([head, ...steps].join("."))})`;
 }
 
 function describeKind(value: unknown): string {

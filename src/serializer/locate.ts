@@ -7,6 +7,7 @@
 import { describeError, SerializationError } from "../errors.js";
 import { hasEnumerableProperty, hasLoneSurrogate, PASS_THROUGH_PROTOTYPES } from "./prepare.js";
 import type { TypeRegistry } from "./registry.js";
+import { adviseForKnownValue } from "./sdk-advice.js";
 
 /** The first problem found: its path, what it is, and what to do. */
 interface Finding {
@@ -284,6 +285,11 @@ class ProblemFinder {
       };
     }
     const ownerClass = (value as { constructor?: unknown }).constructor;
+    const known = adviseForKnownValue(
+      value,
+      typeof ownerClass === "function" ? ownerClass.name : "",
+    );
+    if (known !== undefined) return known;
     if (ownerClass === Object) {
       return {
         found: "an object whose prototype is another object (as made by Object.create(template))",
