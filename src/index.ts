@@ -4,6 +4,7 @@ export type { ContentTypeValue } from "./content-type.js";
 export { ContentType } from "./content-type.js";
 export type { BackgroundSaves } from "./core/background-saves.js";
 export type { MarkedFunction, MarkedMethods, MarkedSyncFunction } from "./core/call.js";
+export type { SpotMode } from "./core/modes.js";
 export type {
   BackgroundErrorContext,
   MarkOptions,
@@ -28,6 +29,7 @@ export {
   BeautySpotError,
   BlobStorageError,
   CacheCorruptedError,
+  CacheMissError,
   ConfigurationError,
   DatabaseWriteError,
   IncompatibleProviderError,

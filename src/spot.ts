@@ -148,6 +148,7 @@ export class Spot implements AsyncDisposable {
       saveBlob: settings.saveBlob,
       saveSync: settings.saveSync,
       onSaveError: settings.onSaveError,
+      mode: settings.mode,
       lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
     };
   }

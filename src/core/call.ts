@@ -13,6 +13,7 @@ import { MARKED_IDENTITY } from "./identities.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
+import { createReplayMissError, createReplayMissErrorSync } from "./replay-miss.js";
 import type { PreparedEntry } from "./write.js";
 import { prepareEntry, writeEntriesAsync, writeEntriesSync } from "./write.js";
 
@@ -176,6 +177,8 @@ export function createMarkedFunction<A extends unknown[], R>(
 ): MarkedFunction<A, R> {
   const { backends, inflight } = runtime;
   const hasHooks = plan.hooks.length > 0;
+  // Decided once per plan: a hit in normal mode pays nothing for modes.
+  const { mayRead, mayRun, mayWrite } = plan.modeRules;
 
   /**
    * Runs `fn` and registers the run as in flight. A synchronous throw is returned as a rejection
@@ -208,7 +211,7 @@ export function createMarkedFunction<A extends unknown[], R>(
   ): Promise<Awaited<R>> {
     try {
       const result = await returned;
-      await saveResult(plan, cacheKey, inputId, result, runtime);
+      if (mayWrite) await saveResult(plan, cacheKey, inputId, result, runtime);
       if (context !== null)
         await runHooks(
           plan.hooks,
@@ -238,21 +241,27 @@ export function createMarkedFunction<A extends unknown[], R>(
       await runHooks(plan.hooks, "preExecute", context, backends.logger);
     }
     runtime.afterCall();
-    const stored = backends.synchronous
-      ? lookupSync(plan, cacheKey, runtime)
-      : await lookupAsync(plan, cacheKey, runtime);
-    if (stored !== MISS) {
-      if (context !== null)
-        await runHooks(
-          plan.hooks,
-          "onCacheHit",
-          createHookResultContext(context, stored),
-          backends.logger,
-        );
-      return stored as Awaited<R>;
+    if (mayRead) {
+      const stored = backends.synchronous
+        ? lookupSync(plan, cacheKey, runtime)
+        : await lookupAsync(plan, cacheKey, runtime);
+      if (stored !== MISS) {
+        if (context !== null)
+          await runHooks(
+            plan.hooks,
+            "onCacheHit",
+            createHookResultContext(context, stored),
+            backends.logger,
+          );
+        return stored as Awaited<R>;
+      }
     }
-    const running = inflight.get(cacheKey);
-    if (running !== undefined) return running as Promise<Awaited<R>>;
+    // Sharing a run in flight is a read of its result: bypass neither reads nor writes.
+    if (mayWrite) {
+      const running = inflight.get(cacheKey);
+      if (running !== undefined) return running as Promise<Awaited<R>>;
+    }
+    if (!mayRun) throw await createReplayMissError(plan, cacheKey, inputId, backends);
     return start(this, args, inputId, cacheKey, context);
   }
 
@@ -284,6 +293,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
 ): MarkedSyncFunction<A, R> {
   const { backends } = runtime;
   const hasHooks = plan.hooks.length > 0;
+  const { mayRead, mayRun, mayWrite } = plan.modeRules;
 
   function marked(this: unknown, ...args: A): R {
     runtime.assertOpen();
@@ -301,7 +311,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
       : null;
     if (context !== null) void runHooks(plan.hooks, "preExecute", context, backends.logger);
     runtime.afterCall();
-    const stored = lookupSync(plan, cacheKey, runtime);
+    const stored = mayRead ? lookupSync(plan, cacheKey, runtime) : MISS;
     if (stored !== MISS) {
       if (context !== null)
         void runHooks(
@@ -312,8 +322,9 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
         );
       return stored as R;
     }
+    if (!mayRun) throw createReplayMissErrorSync(plan, cacheKey, inputId, backends);
     const result = fn.apply(this, args);
-    saveResultSync(plan, cacheKey, inputId, result, runtime);
+    if (mayWrite) saveResultSync(plan, cacheKey, inputId, result, runtime);
     if (context !== null)
       void runHooks(
         plan.hooks,

@@ -10,6 +10,7 @@ import { parseRetention } from "../lifecycle/retention.js";
 import { unwrapFunction } from "../limiter/consume.js";
 import type { Serializer } from "../serializer/types.js";
 import { MARKED_IDENTITY } from "./identities.js";
+import { resolvePlanMode, type SpotMode } from "./modes.js";
 import type { MarkOptions, SaveErrorMode } from "./options.js";
 import {
   requireBoolean,
@@ -26,6 +27,8 @@ export interface PlanDefaults {
   readonly saveSync: boolean;
   readonly onSaveError: SaveErrorMode;
   readonly lifecyclePolicy: LifecyclePolicy;
+  /** The Spot-wide mode (option or `BEAUTYSPOT_MODE`, resolved at construction). */
+  readonly mode: SpotMode;
 }
 
 const MARK_OPTION_NAMES = new Set([
@@ -40,6 +43,7 @@ const MARK_OPTION_NAMES = new Set([
   "hooks",
   "onDecodeError",
   "onSaveError",
+  "mode",
 ]);
 
 /** Refuses what cannot be cached: non-functions, generators, and wrappers already marked. */
@@ -120,6 +124,7 @@ export function createCallPlan(
       options.onSaveError === undefined
         ? defaults.onSaveError
         : requireSaveErrorMode(options.onSaveError, where),
+    modeRules: resolvePlanMode(options.mode, defaults.mode, where),
   };
 }
 

@@ -11,6 +11,7 @@ import type { RateLimiter } from "../limiter/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { BlobStorage, StoragePolicy } from "../storage/types.js";
 import type { Logger } from "../types.js";
+import { resolveSpotMode, type SpotMode } from "./modes.js";
 import { DEFAULT_WORKSPACE } from "./workspace.js";
 
 /**
@@ -77,6 +78,20 @@ export interface SpotOptions {
   onSaveError?: SaveErrorMode;
   /** Where warnings go. @default `console` with a `[beautyspot]` prefix */
   logger?: Logger;
+  /**
+   * What marked functions do with the cache: `"normal"` (read, run on a miss, write),
+   * `"replay"` (never run: a miss throws `CacheMissError`), `"record"` (always run and
+   * overwrite) or `"bypass"` (run, neither read nor write). The environment variable
+   * `BEAUTYSPOT_MODE` overrides it (read once, when the Spot is constructed); a mark option
+   * `mode` overrides both for one function. @default "normal"
+   */
+  mode?: SpotMode;
+  /**
+   * Recording files (`beautyspot export`) read before the database, as a read-only layer: a
+   * path or a list (searched in order). In `"record"` mode new results are also written to the
+   * first one, rewritten deterministically at `flush()` / `shutdown()`. @default none
+   */
+  fixtures?: string | readonly string[];
 }
 
 /** Options of `spot.mark(fn, options)`. All optional. */
@@ -103,6 +118,8 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
   onDecodeError?: DecodeErrorMode;
   /** Overrides the Spot's `onSaveError`: `"warn"` or `"throw"` when a result cannot be stored. */
   onSaveError?: SaveErrorMode;
+  /** Overrides the Spot's mode (and `BEAUTYSPOT_MODE`) for this function; see `SpotOptions.mode`. */
+  mode?: SpotMode;
 }
 
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];
@@ -207,6 +224,8 @@ const SPOT_OPTION_NAMES = new Set([
   "onBackgroundError",
   "onSaveError",
   "logger",
+  "mode",
+  "fixtures",
 ]);
 
 /** Spot options checked and with their defaults applied; the objects passed in are checked in place. */
@@ -219,6 +238,8 @@ export interface SpotSettings {
   saveBlob: boolean;
   saveSync: boolean;
   onSaveError: SaveErrorMode;
+  /** From `BEAUTYSPOT_MODE` when set, else the option, else `"normal"`. */
+  mode: SpotMode;
 }
 
 /**
@@ -292,5 +313,6 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
     saveSync: options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
     onSaveError:
       options.onSaveError === undefined ? "warn" : requireSaveErrorMode(options.onSaveError, ""),
+    mode: resolveSpotMode(options.mode),
   };
 }
