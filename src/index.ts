@@ -63,6 +63,20 @@ export type {
   TaskDetail,
 } from "./maintenance/service.js";
 export { MaintenanceService } from "./maintenance/service.js";
+export type {
+  RecordedEntry,
+  RecordingWriteOptions,
+  RecordingWriteReport,
+} from "./recordings/format.js";
+export { readRecordingFile } from "./recordings/format.js";
+export type { RecordingLayerOptions } from "./recordings/layer.js";
+export { RecordingTaskDB } from "./recordings/layer.js";
+export type {
+  ExportRecordingOptions,
+  ImportRecordingReport,
+  RecordingStore,
+} from "./recordings/transfer.js";
+export { exportRecording, importRecording } from "./recordings/transfer.js";
 export { MsgpackSerializer, rescueDecode } from "./serializer/msgpack.js";
 export type { RescuedExtension, RescuedValue, RescueResult } from "./serializer/rescued.js";
 export { isRescuedValue, RESCUED_KEY } from "./serializer/rescued.js";

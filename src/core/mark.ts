@@ -29,6 +29,8 @@ export interface PlanDefaults {
   readonly lifecyclePolicy: LifecyclePolicy;
   /** The Spot-wide mode (option or `BEAUTYSPOT_MODE`, resolved at construction). */
   readonly mode: SpotMode;
+  /** Told the identity of every plan in record mode (its results go to the recording file). */
+  readonly trackRecording?: (identity: string) => void;
 }
 
 const MARK_OPTION_NAMES = new Set([
@@ -98,6 +100,8 @@ export function createCallPlan(
     options.retention === undefined
       ? defaults.lifecyclePolicy.resolve(identity, funcName)
       : parseRetention(options.retention, `retention of ${identity}`);
+  const modeRules = resolvePlanMode(options.mode, defaults.mode, where);
+  if (modeRules.mode === "record") defaults.trackRecording?.(identity);
   return {
     identity,
     funcName,
@@ -124,7 +128,7 @@ export function createCallPlan(
       options.onSaveError === undefined
         ? defaults.onSaveError
         : requireSaveErrorMode(options.onSaveError, where),
-    modeRules: resolvePlanMode(options.mode, defaults.mode, where),
+    modeRules,
   };
 }
 

@@ -202,6 +202,21 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
+/** Checks the `fixtures` option: a recording file path or a non-empty list of them. */
+export function requireFixtureFiles(fixtures: unknown): string[] {
+  const list = typeof fixtures === "string" ? [fixtures] : fixtures;
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.some((file) => typeof file !== "string" || file === "")
+  ) {
+    throw new ValidationError(
+      `Option \`fixtures\` must be a recording file path or a non-empty list of them, got ${describeValue(fixtures)}. Example: fixtures: "test/fixtures/llm.spot".`,
+    );
+  }
+  return [...(list as string[])];
+}
+
 /** Defaults of the Spot options that have one. */
 export const DEFAULT_BLOB_WARNING_THRESHOLD = 1024 * 1024;
 export const DEFAULT_TOKENS_PER_MINUTE = 10_000;
@@ -240,6 +255,8 @@ export interface SpotSettings {
   onSaveError: SaveErrorMode;
   /** From `BEAUTYSPOT_MODE` when set, else the option, else `"normal"`. */
   mode: SpotMode;
+  /** Recording files read before the database, in order; `undefined` without `fixtures`. */
+  fixtures: string[] | undefined;
 }
 
 /**
@@ -314,5 +331,6 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
     onSaveError:
       options.onSaveError === undefined ? "warn" : requireSaveErrorMode(options.onSaveError, ""),
     mode: resolveSpotMode(options.mode),
+    fixtures: options.fixtures === undefined ? undefined : requireFixtureFiles(options.fixtures),
   };
 }
