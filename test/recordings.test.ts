@@ -164,6 +164,35 @@ describe("recordings as test fixtures", () => {
     assert.throws(() => newSpot(project, { fixtures: [] as never }), ValidationError);
   });
 
+  it('records one function marked mode: "record" (values kept as blobs too) and replays it with markSync', async () => {
+    const project = makeTempDir();
+    const fixtures = join(project, "fixtures", "media.spot");
+    const spot = newSpot(join(project, "a"), { fixtures });
+    const render = spot.mark(async (page: number) => Buffer.alloc(300_000, page), {
+      name: "render",
+      saveBlob: true,
+      mode: "record",
+    });
+    const label = spot.mark(async (page: number) => `page ${page}`, { name: "label" });
+    await render(1);
+    await label(1);
+    await spot.shutdown();
+    const recorded = readRecordingFile(fixtures) ?? [];
+    assert.deepEqual(
+      recorded.map((entry) => entry.funcIdentifier),
+      ["render"],
+      "only the function in record mode goes to the recording",
+    );
+    assert.equal(existsSync(join(project, "fixtures", "media.spot.blobs")), true);
+
+    const replay = newSpot(join(project, "b"), { fixtures, mode: "replay" });
+    const replayed = replay.markSync((page: number) => Buffer.alloc(1, page), { name: "render" });
+    assert.deepEqual(replayed(1), Buffer.alloc(300_000, 1));
+    assert.equal(await replay.maintenance.countTasks({ func: "render" }), 1);
+    assert.equal((await replay.maintenance.listTasks({}))[0]?.funcName, "render");
+    await replay.shutdown();
+  });
+
   it("parallel processes recording to one file keep every entry and leave a whole file", async () => {
     const project = makeTempDir();
     const fixtures = join(project, "shared.spot");
