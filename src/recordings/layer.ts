@@ -102,11 +102,12 @@ export class RecordingTaskDB implements TaskDB {
 
   constructor(inner: TaskDB, files: readonly string[], options: RecordingLayerOptions) {
     this.inner = inner;
-    this.files = files;
+    // Absolute now: a later change of the current folder must not move where recordings go.
+    this.files = files.map((file) => path.resolve(file));
     this.options = options;
     this.synchronous = inner.synchronous;
     if (inner.dataVersion !== undefined) this.dataVersion = () => inner.dataVersion?.() ?? 0;
-    for (const file of files) {
+    for (const file of this.files) {
       const entries = readRecordingFile(file);
       if (entries === undefined) {
         if (options.mode === "replay") {
