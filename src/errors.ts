@@ -51,3 +51,23 @@ export class SpotClosedError extends BeautySpotError {}
 
 /** The database could not record an entry (disk full, file locked or read-only, I/O error). */
 export class DatabaseWriteError extends BeautySpotError {}
+
+/**
+ * A call in `"replay"` mode found no stored result, and replay never runs the function. The
+ * message names the function and key and says what is stored for that function instead.
+ */
+export class CacheMissError extends BeautySpotError {
+  /** The function identity, when known. */
+  readonly funcName: string | undefined;
+  /** The cache key that was not found, when known. */
+  readonly cacheKey: string | undefined;
+
+  constructor(
+    message: string,
+    options: BeautySpotErrorOptions & { funcName?: string; cacheKey?: string } = {},
+  ) {
+    super(message, options);
+    this.funcName = options.funcName;
+    this.cacheKey = options.cacheKey;
+  }
+}

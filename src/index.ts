@@ -11,6 +11,7 @@ export type {
   StreamResult,
 } from "./core/call.js";
 export type { ExplicitKeyOptions, LookupOptions } from "./core/explicit.js";
+export type { SpotMode } from "./core/modes.js";
 export type {
   BackgroundErrorContext,
   MarkOptions,
@@ -40,6 +41,7 @@ export {
   BeautySpotError,
   BlobStorageError,
   CacheCorruptedError,
+  CacheMissError,
   ConfigurationError,
   DatabaseWriteError,
   IncompatibleProviderError,
@@ -73,6 +75,20 @@ export type {
   TaskDetail,
 } from "./maintenance/service.js";
 export { MaintenanceService } from "./maintenance/service.js";
+export type {
+  RecordedEntry,
+  RecordingWriteOptions,
+  RecordingWriteReport,
+} from "./recordings/format.js";
+export { readRecordingFile } from "./recordings/format.js";
+export type { RecordingLayerOptions } from "./recordings/layer.js";
+export { RecordingTaskDB } from "./recordings/layer.js";
+export type {
+  ExportRecordingOptions,
+  ImportRecordingReport,
+  RecordingStore,
+} from "./recordings/transfer.js";
+export { exportRecording, importRecording } from "./recordings/transfer.js";
 export { MsgpackSerializer, rescueDecode } from "./serializer/msgpack.js";
 export type { RescuedExtension, RescuedValue, RescueResult } from "./serializer/rescued.js";
 export { isRescuedValue, RESCUED_KEY } from "./serializer/rescued.js";

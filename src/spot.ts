@@ -41,6 +41,11 @@ import { TokenBucket } from "./limiter/token-bucket.js";
 import type { RateLimiter } from "./limiter/types.js";
 import { consoleLogger } from "./logger.js";
 import { MaintenanceService } from "./maintenance/service.js";
+import {
+  openRecordingLayer,
+  persistRecordings,
+  trackRecordingFunction,
+} from "./recordings/layer.js";
 import { MsgpackSerializer } from "./serializer/msgpack.js";
 import type { EncodedData, Serializer, TypeRegistration } from "./serializer/types.js";
 import { createStorage } from "./storage/create.js";
@@ -147,6 +152,11 @@ export class Spot implements AsyncDisposable {
       closeForgottenDatabase.register(this, this.db, this);
     }
     this.storage = this.openStorage(options.storage);
+    this.db = openRecordingLayer(this.db, settings.fixtures, {
+      storage: this.storage,
+      logger,
+      mode: settings.mode,
+    });
     const storagePolicy: StoragePolicy =
       options.storagePolicy ??
       new WarningOnlyPolicy({ warningThreshold: settings.blobWarningThreshold, logger });
@@ -177,7 +187,9 @@ export class Spot implements AsyncDisposable {
       saveBlob: settings.saveBlob,
       saveSync: settings.saveSync,
       onSaveError: settings.onSaveError,
+      mode: settings.mode,
       lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
+      trackRecording: (identity) => trackRecordingFunction(this.db, identity),
     };
     this.explicit = new ExplicitKeys(this.runtime, this.defaults);
   }
@@ -553,6 +565,7 @@ export class Spot implements AsyncDisposable {
     });
     try {
       const drained = await Promise.race([work, timeout]);
+      if (drained) await persistRecordings(this.db);
       if (!drained) {
         this.backends.logger.warn(
           `flush() timed out after ${timeoutMs} ms with saves still pending; they continue in the background. Pass a longer timeout or raise \`drainTimeout\`.`,

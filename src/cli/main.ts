@@ -11,6 +11,7 @@ import {
   parseGraceSeconds,
   parseLimit,
   parseOffset,
+  parseNumberOption,
   parsePort,
 } from "./number-options.js";
 import { isColorTerminal, tolerateClosedReaders } from "./output.js";
@@ -312,6 +313,48 @@ export function createProgram(): Command {
     .action(async (db: string, options) => {
       const { runUi } = await import("./commands/ui.js");
       await runUi(await resolveDatabase(db, options.workspace), options);
+    });
+
+  takesDatabase(
+    addCommand(
+      program,
+      "export <db>",
+      "write entries to a recording file for git (deterministic; values verified by digest)",
+      [
+        ["beautyspot export llm --out test/fixtures/llm.spot", "every entry, as test fixtures"],
+        [
+          "beautyspot export llm --out llm.spot --func summarize --since 7d",
+          "one function's entries of the last week",
+        ],
+      ],
+    ),
+  )
+    .requiredOption("--out <file>", "the recording file to write (replaced)")
+    .option("--func <name>", "only this function (short name or full identity)")
+    .option("--since <when>", "only entries written since a date (2026-01-31) or an age (7d, 12h)")
+    .option(
+      "--blob-threshold <bytes>",
+      "values larger than this go to <out>.blobs/ (default 262144)",
+      parseNumberOption({ integer: true, min: 0, unit: "bytes" }),
+    )
+    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--json", "print the report as JSON")
+    .action(async (db: string, options) => {
+      const { runExport } = await import("./commands/export.js");
+      await runExport(await resolveDatabase(db, options.workspace), options);
+    });
+
+  addCommand(
+    program,
+    "import <file> <db>",
+    "load a recording file into a database (created when missing); refuses altered entries",
+    [["beautyspot import test/fixtures/llm.spot .beautyspot/llm.db", "load recorded results"]],
+  )
+    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--json", "print the report as JSON")
+    .action(async (file: string, db: string, options) => {
+      const { runImport } = await import("./commands/import.js");
+      await runImport(file, db, options);
     });
 
   addCommand(program, "version", "print the version", [

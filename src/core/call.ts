@@ -13,6 +13,7 @@ import { MARKED_IDENTITY } from "./identities.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
+import { createReplayMissError, createReplayMissErrorSync } from "./replay-miss.js";
 import {
   chunksForHooks,
   DeferredStream,
@@ -206,6 +207,8 @@ export function createMarkedFunction<A extends unknown[], R>(
 ): MarkedFunction<A, R> {
   const { backends, inflight } = runtime;
   const hasHooks = plan.hooks.length > 0;
+  // Decided once per plan: a hit in normal mode pays nothing for modes.
+  const { mayRead, mayRun, mayWrite } = plan.modeRules;
 
   /**
    * Runs `fn` and registers the run as in flight. A synchronous throw is returned as a rejection
@@ -245,7 +248,7 @@ export function createMarkedFunction<A extends unknown[], R>(
         streaming = true;
         return view as Awaited<R>;
       }
-      await saveResult(plan, cacheKey, inputId, result, runtime);
+      if (mayWrite) await saveResult(plan, cacheKey, inputId, result, runtime);
       if (context !== null)
         await runHooks(
           plan.hooks,
@@ -272,7 +275,7 @@ export function createMarkedFunction<A extends unknown[], R>(
     return recordStream(stream, {
       async complete(recording) {
         try {
-          await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime);
+          if (mayWrite) await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime);
           if (context !== null)
             await runHooks(
               plan.hooks,
@@ -306,22 +309,28 @@ export function createMarkedFunction<A extends unknown[], R>(
       await runHooks(plan.hooks, "preExecute", context, backends.logger);
     }
     runtime.afterCall();
-    const stored = backends.synchronous
-      ? lookupSync(plan, cacheKey, runtime)
-      : await lookupAsync(plan, cacheKey, runtime);
-    if (stored !== MISS) {
-      if (context !== null)
-        await runHooks(
-          plan.hooks,
-          "onCacheHit",
-          createHookResultContext(context, chunksForHooks(stored)),
-          backends.logger,
-        );
-      return stored as Awaited<R>;
+    if (mayRead) {
+      const stored = backends.synchronous
+        ? lookupSync(plan, cacheKey, runtime)
+        : await lookupAsync(plan, cacheKey, runtime);
+      if (stored !== MISS) {
+        if (context !== null)
+          await runHooks(
+            plan.hooks,
+            "onCacheHit",
+            createHookResultContext(context, chunksForHooks(stored)),
+            backends.logger,
+          );
+        return stored as Awaited<R>;
+      }
     }
-    const running = inflight.get(cacheKey);
-    // A shared stream gives each caller its own view (with every chunk from the start).
-    if (running !== undefined) return running.then(joinRun) as Promise<Awaited<R>>;
+    // Sharing a run in flight is a read of its result: bypass neither reads nor writes.
+    if (mayWrite) {
+      const running = inflight.get(cacheKey);
+      // A shared stream gives each caller its own view (with every chunk from the start).
+      if (running !== undefined) return running.then(joinRun) as Promise<Awaited<R>>;
+    }
+    if (!mayRun) throw await createReplayMissError(plan, cacheKey, inputId, backends);
     return start(this, args, inputId, cacheKey, context);
   }
 
@@ -360,6 +369,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
 ): MarkedSyncFunction<A, R> {
   const { backends } = runtime;
   const hasHooks = plan.hooks.length > 0;
+  const { mayRead, mayRun, mayWrite } = plan.modeRules;
 
   function marked(this: unknown, ...args: A): R {
     runtime.assertOpen();
@@ -377,7 +387,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
       : null;
     if (context !== null) void runHooks(plan.hooks, "preExecute", context, backends.logger);
     runtime.afterCall();
-    const stored = lookupSync(plan, cacheKey, runtime);
+    const stored = mayRead ? lookupSync(plan, cacheKey, runtime) : MISS;
     if (stored !== MISS) {
       if (context !== null)
         void runHooks(
@@ -388,8 +398,9 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
         );
       return stored as R;
     }
+    if (!mayRun) throw createReplayMissErrorSync(plan, cacheKey, inputId, backends);
     const result = fn.apply(this, args);
-    saveResultSync(plan, cacheKey, inputId, result, runtime);
+    if (mayWrite) saveResultSync(plan, cacheKey, inputId, result, runtime);
     if (context !== null)
       void runHooks(
         plan.hooks,

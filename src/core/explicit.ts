@@ -87,6 +87,8 @@ export class ExplicitKeys {
       );
     }
     this.runtime.assertOpen();
+    // Replay and bypass never write (core/modes.ts): a store is then a no-op, like a run's save.
+    if (!plan.modeRules.mayWrite) return;
     const inputId = plan.computeInputId([keyData]);
     await saveResult(plan, computeCacheKey(plan, inputId), inputId, value, this.runtime);
   }

@@ -10,6 +10,7 @@ import { parseRetention } from "../lifecycle/retention.js";
 import { unwrapFunction } from "../limiter/consume.js";
 import type { Serializer } from "../serializer/types.js";
 import { MARKED_IDENTITY } from "./identities.js";
+import { resolvePlanMode, type SpotMode } from "./modes.js";
 import type { MarkOptions, SaveErrorMode } from "./options.js";
 import {
   requireBoolean,
@@ -27,6 +28,10 @@ export interface PlanDefaults {
   readonly saveSync: boolean;
   readonly onSaveError: SaveErrorMode;
   readonly lifecyclePolicy: LifecyclePolicy;
+  /** The Spot-wide mode (option or `BEAUTYSPOT_MODE`, resolved at construction). */
+  readonly mode: SpotMode;
+  /** Told the identity of every plan in record mode (its results go to the recording file). */
+  readonly trackRecording?: (identity: string) => void;
 }
 
 const MARK_OPTION_NAMES = new Set([
@@ -42,6 +47,7 @@ const MARK_OPTION_NAMES = new Set([
   "onDecodeError",
   "onSaveError",
   "replay",
+  "mode",
 ]);
 
 /**
@@ -104,6 +110,8 @@ export function createCallPlan(
     options.retention === undefined
       ? defaults.lifecyclePolicy.resolve(identity, funcName)
       : parseRetention(options.retention, `retention of ${identity}`);
+  const modeRules = resolvePlanMode(options.mode, defaults.mode, where);
+  if (modeRules.mode === "record") defaults.trackRecording?.(identity);
   return {
     identity,
     funcName,
@@ -131,6 +139,7 @@ export function createCallPlan(
         ? defaults.onSaveError
         : requireSaveErrorMode(options.onSaveError, where),
     replayPace: resolveReplayPace(options.replay, where),
+    modeRules,
   };
 }
 

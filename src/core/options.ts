@@ -12,6 +12,7 @@ import type { RateLimiter } from "../limiter/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { BlobStorage, StoragePolicy } from "../storage/types.js";
 import type { Logger } from "../types.js";
+import { resolveSpotMode, type SpotMode } from "./modes.js";
 import { DEFAULT_WORKSPACE } from "./workspace.js";
 
 /**
@@ -90,6 +91,20 @@ export interface SpotOptions {
   onSaveError?: SaveErrorMode;
   /** Where warnings go. @default `console` with a `[beautyspot]` prefix */
   logger?: Logger;
+  /**
+   * What marked functions do with the cache: `"normal"` (read, run on a miss, write),
+   * `"replay"` (never run: a miss throws `CacheMissError`), `"record"` (always run and
+   * overwrite) or `"bypass"` (run, neither read nor write). The environment variable
+   * `BEAUTYSPOT_MODE` overrides it (read once, when the Spot is constructed); a mark option
+   * `mode` overrides both for one function. @default "normal"
+   */
+  mode?: SpotMode;
+  /**
+   * Recording files (`beautyspot export`) read before the database, as a read-only layer: a
+   * path or a list (searched in order). In `"record"` mode new results are also written to the
+   * first one, rewritten deterministically at `flush()` / `shutdown()`. @default none
+   */
+  fixtures?: string | readonly string[];
 }
 
 /** Options of `spot.mark(fn, options)`. All optional. */
@@ -121,6 +136,8 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
    * gaps, `{ pace: 20 }` waits 20 ms between chunks. @default { pace: "none" }: all at once
    */
   replay?: ReplayOptions;
+  /** Overrides the Spot's mode (and `BEAUTYSPOT_MODE`) for this function; see `SpotOptions.mode`. */
+  mode?: SpotMode;
 }
 
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];
@@ -218,6 +235,21 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
+/** Checks the `fixtures` option: a recording file path or a non-empty list of them. */
+export function requireFixtureFiles(fixtures: unknown): string[] {
+  const list = typeof fixtures === "string" ? [fixtures] : fixtures;
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.some((file) => typeof file !== "string" || file === "")
+  ) {
+    throw new ValidationError(
+      `Option \`fixtures\` must be a recording file path or a non-empty list of them, got ${describeValue(fixtures)}. Example: fixtures: "test/fixtures/llm.spot".`,
+    );
+  }
+  return [...(list as string[])];
+}
+
 /** Defaults of the Spot options that have one. */
 export const DEFAULT_BLOB_WARNING_THRESHOLD = 1024 * 1024;
 export const DEFAULT_TOKENS_PER_MINUTE = 10_000;
@@ -240,6 +272,8 @@ const SPOT_OPTION_NAMES = new Set([
   "onBackgroundError",
   "onSaveError",
   "logger",
+  "mode",
+  "fixtures",
 ]);
 
 /** Spot options checked and with their defaults applied; the objects passed in are checked in place. */
@@ -252,6 +286,10 @@ export interface SpotSettings {
   saveBlob: boolean;
   saveSync: boolean;
   onSaveError: SaveErrorMode;
+  /** From `BEAUTYSPOT_MODE` when set, else the option, else `"normal"`. */
+  mode: SpotMode;
+  /** Recording files read before the database, in order; `undefined` without `fixtures`. */
+  fixtures: string[] | undefined;
 }
 
 /**
@@ -325,5 +363,7 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
     saveSync: options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
     onSaveError:
       options.onSaveError === undefined ? "warn" : requireSaveErrorMode(options.onSaveError, ""),
+    mode: resolveSpotMode(options.mode),
+    fixtures: options.fixtures === undefined ? undefined : requireFixtureFiles(options.fixtures),
   };
 }

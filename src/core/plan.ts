@@ -3,6 +3,7 @@
 import { hash } from "node:crypto";
 import type { Hook } from "../hooks/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
+import type { ModeRules } from "./modes.js";
 import type { ReplayPace, SaveErrorMode } from "./options.js";
 
 /** A marked function's fixed settings; the call path only reads it. */
@@ -28,6 +29,8 @@ export interface CallPlan {
   readonly onSaveError: SaveErrorMode;
   /** How a stored stream is replayed on a hit. */
   readonly replayPace: ReplayPace;
+  /** What calls may do with the cache (read, run, write), from the function's or the Spot's mode. */
+  readonly modeRules: ModeRules;
 }
 
 /** The cache key of one call: sha256 hex of `${identity}:${inputId}[:${version}]`. */

@@ -1,0 +1,154 @@
+/**
+ * @module core/replay-miss — the `CacheMissError` of a replay call: which function, which key,
+ * and what is stored for that function instead. The facts are gathered in one place and the
+ * message is built in one function (`describeReplayMiss`), so explanations can grow there.
+ */
+
+import type { StoredTask, TaskDB, TaskRecord } from "../db/types.js";
+import { CacheMissError } from "../errors.js";
+import type { Backends } from "./backends.js";
+import type { CallPlan } from "./plan.js";
+
+/** How to make a recording, said by every replay miss. */
+const RECORD_HINT =
+  'run once with BEAUTYSPOT_MODE=record (or mode: "record"), then commit the recording.';
+
+/** How many of the function's newest entries are looked at to describe what is stored. */
+const NEAREST_ENTRIES = 200;
+
+/** What is known about a replay miss, gathered from the database. */
+export interface ReplayMissFacts {
+  readonly identity: string;
+  readonly cacheKey: string;
+  readonly inputId: string;
+  readonly version: string | null;
+  /** Entries of this function in the database (and recordings), any version. */
+  readonly entriesOfFunction: number;
+  /** Stored entries of this function per version, from its newest entries (`null`: no version). */
+  readonly versions: ReadonlyMap<string | null, number>;
+  /** The row stored under this very key, when there is one that could not be used (expired). */
+  readonly expiredAt: number | null;
+  /** Whether the facts are incomplete because the database could not be asked. */
+  readonly lookupFailed: string | null;
+}
+
+function describeVersion(version: string | null): string {
+  return version === null ? "no version" : `version ${JSON.stringify(version)}`;
+}
+
+/** The message of a replay miss: what happened, why (as far as known), and what to do next. */
+export function describeReplayMiss(facts: ReplayMissFacts): string {
+  const name = facts.identity;
+  const head = `Replay mode: no stored result for ${name} (key ${facts.cacheKey}, input id ${facts.inputId}, ${describeVersion(facts.version)}), and replay never runs the function.`;
+  const record = `Record it: ${RECORD_HINT}`;
+  if (facts.lookupFailed !== null) {
+    return `${head} What is stored could not be read (${facts.lookupFailed}). ${record}`;
+  }
+  if (facts.expiredAt !== null) {
+    return `${head} An entry for these arguments exists but expired at ${new Date(facts.expiredAt).toISOString()}: give ${name} a longer \`retention\` (or Retention.FOREVER for recordings) and record it again.`;
+  }
+  if (facts.entriesOfFunction === 0) {
+    return `${head} Nothing at all is stored for ${name}: check the function's name (its identity) and the \`fixtures\` and \`db\` options. ${record}`;
+  }
+  const sameVersion = facts.versions.get(facts.version) ?? 0;
+  const others = [...facts.versions]
+    .filter(([version]) => version !== facts.version)
+    .sort(([a], [b]) => String(a).localeCompare(String(b)))
+    .map(([version, count]) => `${count} under ${describeVersion(version)}`);
+  const stored = `${name} has ${facts.entriesOfFunction} stored ${facts.entriesOfFunction === 1 ? "entry" : "entries"}`;
+  if (sameVersion === 0 && others.length > 0) {
+    return `${head} ${stored}, none under ${describeVersion(facts.version)} (${others.join(", ")}): the version changed since the recording. Restore the version, or record again: ${RECORD_HINT}`;
+  }
+  return `${head} ${stored}${others.length > 0 ? ` (${others.join(", ")} among the newest)` : ""}, but none for these arguments: an argument differs from every recorded call. Restore the arguments the recording was made with, or record the new call: ${RECORD_HINT}`;
+}
+
+function collectFacts(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  row: StoredTask | undefined,
+  count: number,
+  records: readonly TaskRecord[],
+): ReplayMissFacts {
+  const versions = new Map<string | null, number>();
+  for (const record of records) {
+    if (record.funcIdentifier !== plan.identity) continue;
+    versions.set(record.version, (versions.get(record.version) ?? 0) + 1);
+  }
+  return {
+    identity: plan.identity,
+    cacheKey,
+    inputId,
+    version: plan.version,
+    entriesOfFunction: count,
+    versions,
+    expiredAt: row?.expiresAt !== undefined && row.expiresAt !== null ? row.expiresAt : null,
+    lookupFailed: null,
+  };
+}
+
+function failedFacts(plan: CallPlan, cacheKey: string, inputId: string, error: unknown) {
+  return {
+    identity: plan.identity,
+    cacheKey,
+    inputId,
+    version: plan.version,
+    entriesOfFunction: 0,
+    versions: new Map(),
+    expiredAt: null,
+    lookupFailed: error instanceof Error ? error.message : String(error),
+  } satisfies ReplayMissFacts;
+}
+
+function createError(facts: ReplayMissFacts): CacheMissError {
+  return new CacheMissError(describeReplayMiss(facts), {
+    funcName: facts.identity,
+    cacheKey: facts.cacheKey,
+  });
+}
+
+/** The error of a replay miss, with synchronous backends (markSync). */
+export function createReplayMissErrorSync(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  backends: Backends,
+): CacheMissError {
+  const db = backends.db as SyncTaskDB;
+  try {
+    const filter = { func: plan.identity };
+    const records = db.list({ ...filter, limit: NEAREST_ENTRIES });
+    const count = db.count(filter);
+    return createError(collectFacts(plan, cacheKey, inputId, db.get(cacheKey), count, records));
+  } catch (error) {
+    return createError(failedFacts(plan, cacheKey, inputId, error));
+  }
+}
+
+/** The error of a replay miss, with any backends. */
+export async function createReplayMissError(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  backends: Backends,
+): Promise<CacheMissError> {
+  const { db } = backends;
+  try {
+    const filter = { func: plan.identity };
+    const [records, count, row] = await Promise.all([
+      db.list({ ...filter, limit: NEAREST_ENTRIES }),
+      db.count(filter),
+      db.get(cacheKey),
+    ]);
+    return createError(collectFacts(plan, cacheKey, inputId, row, count, records));
+  } catch (error) {
+    return createError(failedFacts(plan, cacheKey, inputId, error));
+  }
+}
+
+/** A TaskDB whose methods answer synchronously (`synchronous: true`). */
+interface SyncTaskDB {
+  get(cacheKey: string): StoredTask | undefined;
+  list(query: Parameters<TaskDB["list"]>[0]): TaskRecord[];
+  count(filter: Parameters<TaskDB["count"]>[0]): number;
+}

@@ -1,0 +1,224 @@
+/** @module test/modes — normal, replay, record and bypass: what a call may do with the cache. */
+
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import {
+  BeautySpotError,
+  CacheMissError,
+  type MarkOptions,
+  Spot,
+  ValidationError,
+} from "../src/index.js";
+import { makeTempDir, recordingLogger } from "./helpers.js";
+
+type SpotSettings = ConstructorParameters<typeof Spot>[1];
+
+let savedMode: string | undefined;
+beforeEach(() => {
+  savedMode = process.env.BEAUTYSPOT_MODE;
+  delete process.env.BEAUTYSPOT_MODE;
+});
+afterEach(() => {
+  if (savedMode === undefined) delete process.env.BEAUTYSPOT_MODE;
+  else process.env.BEAUTYSPOT_MODE = savedMode;
+});
+
+function newSpot(workspace: string, options: SpotSettings = {}) {
+  return new Spot("app", { workspace, logger: recordingLogger(), ...options });
+}
+
+/** A marked "paid" function on `spot` that counts its runs. */
+function countingDouble(spot: Spot, options: MarkOptions = {}) {
+  const calls = { count: 0 };
+  const double = spot.mark(async function double(n: number) {
+    calls.count++;
+    return n * 2;
+  }, options);
+  return { double, calls };
+}
+
+async function recordOne(workspace: string, version?: string) {
+  const spot = newSpot(workspace);
+  const { double } = countingDouble(spot, version === undefined ? {} : { version });
+  await double(21);
+  await spot.shutdown();
+}
+
+describe("mode replay", () => {
+  it("returns stored results without running the function", async () => {
+    const workspace = makeTempDir();
+    await recordOne(workspace);
+    const spot = newSpot(workspace, { mode: "replay" });
+    const { double, calls } = countingDouble(spot);
+    assert.equal(await double(21), 42);
+    assert.equal(calls.count, 0);
+    await spot.shutdown();
+  });
+
+  it("never runs the function on a miss: CacheMissError names the function, the key and what is stored", async () => {
+    const workspace = makeTempDir();
+    await recordOne(workspace);
+    const spot = newSpot(workspace, { mode: "replay" });
+    const { double, calls } = countingDouble(spot);
+    const error = await double(22).then(
+      () => assert.fail("a replay miss must reject"),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof CacheMissError);
+    assert.ok(error instanceof BeautySpotError);
+    assert.equal(calls.count, 0);
+    assert.equal(error.funcName, "double");
+    assert.equal(error.cacheKey, double.key(22));
+    assert.match(error.message, /double/);
+    assert.match(error.message, new RegExp(double.key(22)));
+    assert.match(error.message, /1 stored entry/);
+    assert.match(error.message, /an argument differs/);
+    assert.match(error.message, /BEAUTYSPOT_MODE=record/);
+    await spot.shutdown();
+  });
+
+  it("says when the function's entries are stored under another version", async () => {
+    const workspace = makeTempDir();
+    await recordOne(workspace, "v1");
+    const spot = newSpot(workspace, { mode: "replay" });
+    const { double } = countingDouble(spot, { version: "v2" });
+    await assert.rejects(double(21), (error: Error) => {
+      assert.ok(error instanceof CacheMissError);
+      assert.match(error.message, /none under version "v2"/);
+      assert.match(error.message, /1 under version "v1"/);
+      return true;
+    });
+    await spot.shutdown();
+  });
+
+  it("says when nothing at all is stored for the function", async () => {
+    const spot = newSpot(makeTempDir(), { mode: "replay" });
+    const { double } = countingDouble(spot);
+    await assert.rejects(double(1), /Nothing at all is stored for double/);
+    await spot.shutdown();
+  });
+
+  it("applies to markSync and cachedRun too", async () => {
+    const workspace = makeTempDir();
+    const recorder = newSpot(workspace);
+    const triple = recorder.markSync(function triple(n: number) {
+      return n * 3;
+    });
+    assert.equal(triple(2), 6);
+    await recorder.shutdown();
+
+    const spot = newSpot(workspace, { mode: "replay" });
+    let runs = 0;
+    const replayed = spot.markSync(function triple(n: number) {
+      runs++;
+      return n * 3;
+    });
+    assert.equal(replayed(2), 6);
+    assert.throws(() => replayed(3), CacheMissError);
+    assert.equal(runs, 0);
+    await assert.rejects(
+      spot.cachedRun(
+        async function fetchPage(url: string) {
+          runs++;
+          return url;
+        },
+        {},
+        (fetchPage) => fetchPage("https://example.test/"),
+      ),
+      CacheMissError,
+    );
+    assert.equal(runs, 0);
+    await spot.shutdown();
+  });
+
+  it("BEAUTYSPOT_MODE overrides the Spot option, read once when the Spot is constructed", async () => {
+    const workspace = makeTempDir();
+    process.env.BEAUTYSPOT_MODE = "replay";
+    const spot = newSpot(workspace, { mode: "normal" });
+    delete process.env.BEAUTYSPOT_MODE;
+    const { double, calls } = countingDouble(spot);
+    await assert.rejects(double(5), CacheMissError);
+    assert.equal(calls.count, 0);
+    await spot.shutdown();
+  });
+});
+
+describe("mode record", () => {
+  it("always runs and overwrites the stored result", async () => {
+    const workspace = makeTempDir();
+    let answer = 1;
+    const first = newSpot(workspace);
+    const ask = first.mark(async function ask() {
+      return answer;
+    });
+    assert.equal(await ask(), 1);
+    answer = 2;
+    assert.equal(await ask(), 1, "normal mode serves the stored result");
+    await first.shutdown();
+
+    const recorder = newSpot(workspace, { mode: "record" });
+    let runs = 0;
+    const recorded = recorder.mark(async function ask() {
+      runs++;
+      return answer;
+    });
+    assert.equal(await recorded(), 2);
+    assert.equal(await recorded(), 2);
+    assert.equal(runs, 2, "record mode runs on every call");
+    await recorder.shutdown();
+
+    const replay = newSpot(workspace, { mode: "replay" });
+    const replayed = replay.mark(async function ask() {
+      return -1;
+    });
+    assert.equal(await replayed(), 2, "the recording was refreshed");
+    await replay.shutdown();
+  });
+});
+
+describe("mode bypass", () => {
+  it("runs every time and neither reads nor writes", async () => {
+    const workspace = makeTempDir();
+    await recordOne(workspace);
+    const spot = newSpot(workspace, { mode: "bypass" });
+    const { double, calls } = countingDouble(spot);
+    assert.equal(await double(21), 42);
+    assert.equal(await double(7), 14);
+    assert.equal(calls.count, 2);
+    assert.equal(await spot.maintenance.countTasks({}), 1, "nothing new was written");
+    await spot.shutdown();
+  });
+
+  it("a mark option overrides the Spot's mode for one function", async () => {
+    const workspace = makeTempDir();
+    const spot = newSpot(workspace, { mode: "replay" });
+    const { double, calls } = countingDouble(spot, { mode: "bypass" });
+    assert.equal(await double(1), 2);
+    assert.equal(calls.count, 1);
+    await spot.shutdown();
+  });
+});
+
+describe("invalid modes", () => {
+  it("are ValidationErrors naming the valid modes (Spot option, mark option, environment)", async () => {
+    const workspace = makeTempDir();
+    assert.throws(
+      () => newSpot(workspace, { mode: "replai" as never }),
+      (error: Error) =>
+        error instanceof ValidationError &&
+        /"normal", "replay", "record", "bypass"/.test(error.message) &&
+        /"replai"/.test(error.message),
+    );
+    const spot = newSpot(workspace);
+    assert.throws(
+      () => countingDouble(spot, { mode: "offline" as never }),
+      (error: Error) => error instanceof ValidationError && /mode.*double/.test(error.message),
+    );
+    await spot.shutdown();
+    process.env.BEAUTYSPOT_MODE = "REPLAY";
+    assert.throws(
+      () => newSpot(workspace),
+      (error: Error) => error instanceof ValidationError && /BEAUTYSPOT_MODE/.test(error.message),
+    );
+  });
+});
