@@ -10,8 +10,8 @@ import {
   parseDays,
   parseGraceSeconds,
   parseLimit,
-  parseOffset,
   parseNumberOption,
+  parseOffset,
   parsePort,
 } from "./number-options.js";
 import { isColorTerminal, tolerateClosedReaders } from "./output.js";
