@@ -222,3 +222,78 @@ describe("invalid modes", () => {
     );
   });
 });
+
+describe("modes over streams and explicit keys", () => {
+  /** A marked async generator on `spot` that counts its runs. */
+  function countingTokens(spot: Spot) {
+    const calls = { count: 0 };
+    const tokens = spot.mark(async function* tokens(prompt: string) {
+      calls.count++;
+      for (const word of prompt.split(" ")) yield word;
+    });
+    return { tokens, calls };
+  }
+
+  async function collect(stream: AsyncIterable<string>): Promise<string[]> {
+    const chunks: string[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return chunks;
+  }
+
+  it("replay serves a recorded stream and refuses to run one that is not recorded", async () => {
+    const workspace = makeTempDir();
+    const recorder = newSpot(workspace);
+    await collect(countingTokens(recorder).tokens("a b c"));
+    await recorder.shutdown();
+
+    const spot = newSpot(workspace, { mode: "replay" });
+    const { tokens, calls } = countingTokens(spot);
+    assert.deepEqual(await collect(tokens("a b c")), ["a", "b", "c"]);
+    await assert.rejects(collect(tokens("d e")), CacheMissError);
+    assert.equal(calls.count, 0);
+    await spot.shutdown();
+  });
+
+  it("bypass passes a stream through without storing it", async () => {
+    const workspace = makeTempDir();
+    const spot = newSpot(workspace, { mode: "bypass" });
+    const { tokens, calls } = countingTokens(spot);
+    assert.deepEqual(await collect(tokens("a b")), ["a", "b"]);
+    assert.deepEqual(await collect(tokens("a b")), ["a", "b"]);
+    assert.equal(calls.count, 2);
+    await spot.shutdown();
+    const reader = newSpot(workspace);
+    assert.equal(await reader.lookup("tokens", ["a b"]), undefined);
+    await reader.shutdown();
+  });
+
+  it("wrap follows the mode: replay never computes, bypass and replay never store", async () => {
+    const workspace = makeTempDir();
+    const recorder = newSpot(workspace);
+    await recorder.wrap("page", ["stored"], async () => "<stored>");
+    await recorder.shutdown();
+
+    const replay = newSpot(workspace, { mode: "replay" });
+    let computed = 0;
+    const compute = async () => {
+      computed++;
+      return "<fresh>";
+    };
+    assert.equal(await replay.wrap("page", ["stored"], compute), "<stored>");
+    await assert.rejects(replay.wrap("page", ["other"], compute), CacheMissError);
+    await replay.store("page", ["kept out"], "<value>");
+    await replay.shutdown();
+
+    const bypass = newSpot(workspace, { mode: "bypass" });
+    assert.equal(await bypass.wrap("page", ["stored"], compute), "<fresh>");
+    await bypass.store("page", ["kept out too"], "<value>");
+    await bypass.shutdown();
+    assert.equal(computed, 1);
+
+    const reader = newSpot(workspace);
+    assert.equal(await reader.lookup("page", ["kept out"]), undefined);
+    assert.equal(await reader.lookup("page", ["kept out too"]), undefined);
+    assert.equal(await reader.lookup("page", ["stored"]), "<stored>");
+    await reader.shutdown();
+  });
+});
