@@ -163,6 +163,9 @@ for (const name of entries) {
     target: "node20",
     packages: "external",
     sourcemap: "linked",
+    // Stack traces need the mappings, not a second copy of the code: the sources are not shipped,
+    // and their text would double the package's size.
+    sourcesContent: false,
     logLevel: "warning",
   };
   await build({
