@@ -45,6 +45,8 @@ export type { LifecyclePolicyOptions, LifecycleRule } from "./lifecycle/policy.j
 export { LifecyclePolicy } from "./lifecycle/policy.js";
 export type { RetentionSpec } from "./lifecycle/retention.js";
 export { Retention } from "./lifecycle/retention.js";
+export type { SharedTokenBucketOptions } from "./limiter/shared.js";
+export { SharedTokenBucket } from "./limiter/shared.js";
 export type { TokenBucketOptions } from "./limiter/token-bucket.js";
 export { TokenBucket } from "./limiter/token-bucket.js";
 export type { RateLimiter } from "./limiter/types.js";
