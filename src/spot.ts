@@ -22,6 +22,7 @@ import {
   requireMethods,
   resolveSpotSettings,
 } from "./core/options.js";
+import { assertLeaseSupport } from "./core/single-flight.js";
 import { blobFolderOwner, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "./db/types.js";
@@ -149,7 +150,10 @@ export class Spot implements AsyncDisposable {
       saveSync: settings.saveSync,
       onSaveError: settings.onSaveError,
       lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
+      singleFlight: settings.singleFlight,
+      assertLeaseSupport: (where) => assertLeaseSupport(this.db, where),
     };
+    if (settings.singleFlight === "machine") assertLeaseSupport(this.db, "the Spot's option");
   }
 
   private openDb(db: SpotOptions["db"]): TaskDB {
@@ -247,6 +251,11 @@ export class Spot implements AsyncDisposable {
       );
     }
     const identity = resolveFunctionIdentity(fn, options.name);
+    if (options.singleFlight === "machine") {
+      throw new ConfigurationError(
+        `singleFlight: "machine" needs waiting for another process, which a synchronous function cannot do. Use spot.mark (async) for ${identity}, or leave singleFlight out.`,
+      );
+    }
     const plan = createCallPlan(fn, identity, options as MarkOptions<never[]>, this.defaults);
     this.identities.claim(identity, plan.version, fn);
     return createMarkedSyncFunction(fn, plan, this.runtime);

@@ -13,6 +13,7 @@ import { MARKED_IDENTITY } from "./identities.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
+import { runOncePerMachine, supportsLeases } from "./single-flight.js";
 import type { PreparedEntry } from "./write.js";
 import { prepareEntry, writeEntriesAsync, writeEntriesSync } from "./write.js";
 
@@ -253,6 +254,13 @@ export function createMarkedFunction<A extends unknown[], R>(
     }
     const running = inflight.get(cacheKey);
     if (running !== undefined) return running as Promise<Awaited<R>>;
+    if (plan.singleFlight === "machine" && supportsLeases(backends.db)) {
+      return runOncePerMachine(backends.db, inflight, cacheKey, {
+        lookup: () => lookupAsync(plan, cacheKey, runtime),
+        run: () => start(this, args, inputId, cacheKey, context),
+        whenSaved: () => (plan.saveSync ? Promise.resolve() : runtime.writer.whenIdle()),
+      });
+    }
     return start(this, args, inputId, cacheKey, context);
   }
 

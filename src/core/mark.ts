@@ -16,8 +16,10 @@ import {
   requireDecodeErrorMode,
   requireMethods,
   requireSaveErrorMode,
+  requireSingleFlightMode,
 } from "./options.js";
 import type { CallPlan } from "./plan.js";
+import type { SingleFlightMode } from "./single-flight.js";
 
 /** Spot-level defaults a plan falls back to. */
 export interface PlanDefaults {
@@ -26,6 +28,9 @@ export interface PlanDefaults {
   readonly saveSync: boolean;
   readonly onSaveError: SaveErrorMode;
   readonly lifecyclePolicy: LifecyclePolicy;
+  readonly singleFlight: SingleFlightMode;
+  /** Throws when `singleFlight: "machine"` cannot work over the Spot's database. */
+  readonly assertLeaseSupport: (where: string) => void;
 }
 
 const MARK_OPTION_NAMES = new Set([
@@ -40,6 +45,7 @@ const MARK_OPTION_NAMES = new Set([
   "hooks",
   "onDecodeError",
   "onSaveError",
+  "singleFlight",
 ]);
 
 /** Refuses what cannot be cached: non-functions, generators, and wrappers already marked. */
@@ -89,6 +95,11 @@ export function createCallPlan(
   if (options.serializer !== undefined) {
     requireMethods(options.serializer, `serializer of ${where}`, ["dumps", "loads"]);
   }
+  const singleFlight =
+    options.singleFlight === undefined
+      ? defaults.singleFlight
+      : requireSingleFlightMode(options.singleFlight, where);
+  if (singleFlight === "machine") defaults.assertLeaseSupport(where);
   const funcName = shortNameOf(identity);
   const retentionMs =
     options.retention === undefined
@@ -120,6 +131,7 @@ export function createCallPlan(
       options.onSaveError === undefined
         ? defaults.onSaveError
         : requireSaveErrorMode(options.onSaveError, where),
+    singleFlight,
   };
 }
 

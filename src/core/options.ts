@@ -11,6 +11,8 @@ import type { RateLimiter } from "../limiter/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { BlobStorage, StoragePolicy } from "../storage/types.js";
 import type { Logger } from "../types.js";
+import type { SingleFlightMode } from "./single-flight.js";
+import { SINGLE_FLIGHT_MODES } from "./single-flight.js";
 import { DEFAULT_WORKSPACE } from "./workspace.js";
 
 /**
@@ -77,6 +79,14 @@ export interface SpotOptions {
   onSaveError?: SaveErrorMode;
   /** Where warnings go. @default `console` with a `[beautyspot]` prefix */
   logger?: Logger;
+  /**
+   * Who shares one run of concurrent identical calls. `"process"`: the calls of this process.
+   * `"machine"`: the calls of every process using this database (workers of one server), through
+   * a lease in the SQLite file; costs two small writes per miss, nothing per hit. See
+   * docs/multi-process.md. Needs a TaskDB with lease methods (the SQLite one has them).
+   * @default "process"
+   */
+  singleFlight?: SingleFlightMode;
 }
 
 /** Options of `spot.mark(fn, options)`. All optional. */
@@ -103,6 +113,8 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
   onDecodeError?: DecodeErrorMode;
   /** Overrides the Spot's `onSaveError`: `"warn"` or `"throw"` when a result cannot be stored. */
   onSaveError?: SaveErrorMode;
+  /** Overrides the Spot's `singleFlight`: `"process"` or `"machine"` (not for `markSync`). */
+  singleFlight?: SingleFlightMode;
 }
 
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];
@@ -152,6 +164,16 @@ export function requireSaveErrorMode(value: unknown, where: string): SaveErrorMo
     );
   }
   return value as SaveErrorMode;
+}
+
+/** Throws a ValidationError unless `value` is a valid `singleFlight` mode. */
+export function requireSingleFlightMode(value: unknown, where: string): SingleFlightMode {
+  if (!SINGLE_FLIGHT_MODES.includes(value as SingleFlightMode)) {
+    throw new ValidationError(
+      `Option \`singleFlight\`${where === "" ? "" : ` of ${where}`} must be ${SINGLE_FLIGHT_MODES.map((mode) => `"${mode}"`).join(" or ")}, got ${describeValue(value)}.`,
+    );
+  }
+  return value as SingleFlightMode;
 }
 
 /** Throws a ValidationError unless `value` has every listed method. */
@@ -207,6 +229,7 @@ const SPOT_OPTION_NAMES = new Set([
   "onBackgroundError",
   "onSaveError",
   "logger",
+  "singleFlight",
 ]);
 
 /** Spot options checked and with their defaults applied; the objects passed in are checked in place. */
@@ -219,6 +242,7 @@ export interface SpotSettings {
   saveBlob: boolean;
   saveSync: boolean;
   onSaveError: SaveErrorMode;
+  singleFlight: SingleFlightMode;
 }
 
 /**
@@ -292,5 +316,9 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
     saveSync: options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
     onSaveError:
       options.onSaveError === undefined ? "warn" : requireSaveErrorMode(options.onSaveError, ""),
+    singleFlight:
+      options.singleFlight === undefined
+        ? "process"
+        : requireSingleFlightMode(options.singleFlight, ""),
   };
 }

@@ -4,6 +4,7 @@ import { hash } from "node:crypto";
 import type { Hook } from "../hooks/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { SaveErrorMode } from "./options.js";
+import type { SingleFlightMode } from "./single-flight.js";
 
 /** A marked function's fixed settings; the call path only reads it. */
 export interface CallPlan {
@@ -26,6 +27,8 @@ export interface CallPlan {
   readonly onDecodeError: DecodeErrorMode;
   /** `"throw"`: a result that cannot be stored rejects the call (result on `error.result`). */
   readonly onSaveError: SaveErrorMode;
+  /** `"machine"`: a miss takes the key's lease or waits for the process holding it. */
+  readonly singleFlight: SingleFlightMode;
 }
 
 /** The cache key of one call: sha256 hex of `${identity}:${inputId}[:${version}]`. */
