@@ -1,6 +1,7 @@
 /** @module core/single-flight.test — leases on the SQLite file and the `singleFlight` option. */
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -73,6 +74,41 @@ describe("the singleFlight option", () => {
     await Promise.all(asks.map((ask) => ask("hello")));
     assert.equal(runs, 2);
     for (const spot of spots) await spot.shutdown();
+  });
+
+  it("waits for a lease held by a process it cannot check, and runs once the lease expires", async () => {
+    const spot = new Spot("app", { workspace: makeTempDir(), singleFlight: "machine" });
+    let runs = 0;
+    const ask = spot.mark(async function ask(prompt: string) {
+      runs += 1;
+      return prompt;
+    });
+    const db = spot.db as SQLiteTaskDB;
+    const elsewhere = { id: "elsewhere", pid: 1, host: `not-${hostname()}` };
+    const now = Date.now();
+    assert.equal(db.claimLease(ask.key("hello"), elsewhere, now, now + 300), true);
+    const started = performance.now();
+    assert.equal(await ask("hello"), "hello");
+    const waited = performance.now() - started;
+    assert.equal(runs, 1);
+    assert.ok(waited >= 250, `ran after ${waited} ms, before the lease expired`);
+    await spot.shutdown();
+  });
+
+  it("takes over at once a lease whose holder process on this machine is gone", async () => {
+    const spot = new Spot("app", { workspace: makeTempDir(), singleFlight: "machine" });
+    const ask = spot.mark(async function ask(prompt: string) {
+      return prompt;
+    });
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid;
+    assert.ok(gone !== undefined);
+    const db = spot.db as SQLiteTaskDB;
+    const now = Date.now();
+    db.claimLease(ask.key("hello"), { id: "gone", pid: gone, host: hostname() }, now, now + 60_000);
+    const started = performance.now();
+    assert.equal(await ask("hello"), "hello");
+    assert.ok(performance.now() - started < 30_000, "it did not wait out the minute-long lease");
+    await spot.shutdown();
   });
 
   it("leaves no lease behind after a run, a throw, or a hit", async () => {

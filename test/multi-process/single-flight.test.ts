@@ -27,12 +27,13 @@ import { appendFileSync, existsSync } from "node:fs";
 import { Spot } from "$ENTRY";
 const spot = new Spot("shared", { workspace: process.env.BS_WORKSPACE, singleFlight: "machine" });
 const ask = spot.mark(async function ask(prompt) {
-  appendFileSync(process.env.BS_RUNS, process.pid + "\\n");
+  appendFileSync(process.env.BS_RUNS, Date.now() + "\\n");
   console.log("running");
   if (process.env.BS_BEHAVIOUR === "hang") await new Promise(() => setInterval(() => {}, 1000));
   await new Promise((resolve) => setTimeout(resolve, 300));
   if (process.env.BS_BEHAVIOUR === "throw") {
     while (!existsSync(process.env.BS_GO + ".throw")) await new Promise((resolve) => setTimeout(resolve, 2));
+    appendFileSync(process.env.BS_GO + ".threw", String(Date.now()));
     throw new Error("the provider said no");
   }
   return "answer to " + prompt;
@@ -144,5 +145,8 @@ describe('singleFlight: "machine" across processes', () => {
     assert.deepEqual(holderAnswer, { error: "the provider said no" });
     assert.deepEqual(waiterAnswer, { value: "answer to the same prompt" });
     assert.equal(countRuns(setup), 2, "the holder's failed run and the waiter's own run");
+    const waiterStarted = Number(readFileSync(setup.runs, "utf8").split("\n")[1]);
+    const holderThrew = Number(readFileSync(`${setup.go}.threw`, "utf8"));
+    assert.ok(waiterStarted >= holderThrew, "the waiter ran only after the holder's run failed");
   });
 });
