@@ -10,9 +10,13 @@ export type {
   SaveErrorMode,
   SpotOptions,
 } from "./core/options.js";
+export type { SingleFlightMode } from "./core/single-flight.js";
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {
+  Lease,
+  LeaseHolder,
+  LeaseMethods,
   RecordProblemField,
   RecordProblems,
   ResultType,

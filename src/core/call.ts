@@ -259,6 +259,7 @@ export function createMarkedFunction<A extends unknown[], R>(
         lookup: () => lookupAsync(plan, cacheKey, runtime),
         run: () => start(this, args, inputId, cacheKey, context),
         whenSaved: () => (plan.saveSync ? Promise.resolve() : runtime.writer.whenIdle()),
+        assertOpen: runtime.assertOpen,
       });
     }
     return start(this, args, inputId, cacheKey, context);

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { makeTempDir } from "../../test/helpers.js";
 import { SQLiteTaskDB } from "../db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "../db/types.js";
-import { ConfigurationError, ValidationError } from "../errors.js";
+import { ConfigurationError, SpotClosedError, ValidationError } from "../errors.js";
 import { Spot } from "../spot.js";
 
 const holder = (id: string) => ({ id, pid: process.pid, host: hostname() });
@@ -109,6 +109,21 @@ describe("the singleFlight option", () => {
     assert.equal(await ask("hello"), "hello");
     assert.ok(performance.now() - started < 30_000, "it did not wait out the minute-long lease");
     await spot.shutdown();
+  });
+
+  it("ends a wait with SpotClosedError when the Spot is shut down meanwhile", async () => {
+    const spot = new Spot("app", { workspace: makeTempDir(), singleFlight: "machine" });
+    const ask = spot.mark(async function ask(prompt: string) {
+      return prompt;
+    });
+    const db = spot.db as SQLiteTaskDB;
+    const elsewhere = { id: "elsewhere", pid: 1, host: `not-${hostname()}` };
+    const now = Date.now();
+    db.claimLease(ask.key("hello"), elsewhere, now, now + 60_000);
+    const waiting = ask("hello");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await spot.shutdown();
+    await assert.rejects(waiting, SpotClosedError);
   });
 
   it("leaves no lease behind after a run, a throw, or a hit", async () => {

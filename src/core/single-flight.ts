@@ -62,6 +62,8 @@ export interface SharedRunSteps<T> {
   run(): Promise<T>;
   /** Resolves once the result `run` stored is readable by other processes (background saves). */
   whenSaved(): Promise<void>;
+  /** Throws when the Spot was shut down while this call waited. */
+  assertOpen(): void;
 }
 
 /**
@@ -106,6 +108,7 @@ async function claimOrWait<T>(
     // Held by someone else: wait for their result without writing anything.
     for (;;) {
       await sleep(pause);
+      steps.assertOpen();
       pause = Math.min(pause * 2, LONGEST_POLL_MS);
       const stored = await steps.lookup();
       if (stored !== MISS) return stored as T;
