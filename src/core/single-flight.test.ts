@@ -176,6 +176,8 @@ describe("the singleFlight option", () => {
 
   it('refuses an unknown mode, and "machine" on a synchronous function', () => {
     const workspace = makeTempDir();
+    // @ts-expect-error: only "process" and "machine"
+    void (() => new Spot("app", { workspace, singleFlight: "cluster" }));
     assert.throws(
       () => new Spot("app", { workspace, singleFlight: "cluster" as never }),
       (error: unknown) =>
