@@ -40,7 +40,7 @@ async function runWorkers(limiter: string): Promise<number[]> {
 }
 
 describe("SharedTokenBucket across processes", () => {
-  it("keeps four processes together within one budget over the run, and paces them", async () => {
+  it("keeps four processes together within one budget over the run, and paces them", async (t) => {
     const spentAt = await runWorkers("SharedTokenBucket");
     const first = spentAt[0]!;
     const last = spentAt.at(-1)!;
@@ -49,6 +49,9 @@ describe("SharedTokenBucket across processes", () => {
     // the one before, so over [first, last] at most COST + rate × elapsed can go through. One
     // extra spend covers Date.now()'s millisecond rounding across processes.
     const budget = COST + (TOKENS_PER_MINUTE / 60_000) * (last - first) + COST;
+    t.diagnostic(
+      `${spentAt.length} spends, ${tokens} tokens in ${last - first} ms; budget ${budget.toFixed(0)}`,
+    );
     assert.ok(
       tokens <= budget,
       `${spentAt.length} spends (${tokens} tokens) in ${last - first} ms; the budget was ${budget}`,
