@@ -8,9 +8,9 @@ export type {
   BackgroundErrorContext,
   MarkOptions,
   SaveErrorMode,
+  SingleFlightMode,
   SpotOptions,
 } from "./core/options.js";
-export type { SingleFlightMode } from "./core/single-flight.js";
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {

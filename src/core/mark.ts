@@ -10,7 +10,7 @@ import { parseRetention } from "../lifecycle/retention.js";
 import { unwrapFunction } from "../limiter/consume.js";
 import type { Serializer } from "../serializer/types.js";
 import { MARKED_IDENTITY } from "./identities.js";
-import type { MarkOptions, SaveErrorMode } from "./options.js";
+import type { MarkOptions, SaveErrorMode, SingleFlightMode } from "./options.js";
 import {
   requireBoolean,
   requireDecodeErrorMode,
@@ -19,7 +19,6 @@ import {
   requireSingleFlightMode,
 } from "./options.js";
 import type { CallPlan } from "./plan.js";
-import type { SingleFlightMode } from "./single-flight.js";
 
 /** Spot-level defaults a plan falls back to. */
 export interface PlanDefaults {

@@ -11,8 +11,6 @@ import type { RateLimiter } from "../limiter/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { BlobStorage, StoragePolicy } from "../storage/types.js";
 import type { Logger } from "../types.js";
-import type { SingleFlightMode } from "./single-flight.js";
-import { SINGLE_FLIGHT_MODES } from "./single-flight.js";
 import { DEFAULT_WORKSPACE } from "./workspace.js";
 
 /**
@@ -22,6 +20,12 @@ import { DEFAULT_WORKSPACE } from "./workspace.js";
  * the result as `error.result`.
  */
 export type SaveErrorMode = "warn" | "throw";
+
+/**
+ * Who shares one run of concurrent identical calls: `"process"` (the calls of one process) or
+ * `"machine"` (the calls of every process sharing the database, through a lease).
+ */
+export type SingleFlightMode = "process" | "machine";
 
 /** What a failed save or clean-up reports to `onBackgroundError`. */
 export interface BackgroundErrorContext {
@@ -119,6 +123,7 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
 
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];
 const SAVE_ERROR_MODES: readonly SaveErrorMode[] = ["warn", "throw"];
+const SINGLE_FLIGHT_MODES: readonly SingleFlightMode[] = ["process", "machine"];
 
 /** Throws a ValidationError unless `value` is a finite number within [min, max]. */
 export function requireNumberInRange(

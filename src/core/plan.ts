@@ -3,8 +3,7 @@
 import { hash } from "node:crypto";
 import type { Hook } from "../hooks/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
-import type { SaveErrorMode } from "./options.js";
-import type { SingleFlightMode } from "./single-flight.js";
+import type { SaveErrorMode, SingleFlightMode } from "./options.js";
 
 /** A marked function's fixed settings; the call path only reads it. */
 export interface CallPlan {

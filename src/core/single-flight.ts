@@ -10,14 +10,6 @@ import { ConfigurationError } from "../errors.js";
 import { MISS } from "./read.js";
 
 /**
- * Who de-duplicates concurrent identical calls: `"process"` (calls in one process share one run)
- * or `"machine"` (calls in every process sharing the database share one run).
- */
-export type SingleFlightMode = "process" | "machine";
-
-export const SINGLE_FLIGHT_MODES: readonly SingleFlightMode[] = ["process", "machine"];
-
-/**
  * How long a lease lasts without renewal. Long enough that a busy event loop renews in time,
  * short enough that a holder that vanished without a trace (another machine's pid namespace,
  * a frozen process) holds the others up for seconds, not minutes.
