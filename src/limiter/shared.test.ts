@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { makeTempDir } from "../../test/helpers.js";
 import { ValidationError } from "../errors.js";
+import { listDatabases } from "../maintenance/projects.js";
 import { Spot } from "../spot.js";
 import { SharedTokenBucket } from "./shared.js";
 
@@ -16,7 +17,7 @@ describe("SharedTokenBucket", () => {
   it("lets the first request through at once and paces the next ones like TokenBucket", async () => {
     const bucket = new SharedTokenBucket({
       tokensPerMinute: 600,
-      path: join(makeTempDir(), "limits.db"),
+      path: join(makeTempDir(), "limits.sqlite"),
     });
     const started = performance.now();
     await bucket.consume(1);
@@ -31,7 +32,7 @@ describe("SharedTokenBucket", () => {
   it("does not save idle time up into a burst", async () => {
     const bucket = new SharedTokenBucket({
       tokensPerMinute: 600,
-      path: join(makeTempDir(), "limits.db"),
+      path: join(makeTempDir(), "limits.sqlite"),
     });
     await bucket.consume(1);
     await sleep(500);
@@ -41,7 +42,7 @@ describe("SharedTokenBucket", () => {
   });
 
   it("shares one budget between two limiters on the same file and name, not across names", () => {
-    const file = join(makeTempDir(), "limits.db");
+    const file = join(makeTempDir(), "limits.sqlite");
     const first = new SharedTokenBucket({ tokensPerMinute: 60, path: file });
     const second = new SharedTokenBucket({ tokensPerMinute: 60, path: file });
     const other = new SharedTokenBucket({ tokensPerMinute: 60, path: file, name: "embeddings" });
@@ -54,7 +55,7 @@ describe("SharedTokenBucket", () => {
   it("rejects a cost above tokensPerMinute at once, naming the cost and the limit", async () => {
     const bucket = new SharedTokenBucket({
       tokensPerMinute: 600,
-      path: join(makeTempDir(), "limits.db"),
+      path: join(makeTempDir(), "limits.sqlite"),
     });
     await assert.rejects(bucket.consume(601), (error: unknown) => {
       assert.ok(error instanceof ValidationError);
@@ -70,7 +71,7 @@ describe("SharedTokenBucket", () => {
     it(`rejects the cost ${String(cost)} with a ValidationError`, async () => {
       const bucket = new SharedTokenBucket({
         tokensPerMinute: 600,
-        path: join(makeTempDir(), "limits.db"),
+        path: join(makeTempDir(), "limits.sqlite"),
       });
       await assert.rejects(bucket.consume(cost), ValidationError);
       bucket.close();
@@ -78,7 +79,7 @@ describe("SharedTokenBucket", () => {
   }
 
   it("refuses an invalid rate, name or path at construction, naming the option", () => {
-    const path = join(makeTempDir(), "limits.db");
+    const path = join(makeTempDir(), "limits.sqlite");
     assert.throws(() => new SharedTokenBucket({ tokensPerMinute: 0, path }), /tokensPerMinute/);
     assert.throws(() => new SharedTokenBucket({ tokensPerMinute: 6, path, name: "" }), /name/);
     assert.throws(() => new SharedTokenBucket({ tokensPerMinute: 6, path: "" }), /path/);
@@ -89,7 +90,7 @@ describe("SharedTokenBucket", () => {
   });
 
   it("moves the schedule back with a clock set back instead of waiting out the difference", async () => {
-    const file = join(makeTempDir(), "limits.db");
+    const file = join(makeTempDir(), "limits.sqlite");
     const bucket = new SharedTokenBucket({ tokensPerMinute: 6000, path: file });
     assert.equal(bucket.tryConsume(1), true);
     // The row as a booking made while the clock read one hour later than it does now leaves it.
@@ -109,19 +110,36 @@ describe("SharedTokenBucket", () => {
     bucket.close();
   });
 
-  it("defaults to .beautyspot/limits.db in the current directory, a folder kept out of git", () => {
+  it("defaults to .beautyspot/limits.sqlite in the current directory, a folder kept out of git", () => {
     const folder = makeTempDir();
     const previous = process.cwd();
     process.chdir(folder);
     try {
       const bucket = new SharedTokenBucket({ tokensPerMinute: 60 });
-      assert.equal(bucket.path, join(folder, ".beautyspot", "limits.db"));
+      assert.equal(bucket.path, join(folder, ".beautyspot", "limits.sqlite"));
       bucket.close();
     } finally {
       process.chdir(previous);
     }
-    assert.ok(existsSync(join(folder, ".beautyspot", "limits.db")));
+    assert.ok(existsSync(join(folder, ".beautyspot", "limits.sqlite")));
     assert.equal(readFileSync(join(folder, ".beautyspot", ".gitignore"), "utf8"), "*\n");
+  });
+
+  it("keeps its default file out of the workspace's list of Spot databases", async () => {
+    const folder = makeTempDir();
+    const previous = process.cwd();
+    process.chdir(folder);
+    try {
+      new SharedTokenBucket({ tokensPerMinute: 60 }).close();
+      await new Spot("app").shutdown();
+    } finally {
+      process.chdir(previous);
+    }
+    const listed = await listDatabases(join(folder, ".beautyspot"));
+    assert.deepEqual(
+      listed.map((summary) => [summary.name, summary.error]),
+      [["app", undefined]],
+    );
   });
 
   it("can keep its state in a Spot's database, whichever of the two opens the file first", async () => {

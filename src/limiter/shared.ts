@@ -22,7 +22,7 @@ export interface SharedTokenBucketOptions {
    * The SQLite file holding the limiter's state. Every process that shares the budget must name
    * the same file. It may be a Spot's database file (the state is one small table beside
    * `tasks`), or a file of its own.
-   * @default `.beautyspot/limits.db` in the current directory
+   * @default `.beautyspot/limits.sqlite` in the current directory
    */
   path?: string;
   /**
@@ -39,8 +39,11 @@ export interface SharedTokenBucketOptions {
   busyTimeoutMs?: number;
 }
 
-/** Where the limiter's state lives by default, relative to the current directory. */
-export const DEFAULT_LIMITS_PATH = path.join(".beautyspot", "limits.db");
+/**
+ * Where the limiter's state lives by default, relative to the current directory. Not `*.db`:
+ * `beautyspot list` and `gc` take every `*.db` file of the workspace for a Spot's database.
+ */
+export const DEFAULT_LIMITS_PATH = path.join(".beautyspot", "limits.sqlite");
 
 /** Node timers have millisecond resolution; a slot this close is due now. */
 const TIMER_RESOLUTION_MS = 1;
@@ -195,7 +198,7 @@ function openLimitsFile(
   else if (!fs.existsSync(folder)) fs.mkdirSync(folder, { recursive: true });
   if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
     throw new ConfigurationError(
-      `${file} is a directory, not a database file. Pass a file path such as ${path.join(file, "limits.db")}.`,
+      `${file} is a directory, not a database file. Pass a file path such as ${path.join(file, "limits.sqlite")}.`,
     );
   }
   let db: Database.Database;

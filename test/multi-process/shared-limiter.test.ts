@@ -32,7 +32,7 @@ async function runWorkers(limiter: string): Promise<number[]> {
   const reports = await Promise.all(
     Array.from({ length: PROCESSES }, () =>
       runChildForResult<number[]>(folder, WORKER.replaceAll("$LIMITER", limiter), {
-        env: { BS_LIMITS: join(folder, "limits.db") },
+        env: { BS_LIMITS: join(folder, "limits.sqlite") },
       }),
     ),
   );
