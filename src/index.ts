@@ -18,12 +18,16 @@ export type {
   ReplayOptions,
   ReplayPace,
   SaveErrorMode,
+  SingleFlightMode,
   SpotOptions,
 } from "./core/options.js";
 export type { StreamRecording } from "./core/stream.js";
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {
+  Lease,
+  LeaseHolder,
+  LeaseMethods,
   RecordProblemField,
   RecordProblems,
   ResultType,
@@ -57,6 +61,8 @@ export type { LifecyclePolicyOptions, LifecycleRule } from "./lifecycle/policy.j
 export { LifecyclePolicy } from "./lifecycle/policy.js";
 export type { RetentionDuration, RetentionSpec, RetentionUnit } from "./lifecycle/retention.js";
 export { Retention } from "./lifecycle/retention.js";
+export type { SharedTokenBucketOptions } from "./limiter/shared.js";
+export { SharedTokenBucket } from "./limiter/shared.js";
 export type { TokenBucketOptions } from "./limiter/token-bucket.js";
 export { TokenBucket } from "./limiter/token-bucket.js";
 export type { RateLimiter } from "./limiter/types.js";

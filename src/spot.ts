@@ -24,6 +24,7 @@ import {
   requireMethods,
   resolveSpotSettings,
 } from "./core/options.js";
+import { assertLeaseSupport } from "./core/single-flight.js";
 import type { ResultCheck } from "./core/storable.js";
 import { blobFolderOwner, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
@@ -190,8 +191,11 @@ export class Spot implements AsyncDisposable {
       mode: settings.mode,
       lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
       trackRecording: (identity) => trackRecordingFunction(this.db, identity),
+      singleFlight: settings.singleFlight,
+      assertLeaseSupport: (where) => assertLeaseSupport(this.db, where),
     };
     this.explicit = new ExplicitKeys(this.runtime, this.defaults);
+    if (settings.singleFlight === "machine") assertLeaseSupport(this.db, "the Spot's option");
   }
 
   private openDb(db: SpotOptions["db"]): TaskDB {
@@ -291,6 +295,11 @@ export class Spot implements AsyncDisposable {
       );
     }
     const identity = resolveFunctionIdentity(fn, options.name);
+    if (options.singleFlight === "machine") {
+      throw new ConfigurationError(
+        `singleFlight: "machine" needs waiting for another process, which a synchronous function cannot do. Use spot.mark (async) for ${identity}, or leave singleFlight out.`,
+      );
+    }
     const plan = createCallPlan(fn, identity, options as MarkOptions<never[]>, this.defaults);
     this.identities.claim(identity, plan.version, fn);
     return createMarkedSyncFunction(fn, plan, this.runtime);

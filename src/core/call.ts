@@ -14,6 +14,7 @@ import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
 import { createReplayMissError, createReplayMissErrorSync } from "./replay-miss.js";
+import { runOncePerMachine, supportsLeases } from "./single-flight.js";
 import {
   chunksForHooks,
   DeferredStream,
@@ -331,6 +332,16 @@ export function createMarkedFunction<A extends unknown[], R>(
       if (running !== undefined) return running.then(joinRun) as Promise<Awaited<R>>;
     }
     if (!mayRun) throw await createReplayMissError(plan, cacheKey, inputId, backends);
+    // One run across the processes sharing the database (core/single-flight.ts): only where a
+    // stored result may be read and written (not in record or bypass mode).
+    if (mayRead && mayWrite && plan.singleFlight === "machine" && supportsLeases(backends.db)) {
+      return runOncePerMachine(backends.db, inflight, cacheKey, {
+        lookup: () => lookupAsync(plan, cacheKey, runtime),
+        run: () => start(this, args, inputId, cacheKey, context),
+        whenSaved: () => (plan.saveSync ? Promise.resolve() : runtime.writer.whenIdle()),
+        assertOpen: runtime.assertOpen,
+      });
+    }
     return start(this, args, inputId, cacheKey, context);
   }
 

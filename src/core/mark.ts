@@ -11,12 +11,13 @@ import { unwrapFunction } from "../limiter/consume.js";
 import type { Serializer } from "../serializer/types.js";
 import { MARKED_IDENTITY } from "./identities.js";
 import { resolvePlanMode, type SpotMode } from "./modes.js";
-import type { MarkOptions, SaveErrorMode } from "./options.js";
+import type { MarkOptions, SaveErrorMode, SingleFlightMode } from "./options.js";
 import {
   requireBoolean,
   requireDecodeErrorMode,
   requireMethods,
   requireSaveErrorMode,
+  requireSingleFlightMode,
 } from "./options.js";
 import type { CallPlan } from "./plan.js";
 import { resolveReplayPace } from "./stream.js";
@@ -32,6 +33,9 @@ export interface PlanDefaults {
   readonly mode: SpotMode;
   /** Told the identity of every plan in record mode (its results go to the recording file). */
   readonly trackRecording?: (identity: string) => void;
+  readonly singleFlight: SingleFlightMode;
+  /** Throws when `singleFlight: "machine"` cannot work over the Spot's database. */
+  readonly assertLeaseSupport: (where: string) => void;
 }
 
 const MARK_OPTION_NAMES = new Set([
@@ -48,6 +52,7 @@ const MARK_OPTION_NAMES = new Set([
   "onSaveError",
   "replay",
   "mode",
+  "singleFlight",
 ]);
 
 /**
@@ -105,6 +110,11 @@ export function createCallPlan(
   if (options.serializer !== undefined) {
     requireMethods(options.serializer, `serializer of ${where}`, ["dumps", "loads"]);
   }
+  const singleFlight =
+    options.singleFlight === undefined
+      ? defaults.singleFlight
+      : requireSingleFlightMode(options.singleFlight, where);
+  if (singleFlight === "machine") defaults.assertLeaseSupport(where);
   const funcName = shortNameOf(identity);
   const retentionMs =
     options.retention === undefined
@@ -140,6 +150,7 @@ export function createCallPlan(
         : requireSaveErrorMode(options.onSaveError, where),
     replayPace: resolveReplayPace(options.replay, where),
     modeRules,
+    singleFlight,
   };
 }
 

@@ -35,6 +35,12 @@ export interface ReplayOptions {
   pace?: ReplayPace;
 }
 
+/**
+ * Who shares one run of concurrent identical calls: `"process"` (the calls of one process) or
+ * `"machine"` (the calls of every process sharing the database, through a lease).
+ */
+export type SingleFlightMode = "process" | "machine";
+
 /** What a failed save or clean-up reports to `onBackgroundError`. */
 export interface BackgroundErrorContext {
   /** What failed: storing a result (in the background or during the call), or the periodic clean-up. */
@@ -105,6 +111,14 @@ export interface SpotOptions {
    * first one, rewritten deterministically at `flush()` / `shutdown()`. @default none
    */
   fixtures?: string | readonly string[];
+  /**
+   * Who shares one run of concurrent identical calls. `"process"`: the calls of this process.
+   * `"machine"`: the calls of every process using this database (workers of one server), through
+   * a lease in the SQLite file; costs two small writes per miss, nothing per hit. See
+   * docs/multi-process.md. Needs a TaskDB with lease methods (the SQLite one has them).
+   * @default "process"
+   */
+  singleFlight?: SingleFlightMode;
 }
 
 /** Options of `spot.mark(fn, options)`. All optional. */
@@ -138,10 +152,13 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
   replay?: ReplayOptions;
   /** Overrides the Spot's mode (and `BEAUTYSPOT_MODE`) for this function; see `SpotOptions.mode`. */
   mode?: SpotMode;
+  /** Overrides the Spot's `singleFlight`: `"process"` or `"machine"` (not for `markSync`). */
+  singleFlight?: SingleFlightMode;
 }
 
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];
 const SAVE_ERROR_MODES: readonly SaveErrorMode[] = ["warn", "throw"];
+const SINGLE_FLIGHT_MODES: readonly SingleFlightMode[] = ["process", "machine"];
 
 /**
  * Throws a ValidationError unless `value` is a finite number within [min, max], or within
@@ -202,6 +219,16 @@ export function requireSaveErrorMode(value: unknown, where: string): SaveErrorMo
     );
   }
   return value as SaveErrorMode;
+}
+
+/** Throws a ValidationError unless `value` is a valid `singleFlight` mode. */
+export function requireSingleFlightMode(value: unknown, where: string): SingleFlightMode {
+  if (!SINGLE_FLIGHT_MODES.includes(value as SingleFlightMode)) {
+    throw new ValidationError(
+      `Option \`singleFlight\`${where === "" ? "" : ` of ${where}`} must be ${SINGLE_FLIGHT_MODES.map((mode) => `"${mode}"`).join(" or ")}, got ${describeValue(value)}.`,
+    );
+  }
+  return value as SingleFlightMode;
 }
 
 /** Throws a ValidationError unless `value` has every listed method. */
@@ -274,6 +301,7 @@ const SPOT_OPTION_NAMES = new Set([
   "logger",
   "mode",
   "fixtures",
+  "singleFlight",
 ]);
 
 /** Spot options checked and with their defaults applied; the objects passed in are checked in place. */
@@ -290,6 +318,7 @@ export interface SpotSettings {
   mode: SpotMode;
   /** Recording files read before the database, in order; `undefined` without `fixtures`. */
   fixtures: string[] | undefined;
+  singleFlight: SingleFlightMode;
 }
 
 /**
@@ -365,5 +394,9 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
       options.onSaveError === undefined ? "warn" : requireSaveErrorMode(options.onSaveError, ""),
     mode: resolveSpotMode(options.mode),
     fixtures: options.fixtures === undefined ? undefined : requireFixtureFiles(options.fixtures),
+    singleFlight:
+      options.singleFlight === undefined
+        ? "process"
+        : requireSingleFlightMode(options.singleFlight, ""),
   };
 }

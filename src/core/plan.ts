@@ -4,7 +4,7 @@ import { hash } from "node:crypto";
 import type { Hook } from "../hooks/types.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { ModeRules } from "./modes.js";
-import type { ReplayPace, SaveErrorMode } from "./options.js";
+import type { ReplayPace, SaveErrorMode, SingleFlightMode } from "./options.js";
 
 /** A marked function's fixed settings; the call path only reads it. */
 export interface CallPlan {
@@ -31,6 +31,8 @@ export interface CallPlan {
   readonly replayPace: ReplayPace;
   /** What calls may do with the cache (read, run, write), from the function's or the Spot's mode. */
   readonly modeRules: ModeRules;
+  /** `"machine"`: a miss takes the key's lease or waits for the process holding it. */
+  readonly singleFlight: SingleFlightMode;
 }
 
 /** The cache key of one call: sha256 hex of `${identity}:${inputId}[:${version}]`. */

@@ -157,6 +157,48 @@ export interface UnsizedBlob {
   contentType: string | null;
 }
 
+/** Who holds a lease: a random id per run, and where it runs (for a dead-holder check). */
+export interface LeaseHolder {
+  /** Random, one per run: only its holder renews or releases the lease. */
+  id: string;
+  /** Process id of the holder. */
+  pid: number;
+  /** `os.hostname()` of the holder: a pid is only checked on the machine it belongs to. */
+  host: string;
+}
+
+/** A lease as stored. */
+export interface Lease extends LeaseHolder {
+  /** Unix ms after which anyone may take the lease over. */
+  expiresAt: number;
+}
+
+/**
+ * Leases on cache keys, for `singleFlight: "machine"`: the one process that holds a key's lease
+ * runs the function, the others wait for the stored result. Optional on a TaskDB, all four
+ * methods or none. Times are Unix ms of the wall clock, the one clock processes share.
+ */
+export interface LeaseMethods {
+  /**
+   * Takes the lease on `key` in one atomic step, when nobody holds it, its lease expired at or
+   * before `now`, or it is held by `takeOverFrom` (a holder found dead). Returns whether `holder`
+   * now holds it, until `expiresAt`.
+   */
+  claimLease(
+    key: string,
+    holder: LeaseHolder,
+    now: number,
+    expiresAt: number,
+    takeOverFrom?: string,
+  ): Awaitable<boolean>;
+  /** Moves the expiry of a lease `holderId` still holds; false when it no longer holds it. */
+  renewLease(key: string, holderId: string, expiresAt: number): Awaitable<boolean>;
+  /** Gives the lease up, if `holderId` still holds it. */
+  releaseLease(key: string, holderId: string): Awaitable<void>;
+  /** The lease on `key`, expired or not, or `undefined` when nobody holds one. */
+  getLease(key: string): Awaitable<Lease | undefined>;
+}
+
 /**
  * Storage for cache records. `synchronous: true` promises that every method returns a plain
  * value (never a promise), which `markSync` and the fast hit path rely on.
@@ -199,6 +241,11 @@ export interface TaskDB {
    * (so `stats` can measure their files in bounded memory). Optional.
    */
   unsizedBlobs?(afterRowid: number, limit: number): Awaitable<UnsizedBlob[]>;
+  /** See {@link LeaseMethods}; without them a Spot cannot use `singleFlight: "machine"`. */
+  claimLease?: LeaseMethods["claimLease"];
+  renewLease?: LeaseMethods["renewLease"];
+  releaseLease?: LeaseMethods["releaseLease"];
+  getLease?: LeaseMethods["getLease"];
   /** Cheap token that changes when another connection commits (for in-memory tiers). */
   dataVersion?(): number;
   close(): Awaitable<void>;

@@ -109,10 +109,16 @@ function describeTables(tables: string[]): string {
   return tables.length > 5 ? `${shown} and ${tables.length - 5} more` : shown;
 }
 
+/**
+ * Tables beautyspot itself may create before `tasks` exists: a `SharedTokenBucket` pointed at the
+ * Spot's file (`rate_limits`), cross-process leases (`leases`).
+ */
+const OWN_AUXILIARY_TABLES = new Set(["rate_limits", "leases"]);
+
 /** Refuses files that belong to someone else before anything is written to them. */
 function assertOwnDatabase(path: string, tables: string[], columns: TableInfoRow[]): void {
   if (!tables.includes("tasks")) {
-    if (tables.length === 0) return;
+    if (tables.every((table) => OWN_AUXILIARY_TABLES.has(table))) return;
     throw new ConfigurationError(
       `${path} is not a beautyspot database (no \`tasks\` table; it has tables ${describeTables(tables)}). Pass a different path, or delete the file if it is stale.`,
     );

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
+import { runLeaseContract } from "../../../test/contracts/lease.contract.js";
 import { makeTaskWrite, runTaskDBContract } from "../../../test/contracts/task-db.contract.js";
 import { makeTempDir } from "../../../test/helpers.js";
 import { ConfigurationError } from "../../errors.js";
@@ -42,6 +43,16 @@ runTaskDBContract("SQLiteTaskDB", async () => {
   const dir = makeTempDir();
   return {
     db: new SQLiteTaskDB(path.join(dir, "tasks.db")),
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+runLeaseContract("SQLiteTaskDB", async () => {
+  const dir = makeTempDir();
+  const file = path.join(dir, "tasks.db");
+  return {
+    first: new SQLiteTaskDB(file),
+    second: new SQLiteTaskDB(file),
     cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 });

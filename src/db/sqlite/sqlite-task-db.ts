@@ -7,6 +7,8 @@ import { ConfigurationError, describeError, ValidationError } from "../../errors
 import type { Awaitable } from "../../types.js";
 import type {
   GroupStats,
+  Lease,
+  LeaseHolder,
   StoredTask,
   TaskDB,
   TaskDeletion,
@@ -17,6 +19,7 @@ import type {
   TaskWrite,
   UnsizedBlob,
 } from "../types.js";
+import { SQLiteLeases } from "./leases.js";
 import { describeNativeModuleFailure } from "./native.js";
 import {
   buildDeletionBatchStatement,
@@ -176,6 +179,7 @@ export class SQLiteTaskDB implements TaskDB {
   readonly #validSize: string;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #rowCache: RowCache;
+  #leases: SQLiteLeases | undefined;
   #lastChangeCheck = 0;
   #lastDataVersion = -1;
 
@@ -443,6 +447,36 @@ export class SQLiteTaskDB implements TaskDB {
 
   dataVersion(): number {
     return this.#dataVersionStatement.get() as number;
+  }
+
+  claimLease(
+    key: string,
+    holder: LeaseHolder,
+    now: number,
+    expiresAt: number,
+    takeOverFrom?: string,
+  ): boolean {
+    return this.#leaseTable().claimLease(key, holder, now, expiresAt, takeOverFrom);
+  }
+
+  renewLease(key: string, holderId: string, expiresAt: number): boolean {
+    return this.#leaseTable().renewLease(key, holderId, expiresAt);
+  }
+
+  releaseLease(key: string, holderId: string): void {
+    this.#leaseTable().releaseLease(key, holderId);
+  }
+
+  getLease(key: string): Lease | undefined {
+    return this.#leaseTable().getLease(key);
+  }
+
+  #leaseTable(): SQLiteLeases {
+    if (this.#leases === undefined) {
+      this.#assertWritable();
+      this.#leases = new SQLiteLeases(this.#db);
+    }
+    return this.#leases;
   }
 
   close(): void {
