@@ -9,6 +9,7 @@ import type { HookContext } from "../hooks/types.js";
 import { releaseBlob, releaseBlobSync } from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { BackgroundSaves } from "./background-saves.js";
+import { type Explanation, explainCall } from "./explain.js";
 import { MARKED_IDENTITY } from "./identities.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
@@ -36,6 +37,11 @@ export interface MarkedMethods<A extends readonly unknown[], R> {
   peek(...args: A): Promise<R | undefined>;
   /** The cache key for these arguments. */
   key(...args: A): string;
+  /**
+   * Whether these arguments hit, their key, and for a miss the nearest stored entries of this
+   * function with what differs (version, argument paths with both values). Never runs the function.
+   */
+  explain(...args: A): Promise<Explanation>;
   /** The function identity used in keys and records. */
   readonly identity: string;
 }
@@ -51,6 +57,7 @@ export type MarkedSyncFunction<A extends readonly unknown[], R> = ((...args: A) 
   invalidate(...args: A): boolean;
   peek(...args: A): R | undefined;
   key(...args: A): string;
+  explain(...args: A): Promise<Explanation>;
   readonly identity: string;
 };
 
@@ -129,13 +136,16 @@ async function saveResult(
   inputId: string,
   result: unknown,
   runtime: CallRuntime,
+  args: readonly unknown[],
 ): Promise<void> {
   try {
     if (!plan.saveSync) {
-      runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true));
+      runtime.writer.enqueue(
+        prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true, args),
+      );
       return;
     }
-    const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends);
+    const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args);
     const failures = runtime.backends.synchronous
       ? writeEntriesSync([entry], runtime.backends)
       : await writeEntriesAsync([entry], runtime.backends);
@@ -152,14 +162,17 @@ function saveResultSync(
   inputId: string,
   result: unknown,
   runtime: CallRuntime,
+  args: readonly unknown[],
 ): void {
   try {
     if (!plan.saveSync) {
-      runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true));
+      runtime.writer.enqueue(
+        prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true, args),
+      );
       return;
     }
     const failures = writeEntriesSync(
-      [prepareEntry(plan, cacheKey, inputId, result, runtime.backends)],
+      [prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args)],
       runtime.backends,
     );
     if (failures.length > 0) throw failures[0]?.error;
@@ -194,7 +207,7 @@ export function createMarkedFunction<A extends unknown[], R>(
     } catch (error) {
       return Promise.reject(error);
     }
-    const running = finish(returned, inputId, cacheKey, context);
+    const running = finish(returned, args, inputId, cacheKey, context);
     inflight.set(cacheKey, running);
     return running;
   }
@@ -202,13 +215,14 @@ export function createMarkedFunction<A extends unknown[], R>(
   /** Awaits the run, stores its result and reports the miss; the entry leaves `inflight` at the end. */
   async function finish(
     returned: R,
+    args: A,
     inputId: string,
     cacheKey: string,
     context: HookContext | null,
   ): Promise<Awaited<R>> {
     try {
       const result = await returned;
-      await saveResult(plan, cacheKey, inputId, result, runtime);
+      await saveResult(plan, cacheKey, inputId, result, runtime, args);
       if (context !== null)
         await runHooks(
           plan.hooks,
@@ -260,6 +274,7 @@ export function createMarkedFunction<A extends unknown[], R>(
     identity: plan.identity,
     [MARKED_IDENTITY]: plan.identity,
     key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),
+    explain: (...args: A) => explainCall(plan, args, runtime),
     async peek(...args: A) {
       runtime.assertOpen();
       const value = await lookupAsync(
@@ -313,7 +328,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
       return stored as R;
     }
     const result = fn.apply(this, args);
-    saveResultSync(plan, cacheKey, inputId, result, runtime);
+    saveResultSync(plan, cacheKey, inputId, result, runtime, args);
     if (context !== null)
       void runHooks(
         plan.hooks,
@@ -328,6 +343,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
     identity: plan.identity,
     [MARKED_IDENTITY]: plan.identity,
     key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),
+    explain: (...args: A) => explainCall(plan, args, runtime),
     peek(...args: A) {
       runtime.assertOpen();
       const value = lookupSync(plan, computeCacheKey(plan, plan.computeInputId(args)), runtime);

@@ -3,8 +3,11 @@
 import { validateContentType } from "../content-type.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { normalizeHooks } from "../hooks/dispatch.js";
+import { createArgumentLabeler, recordArguments } from "../keys/arguments.js";
 import { shortNameOf } from "../keys/identity.js";
 import { createInputIdFunction } from "../keys/keygen.js";
+import { createRedactor, type RedactOption } from "../keys/redact.js";
+import { AUTO_VERSION, deriveSourceVersion } from "../keys/source-version.js";
 import type { LifecyclePolicy } from "../lifecycle/policy.js";
 import { parseRetention } from "../lifecycle/retention.js";
 import { unwrapFunction } from "../limiter/consume.js";
@@ -26,6 +29,7 @@ export interface PlanDefaults {
   readonly saveSync: boolean;
   readonly onSaveError: SaveErrorMode;
   readonly lifecyclePolicy: LifecyclePolicy;
+  readonly redact?: RedactOption | undefined;
 }
 
 const MARK_OPTION_NAMES = new Set([
@@ -40,6 +44,8 @@ const MARK_OPTION_NAMES = new Set([
   "hooks",
   "onDecodeError",
   "onSaveError",
+  "redact",
+  "dependsOn",
 ]);
 
 /** Refuses what cannot be cached: non-functions, generators, and wrappers already marked. */
@@ -78,10 +84,20 @@ export function createCallPlan(
     }
   }
   const where = `mark(${identity})`;
-  const version = options.version ?? null;
+  let version = options.version ?? null;
   if (version !== null && (typeof version !== "string" || version === "")) {
     throw new ValidationError(`Option \`version\` of ${where} must be a non-empty string.`);
   }
+  if (options.dependsOn !== undefined && version !== AUTO_VERSION) {
+    throw new ValidationError(
+      `Option \`dependsOn\` of ${where} only applies with version: "auto". Add version: "auto", or remove dependsOn.`,
+    );
+  }
+  if (version === AUTO_VERSION) {
+    version = deriveSourceVersion(unwrapFunction(fn), options.dependsOn ?? [], where);
+  }
+  const redactor = createRedactor([defaults.redact, options.redact], where);
+  const labelArgument = createArgumentLabeler(unwrapFunction(fn));
   const contentType =
     options.contentType === undefined
       ? null
@@ -120,6 +136,7 @@ export function createCallPlan(
       options.onSaveError === undefined
         ? defaults.onSaveError
         : requireSaveErrorMode(options.onSaveError, where),
+    recordArguments: (args) => recordArguments(args, labelArgument, redactor),
   };
 }
 

@@ -5,6 +5,7 @@ import type { TaskDB } from "../db/types.js";
 import { ValidationError } from "../errors.js";
 import type { Hook } from "../hooks/types.js";
 import type { KeyGenOption } from "../keys/keygen.js";
+import { createRedactor, type RedactOption } from "../keys/redact.js";
 import { LifecyclePolicy } from "../lifecycle/policy.js";
 import type { RetentionSpec } from "../lifecycle/retention.js";
 import type { RateLimiter } from "../limiter/types.js";
@@ -77,13 +78,25 @@ export interface SpotOptions {
   onSaveError?: SaveErrorMode;
   /** Where warnings go. @default `console` with a `[beautyspot]` prefix */
   logger?: Logger;
+  /**
+   * More argument fields to redact before arguments are stored or shown (explain, `beautyspot
+   * why`), on top of the built-in rule (apiKey, authorization, token, password, secret, … and
+   * secret-looking values such as `sk-…`): field names, dotted paths, regular expressions, or a
+   * function `(field) => boolean`. Keys are never affected. @default none
+   * @example redact: ["email", "opts.user.phone"]
+   */
+  redact?: RedactOption;
 }
 
 /** Options of `spot.mark(fn, options)`. All optional. */
 export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
   /** Function identity in keys and records. @default `fn.name`; `Class.method` for methods */
   name?: string;
-  /** Part of the key: bump it when the function's behaviour changes. @default none */
+  /**
+   * Part of the key: bump it when the function's behaviour changes. `"auto"` derives it from the
+   * function's source text (and `dependsOn`), so editing the function makes new entries
+   * (see README, "Version from the source"). @default none
+   */
   version?: string;
   /** How arguments become the input id. @default canonical form of all arguments */
   keygen?: KeyGenOption<A>;
@@ -103,6 +116,13 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
   onDecodeError?: DecodeErrorMode;
   /** Overrides the Spot's `onSaveError`: `"warn"` or `"throw"` when a result cannot be stored. */
   onSaveError?: SaveErrorMode;
+  /** More fields to redact from this function's stored arguments, added to the Spot's `redact`. */
+  redact?: RedactOption;
+  /**
+   * With `version: "auto"`: more things the version depends on — other functions (their source
+   * text) and strings (a prompt kept in a constant, a model name). @default none
+   */
+  dependsOn?: readonly unknown[];
 }
 
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];
@@ -207,6 +227,7 @@ const SPOT_OPTION_NAMES = new Set([
   "onBackgroundError",
   "onSaveError",
   "logger",
+  "redact",
 ]);
 
 /** Spot options checked and with their defaults applied; the objects passed in are checked in place. */
@@ -255,6 +276,7 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
     requireMethods(options.storagePolicy, "storagePolicy", ["shouldUseBlob"]);
   }
   if (options.limiter !== undefined) requireMethods(options.limiter, "limiter", ["consume"]);
+  if (options.redact !== undefined) createRedactor([options.redact], "the Spot");
   if (options.onBackgroundError !== undefined && typeof options.onBackgroundError !== "function") {
     throw new ValidationError(
       "Option `onBackgroundError` must be a function (error, context) => void.",

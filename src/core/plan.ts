@@ -2,6 +2,7 @@
 
 import { hash } from "node:crypto";
 import type { Hook } from "../hooks/types.js";
+import type { RecordedArguments } from "../keys/arguments.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { SaveErrorMode } from "./options.js";
 
@@ -26,6 +27,8 @@ export interface CallPlan {
   readonly onDecodeError: DecodeErrorMode;
   /** `"throw"`: a result that cannot be stored rejects the call (result on `error.result`). */
   readonly onSaveError: SaveErrorMode;
+  /** The redacted, size-capped arguments stored beside a result (run on a miss only). */
+  readonly recordArguments: (args: readonly unknown[]) => RecordedArguments;
 }
 
 /** The cache key of one call: sha256 hex of `${identity}:${inputId}[:${version}]`. */
