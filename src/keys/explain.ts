@@ -418,9 +418,7 @@ function describeEntryDifferences(entry: NearestEntry): string[] {
     if (entry.moreDifferences > 0) lines.push(`… and ${entry.moreDifferences} more differences`);
     if (entry.differences.length === 0 && entry.versionChange === undefined) {
       lines.push(
-        entry.inputId === ""
-          ? "no visible difference"
-          : "no visible difference in the stored arguments: the difference is in a redacted field, an input the keygen reads (file content, custom keygen), or a value shown the same way",
+        "no visible difference in the stored arguments: the difference is in a redacted field, an input the keygen reads (file content, custom keygen), or a value shown the same way",
       );
     }
   }
