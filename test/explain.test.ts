@@ -304,3 +304,23 @@ describe("databases of the previous schema", () => {
     db.close();
   });
 });
+
+describe("describeMiss", () => {
+  it("names the nearest entry and what differs, in one sentence for error messages", async () => {
+    const { describeMiss } = await import("../src/keys/explain.js");
+    const { spot } = openSpot();
+    const complete = spot.mark(
+      async function complete(prompt: string, opts: { temperature: number }) {
+        return prompt.length + opts.temperature;
+      },
+      { version: "v1" },
+    );
+    await complete("hello", { temperature: 0.2 });
+    const explanation = await complete.explain("hello", { temperature: 0.7 });
+    assert.equal(
+      describeMiss(explanation),
+      `Nearest stored entry (of 1 compared, key ${complete.key("hello", { temperature: 0.2 }).slice(0, 12)}…): opts.temperature: 0.2 → 0.7.`,
+    );
+    await spot.shutdown();
+  });
+});

@@ -110,6 +110,26 @@ export async function explainMiss(
   return buildExplanation(subject, candidates, now);
 }
 
+/**
+ * `explainMiss` for a synchronous TaskDB (`db.synchronous`), for synchronous call paths
+ * (`markSync`).
+ */
+export function explainMissSync(
+  db: TaskDB,
+  subject: ExplainSubject,
+  now: number = Date.now(),
+): Explanation {
+  const candidates =
+    typeof db.recentInputs === "function"
+      ? (db.recentInputs(
+          subject.funcName,
+          subject.funcIdentifier,
+          EXPLAIN_SCAN_LIMIT + 1,
+        ) as StoredInputs[])
+      : [];
+  return buildExplanation(subject, candidates, now);
+}
+
 /** The pure part of `explainMiss`: ranks `candidates` (newest first) against the subject. */
 export function buildExplanation(
   subject: ExplainSubject,
