@@ -190,20 +190,43 @@ describe("stored arguments", () => {
     );
   });
 
-  it("are over the cap or unencodable: not stored, the call still cached", async () => {
+  it("over the cap keep the other arguments, and a digest of the one too large", async () => {
     const { spot, dbPath } = openSpot();
-    const big = spot.mark(async function big(text: string) {
+    const big = spot.mark(async function big(text: string, opts: { temperature: number }) {
+      return text.length + opts.temperature;
+    });
+    const longText = "x".repeat(100 * 1024);
+    assert.equal(await big(longText, { temperature: 0.2 }), longText.length + 0.2);
+    const explanation = await big.explain(`${longText}y`, { temperature: 0.7 });
+    const [nearest] = explanation.nearest;
+    assert.equal(nearest?.argumentsStored, true);
+    assert.deepEqual(
+      nearest?.differences.map((difference) => difference.path),
+      ["text", "opts.temperature"],
+    );
+    assert.match(
+      nearest?.differences[0]?.before ?? "",
+      /too large to store: 102405 bytes, sha256 [0-9a-f]{16}/,
+    );
+    await spot.shutdown();
+    const db = new Database(dbPath, { readonly: true });
+    const stored = db.prepare("SELECT arguments FROM tasks").pluck().get() as Buffer;
+    db.close();
+    assert.ok(stored.byteLength < 1024);
+  });
+
+  it("that cannot be encoded at all are not stored; the call is still cached", async () => {
+    const { spot } = openSpot();
+    const lone = spot.mark(async function lone(text: string) {
       return text.length;
     });
-    const text = "x".repeat(100 * 1024);
-    assert.equal(await big(text), text.length);
-    const explanation = await big.explain(`${text}y`);
+    // A lone surrogate cannot be written as UTF-8 text.
+    assert.equal(await lone("\ud800"), 1);
+    assert.equal((await lone.explain("\ud800")).status, "hit");
+    const explanation = await lone.explain("\ud801");
     assert.equal(explanation.nearest[0]?.argumentsStored, false);
     assert.match(explanation.summary, /arguments: not stored/);
     await spot.shutdown();
-    const db = new Database(dbPath, { readonly: true });
-    assert.equal(db.prepare("SELECT arguments FROM tasks").pluck().get(), null);
-    db.close();
   });
 
   it("are not read by the hit path", async () => {

@@ -4,6 +4,7 @@
  * one-line preview. Built only on a miss that stores; a hit never touches it.
  */
 
+import { hash } from "node:crypto";
 import { MsgpackSerializer } from "../serializer/msgpack.js";
 import { parseParameters } from "./params.js";
 import { defaultRedactor, REDACTED, type Redactor, redactSecretsInText } from "./redact.js";
@@ -13,8 +14,8 @@ export const MAX_STORED_ARGUMENTS_BYTES = 64 * 1024;
 /** Longest input preview, in characters (one line). */
 export const MAX_INPUT_PREVIEW_CHARS = 200;
 /**
- * Values visited per call at most: beyond, the arguments could not fit the size cap anyway, and
- * the walk stops so a huge argument costs a miss no more than this.
+ * Values visited per argument at most: beyond, it could not fit the size cap anyway, and the walk
+ * stops so a huge argument costs a miss no more than this.
  */
 const MAX_VISITED_VALUES = 20_000;
 /** Deeper values are replaced by a marker; canonical keys allow 1000 levels, displays need few. */
@@ -59,6 +60,22 @@ class ArgumentSanitizer {
   readonly redacted: string[] = [];
 
   constructor(private readonly redactor: Redactor) {}
+
+  /**
+   * One whole argument: when it alone holds more than `MAX_VISITED_VALUES` values (an SDK client
+   * passed along, a huge list), it is replaced by a marker and the other arguments are kept.
+   */
+  sanitizeArgument(value: unknown, label: string): unknown {
+    this.#visited = 0;
+    this.#seen = [];
+    try {
+      return this.sanitize(value, label, label, 0);
+    } catch (error) {
+      if (!(error instanceof TooLarge)) throw error;
+      this.complete = false;
+      return describeReplaced("too large to store");
+    }
+  }
 
   sanitize(value: unknown, key: string, path: string, depth: number): unknown {
     if (++this.#visited > MAX_VISITED_VALUES) throw new TooLarge();
@@ -180,9 +197,11 @@ export function createArgumentLabeler(fn: Function): (position: number) => strin
 const argumentSerializer = new MsgpackSerializer();
 
 /**
- * Turns a call's arguments into what is stored beside the result. Never throws: arguments that
- * cannot be stored (too large, not encodable) give `bytes: null`, and the input id alone tells
- * the call apart.
+ * Turns a call's arguments into what is stored beside the result. Never throws. When the whole
+ * exceeds `MAX_STORED_ARGUMENTS_BYTES`, the largest arguments are replaced one by one by a marker
+ * holding their size and a digest of their redacted form (so a changed one still shows as
+ * changed); arguments that cannot be encoded at all give `bytes: null`, and the input id alone
+ * tells the call apart.
  */
 export function recordArguments(
   args: readonly unknown[],
@@ -192,34 +211,43 @@ export function recordArguments(
   const sanitizer = new ArgumentSanitizer(redactor);
   const names: string[] = [];
   const values: unknown[] = [];
-  try {
-    for (let position = 0; position < args.length; position++) {
-      const label = labelOf(position);
-      names.push(label);
-      values.push(sanitizer.sanitize(args[position], label, label, 0));
-    }
-  } catch (error) {
-    if (!(error instanceof TooLarge)) throw error;
-    return {
-      bytes: null,
-      preview: truncatePreview(`(${args.length} arguments, too large to store)`),
-    };
+  for (let position = 0; position < args.length; position++) {
+    const label = labelOf(position);
+    names.push(label);
+    values.push(sanitizer.sanitizeArgument(args[position], label));
   }
   const preview = formatPreview(names, values);
-  let bytes: Uint8Array | null;
-  try {
-    bytes = argumentSerializer.dumps({
+  const encode = (complete: boolean) =>
+    argumentSerializer.dumps({
       format: STORED_ARGUMENTS_FORMAT,
       names,
       values,
-      complete: sanitizer.complete,
+      complete,
       redacted: sanitizer.redacted,
     });
-    if (bytes.byteLength > MAX_STORED_ARGUMENTS_BYTES) bytes = null;
+  try {
+    const bytes = encode(sanitizer.complete);
+    if (bytes.byteLength <= MAX_STORED_ARGUMENTS_BYTES) return { bytes, preview };
+    return { bytes: shrinkToCap(values, () => encode(false)), preview };
   } catch {
-    bytes = null;
+    return { bytes: null, preview };
   }
-  return { bytes, preview };
+}
+
+/** Replaces the largest values by markers until the encoding fits; `null` if it never does. */
+function shrinkToCap(values: unknown[], encode: () => Uint8Array): Uint8Array | null {
+  const sizes = values.map((value, index) => {
+    const encoded = argumentSerializer.dumps(value);
+    return { index, encoded };
+  });
+  sizes.sort((a, b) => b.encoded.byteLength - a.encoded.byteLength);
+  for (const { index, encoded } of sizes) {
+    const digest = hash("sha256", encoded, "hex").slice(0, 16);
+    values[index] = `[too large to store: ${encoded.byteLength} bytes, sha256 ${digest}]`;
+    const bytes = encode();
+    if (bytes.byteLength <= MAX_STORED_ARGUMENTS_BYTES) return bytes;
+  }
+  return null;
 }
 
 /** Reads a stored `arguments` column; `undefined` for anything it cannot read. */
