@@ -154,6 +154,7 @@ export class Spot implements AsyncDisposable {
       onSaveError: settings.onSaveError,
       lifecyclePolicy: options.lifecyclePolicy ?? createDefaultLifecyclePolicy(),
       redact: options.redact,
+      storeArguments: settings.storeArguments,
     };
   }
 

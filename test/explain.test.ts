@@ -229,6 +229,24 @@ describe("stored arguments", () => {
     await spot.shutdown();
   });
 
+  it("are not stored with storeArguments: false, and explain still shows the call's own", async () => {
+    const { spot, dbPath } = openSpot({ storeArguments: false });
+    const double = spot.mark(async function double(n: number) {
+      return n * 2;
+    });
+    await double(4);
+    const explanation = await double.explain(5);
+    assert.equal(explanation.inputPreview, "n=5");
+    assert.equal(explanation.nearest[0]?.argumentsStored, false);
+    await spot.shutdown();
+    const db = new Database(dbPath, { readonly: true });
+    assert.deepEqual(db.prepare("SELECT arguments, input_preview FROM tasks").raw().get(), [
+      null,
+      null,
+    ]);
+    db.close();
+  });
+
   it("are not read by the hit path", async () => {
     const { spot, dbPath } = openSpot();
     const double = spot.mark(async function double(n: number) {

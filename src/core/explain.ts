@@ -31,7 +31,7 @@ function describeCall(
   inputId: string,
   status: ExplainSubject["status"],
 ): ExplainSubject {
-  const recorded = plan.recordArguments(args);
+  const recorded = plan.describeArguments(args);
   return {
     funcName: plan.funcName,
     funcIdentifier: plan.identity,

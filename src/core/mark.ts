@@ -30,6 +30,7 @@ export interface PlanDefaults {
   readonly onSaveError: SaveErrorMode;
   readonly lifecyclePolicy: LifecyclePolicy;
   readonly redact?: RedactOption | undefined;
+  readonly storeArguments: boolean;
 }
 
 const MARK_OPTION_NAMES = new Set([
@@ -46,6 +47,7 @@ const MARK_OPTION_NAMES = new Set([
   "onSaveError",
   "redact",
   "dependsOn",
+  "storeArguments",
 ]);
 
 /** Refuses what cannot be cached: non-functions, generators, and wrappers already marked. */
@@ -136,7 +138,11 @@ export function createCallPlan(
       options.onSaveError === undefined
         ? defaults.onSaveError
         : requireSaveErrorMode(options.onSaveError, where),
-    recordArguments: (args) => recordArguments(args, labelArgument, redactor),
+    describeArguments: (args) => recordArguments(args, labelArgument, redactor),
+    storeArguments:
+      options.storeArguments !== undefined
+        ? requireBoolean(options.storeArguments, `storeArguments of ${where}`)
+        : defaults.storeArguments,
   };
 }
 

@@ -27,8 +27,10 @@ export interface CallPlan {
   readonly onDecodeError: DecodeErrorMode;
   /** `"throw"`: a result that cannot be stored rejects the call (result on `error.result`). */
   readonly onSaveError: SaveErrorMode;
-  /** The redacted, size-capped arguments stored beside a result (run on a miss only). */
-  readonly recordArguments: (args: readonly unknown[]) => RecordedArguments;
+  /** The redacted, size-capped arguments of a call, as stored and as explanations show them. */
+  readonly describeArguments: (args: readonly unknown[]) => RecordedArguments;
+  /** Whether a miss stores `describeArguments(args)` beside its result (`storeArguments`). */
+  readonly storeArguments: boolean;
 }
 
 /** The cache key of one call: sha256 hex of `${identity}:${inputId}[:${version}]`. */

@@ -69,7 +69,8 @@ export function prepareEntry(
     plan.saveBlob ??
     backends.storagePolicy.shouldUseBlob(size, { funcName: plan.identity, cacheKey });
   const now = Date.now();
-  const inputs = args === undefined ? undefined : plan.recordArguments(args);
+  const inputs =
+    args === undefined || !plan.storeArguments ? undefined : plan.describeArguments(args);
   return {
     bytes,
     blob,
