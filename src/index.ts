@@ -31,6 +31,7 @@ export type {
   RecordProblemField,
   RecordProblems,
   ResultType,
+  StoredInputs,
   StoredTask,
   TaskDB,
   TaskDeletion,
@@ -55,8 +56,15 @@ export {
 } from "./errors.js";
 export { HookBase } from "./hooks/base.js";
 export type { Hook, HookContext, HookResultContext } from "./hooks/types.js";
+export type {
+  ArgumentDifference,
+  Explanation,
+  NearestEntry,
+  VersionCount,
+} from "./keys/explain.js";
 export type { KeyGenOption, KeyGenPolicy } from "./keys/keygen.js";
 export { KeyGen } from "./keys/keygen.js";
+export type { RedactField, RedactOption } from "./keys/redact.js";
 export type { LifecyclePolicyOptions, LifecycleRule } from "./lifecycle/policy.js";
 export { LifecyclePolicy } from "./lifecycle/policy.js";
 export type { RetentionDuration, RetentionSpec, RetentionUnit } from "./lifecycle/retention.js";

@@ -8,6 +8,7 @@ import type { Backends } from "./core/backends.js";
 import { BackgroundSaves } from "./core/background-saves.js";
 import type { CallRuntime, MarkedFunction, MarkedSyncFunction, StreamResult } from "./core/call.js";
 import { createMarkedFunction, createMarkedSyncFunction, deleteEntry } from "./core/call.js";
+import { type Explanation, explainCall } from "./core/explain.js";
 import type { ExplicitKeyOptions, LookupOptions } from "./core/explicit.js";
 import { ExplicitKeys } from "./core/explicit.js";
 import { IdentityRegistry } from "./core/identities.js";
@@ -24,6 +25,7 @@ import {
   requireMethods,
   resolveSpotSettings,
 } from "./core/options.js";
+import type { CallPlan } from "./core/plan.js";
 import { assertLeaseSupport } from "./core/single-flight.js";
 import type { ResultCheck } from "./core/storable.js";
 import { blobFolderOwner, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
@@ -130,6 +132,8 @@ export class Spot implements AsyncDisposable {
   private closed = false;
   /** Which function each identity belongs to: checked when marking, never per call. */
   private readonly identities: IdentityRegistry;
+  /** The plan of each identity marked here, for `spot.explain`. */
+  private readonly plans = new Map<string, CallPlan>();
   /** Save failures already logged, as `identity NUL kind`: each is logged once. */
   private readonly reportedSaveFailures = new Set<string>();
   private shutdownPromise: Promise<void> | null = null;
@@ -193,6 +197,8 @@ export class Spot implements AsyncDisposable {
       trackRecording: (identity) => trackRecordingFunction(this.db, identity),
       singleFlight: settings.singleFlight,
       assertLeaseSupport: (where) => assertLeaseSupport(this.db, where),
+      redact: options.redact,
+      storeArguments: settings.storeArguments,
     };
     this.explicit = new ExplicitKeys(this.runtime, this.defaults);
     if (settings.singleFlight === "machine") assertLeaseSupport(this.db, "the Spot's option");
@@ -302,6 +308,7 @@ export class Spot implements AsyncDisposable {
     }
     const plan = createCallPlan(fn, identity, options as MarkOptions<never[]>, this.defaults);
     this.identities.claim(identity, plan.version, fn);
+    this.plans.set(identity, plan);
     return createMarkedSyncFunction(fn, plan, this.runtime);
   }
 
@@ -322,6 +329,7 @@ export class Spot implements AsyncDisposable {
       temporary: releases !== undefined,
     });
     releases?.push(release);
+    this.plans.set(identity, plan);
     return createMarkedFunction(fn, plan, this.runtime);
   }
 
@@ -368,6 +376,7 @@ export class Spot implements AsyncDisposable {
           } catch (error) {
             return Promise.reject(error);
           }
+          spot.plans.set(identity, plan);
           marked = createMarkedFunction(
             method as (...args: unknown[]) => unknown,
             plan,
@@ -544,6 +553,32 @@ export class Spot implements AsyncDisposable {
     return (cls: abstract new (...args: never[]) => T, _context?: ClassDecoratorContext): void => {
       this.register(cls, registration);
     };
+  }
+
+  /**
+   * Explains the entry of function identity `name` for `keyData`: hit or miss, the key, and for a
+   * miss the nearest stored entries of that function with what differs. For a function marked on
+   * this Spot, `keyData` is its arguments (an array; any other value is the single argument) and
+   * the function's keygen and version apply; for any other name, `keyData` is canonicalized as
+   * one argument, without a version.
+   * @example console.log((await spot.explain("summarize", ["hello", { temperature: 0.7 }])).summary)
+   */
+  async explain(name: string, keyData: unknown): Promise<Explanation> {
+    this.assertOpen();
+    const marked = this.plans.get(name);
+    if (marked !== undefined) {
+      return await explainCall(marked, Array.isArray(keyData) ? keyData : [keyData], this.runtime);
+    }
+    const plan = createCallPlan(
+      // Stands for a function of one argument named keyData: its label in the explanation.
+      function explicitKey(keyData: unknown) {
+        return keyData;
+      },
+      resolveFunctionIdentity(() => undefined, name),
+      {},
+      this.defaults,
+    );
+    return await explainCall(plan, [keyData], this.runtime);
   }
 
   /** Removes a record and its blob. Resolves whether something was removed. */

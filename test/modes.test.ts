@@ -143,6 +143,27 @@ describe("mode replay", () => {
   });
 });
 
+describe("mode replay, explained", () => {
+  it("names the argument that differs from the nearest stored call, with both values", async () => {
+    const workspace = makeTempDir();
+    const recorder = newSpot(workspace);
+    const ask = (spot: Spot) =>
+      spot.mark(async function ask(prompt: string, opts: { temperature: number }) {
+        return `${prompt} at ${opts.temperature}`;
+      });
+    await ask(recorder)("hello", { temperature: 0.2 });
+    await recorder.shutdown();
+
+    const spot = newSpot(workspace, { mode: "replay" });
+    await assert.rejects(ask(spot)("hello", { temperature: 0.7 }), (error: Error) => {
+      assert.ok(error instanceof CacheMissError);
+      assert.match(error.message, /opts\.temperature: 0\.2 → 0\.7/);
+      return true;
+    });
+    await spot.shutdown();
+  });
+});
+
 describe("mode record", () => {
   it("always runs and overwrites the stored result", async () => {
     const workspace = makeTempDir();

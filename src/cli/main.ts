@@ -185,6 +185,25 @@ export function createProgram(): Command {
   takesDatabase(
     addCommand(
       program,
+      "why <db> [key-prefix]",
+      "why an entry was stored beside the others of its function: the nearest ones and what differs",
+      [
+        ["beautyspot why my_app 3f9a2c", "an entry by the start of its key"],
+        ["beautyspot why my_app --func summarize", "the newest entry of a function"],
+      ],
+    ),
+  )
+    .option("--func <name>", "explain the newest entry of this function")
+    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--json", "print JSON")
+    .action(async (db: string, key: string | undefined, options) => {
+      const { runWhy } = await import("./commands/why.js");
+      await runWhy(await resolveDatabase(db, options.workspace), key, options);
+    });
+
+  takesDatabase(
+    addCommand(
+      program,
       "stats <db>",
       "totals: entries, bytes, expired, by function and content type",
       [

@@ -9,11 +9,17 @@ import type { HookContext } from "../hooks/types.js";
 import { releaseBlob, releaseBlobSync } from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { BackgroundSaves } from "./background-saves.js";
+import { type Explanation, explainCall, explainCallSync } from "./explain.js";
 import { MARKED_IDENTITY } from "./identities.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
-import { createReplayMissError, createReplayMissErrorSync } from "./replay-miss.js";
+import {
+  createReplayMissError,
+  createReplayMissErrorSync,
+  explainReplayMiss,
+  explainReplayMissSync,
+} from "./replay-miss.js";
 import { runOncePerMachine, supportsLeases } from "./single-flight.js";
 import {
   chunksForHooks,
@@ -47,6 +53,11 @@ export interface MarkedMethods<A extends readonly unknown[], R> {
   peek(...args: A): Promise<R | undefined>;
   /** The cache key for these arguments. */
   key(...args: A): string;
+  /**
+   * Whether these arguments hit, their key, and for a miss the nearest stored entries of this
+   * function with what differs (version, argument paths with both values). Never runs the function.
+   */
+  explain(...args: A): Promise<Explanation>;
   /** The function identity used in keys and records. */
   readonly identity: string;
 }
@@ -83,6 +94,7 @@ export type MarkedSyncFunction<A extends readonly unknown[], R> = ((...args: A) 
   invalidate(...args: A): boolean;
   peek(...args: A): R | undefined;
   key(...args: A): string;
+  explain(...args: A): Promise<Explanation>;
   readonly identity: string;
 };
 
@@ -161,13 +173,16 @@ export async function saveResult(
   inputId: string,
   result: unknown,
   runtime: CallRuntime,
+  args: readonly unknown[],
 ): Promise<void> {
   try {
     if (!plan.saveSync) {
-      runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true));
+      runtime.writer.enqueue(
+        prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true, args),
+      );
       return;
     }
-    const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends);
+    const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args);
     const failures = runtime.backends.synchronous
       ? writeEntriesSync([entry], runtime.backends)
       : await writeEntriesAsync([entry], runtime.backends);
@@ -184,14 +199,17 @@ function saveResultSync(
   inputId: string,
   result: unknown,
   runtime: CallRuntime,
+  args: readonly unknown[],
 ): void {
   try {
     if (!plan.saveSync) {
-      runtime.writer.enqueue(prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true));
+      runtime.writer.enqueue(
+        prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true, args),
+      );
       return;
     }
     const failures = writeEntriesSync(
-      [prepareEntry(plan, cacheKey, inputId, result, runtime.backends)],
+      [prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args)],
       runtime.backends,
     );
     if (failures.length > 0) throw failures[0]?.error;
@@ -228,7 +246,7 @@ export function createMarkedFunction<A extends unknown[], R>(
     } catch (error) {
       return Promise.reject(error);
     }
-    const running = finish(returned, inputId, cacheKey, context);
+    const running = finish(returned, args, inputId, cacheKey, context);
     inflight.set(cacheKey, running);
     return running;
   }
@@ -236,6 +254,7 @@ export function createMarkedFunction<A extends unknown[], R>(
   /** Awaits the run, stores its result and reports the miss; the entry leaves `inflight` at the end. */
   async function finish(
     returned: R,
+    args: A,
     inputId: string,
     cacheKey: string,
     context: HookContext | null,
@@ -244,12 +263,12 @@ export function createMarkedFunction<A extends unknown[], R>(
     try {
       const result = await returned;
       if (isStream(result)) {
-        const view = recordRun(result as object, inputId, cacheKey, context);
+        const view = recordRun(result as object, args, inputId, cacheKey, context);
         // Still in flight until the stream ends: later callers join it.
         streaming = true;
         return view as Awaited<R>;
       }
-      if (mayWrite) await saveResult(plan, cacheKey, inputId, result, runtime);
+      if (mayWrite) await saveResult(plan, cacheKey, inputId, result, runtime, args);
       if (context !== null)
         await runHooks(
           plan.hooks,
@@ -269,6 +288,7 @@ export function createMarkedFunction<A extends unknown[], R>(
    */
   function recordRun(
     stream: object,
+    args: readonly unknown[],
     inputId: string,
     cacheKey: string,
     context: HookContext | null,
@@ -276,7 +296,9 @@ export function createMarkedFunction<A extends unknown[], R>(
     return recordStream(stream, {
       async complete(recording) {
         try {
-          if (mayWrite) await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime);
+          if (mayWrite) {
+            await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime, args);
+          }
           if (context !== null)
             await runHooks(
               plan.hooks,
@@ -331,7 +353,12 @@ export function createMarkedFunction<A extends unknown[], R>(
       // A shared stream gives each caller its own view (with every chunk from the start).
       if (running !== undefined) return running.then(joinRun) as Promise<Awaited<R>>;
     }
-    if (!mayRun) throw await createReplayMissError(plan, cacheKey, inputId, backends);
+    if (!mayRun) {
+      throw await explainReplayMiss(
+        await createReplayMissError(plan, cacheKey, inputId, backends),
+        () => explainCall(plan, args, runtime),
+      );
+    }
     // One run across the processes sharing the database (core/single-flight.ts): only where a
     // stored result may be read and written (not in record or bypass mode).
     if (mayRead && mayWrite && plan.singleFlight === "machine" && supportsLeases(backends.db)) {
@@ -356,6 +383,7 @@ export function createMarkedFunction<A extends unknown[], R>(
     identity: plan.identity,
     [MARKED_IDENTITY]: plan.identity,
     key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),
+    explain: (...args: A) => explainCall(plan, args, runtime),
     async peek(...args: A) {
       runtime.assertOpen();
       const value = await lookupAsync(
@@ -409,9 +437,14 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
         );
       return stored as R;
     }
-    if (!mayRun) throw createReplayMissErrorSync(plan, cacheKey, inputId, backends);
+    if (!mayRun) {
+      throw explainReplayMissSync(
+        createReplayMissErrorSync(plan, cacheKey, inputId, backends),
+        () => explainCallSync(plan, args, runtime),
+      );
+    }
     const result = fn.apply(this, args);
-    if (mayWrite) saveResultSync(plan, cacheKey, inputId, result, runtime);
+    if (mayWrite) saveResultSync(plan, cacheKey, inputId, result, runtime, args);
     if (context !== null)
       void runHooks(
         plan.hooks,
@@ -426,6 +459,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
     identity: plan.identity,
     [MARKED_IDENTITY]: plan.identity,
     key: (...args: A) => computeCacheKey(plan, plan.computeInputId(args)),
+    explain: (...args: A) => explainCall(plan, args, runtime),
     peek(...args: A) {
       runtime.assertOpen();
       const value = lookupSync(plan, computeCacheKey(plan, plan.computeInputId(args)), runtime);

@@ -90,7 +90,7 @@ export class ExplicitKeys {
     // Replay and bypass never write (core/modes.ts): a store is then a no-op, like a run's save.
     if (!plan.modeRules.mayWrite) return;
     const inputId = plan.computeInputId([keyData]);
-    await saveResult(plan, computeCacheKey(plan, inputId), inputId, value, this.runtime);
+    await saveResult(plan, computeCacheKey(plan, inputId), inputId, value, this.runtime, [keyData]);
   }
 
   private functionFor(

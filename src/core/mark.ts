@@ -3,8 +3,11 @@
 import { validateContentType } from "../content-type.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { normalizeHooks } from "../hooks/dispatch.js";
+import { createArgumentLabeler, recordArguments } from "../keys/arguments.js";
 import { shortNameOf } from "../keys/identity.js";
 import { createInputIdFunction } from "../keys/keygen.js";
+import { createRedactor, type RedactOption } from "../keys/redact.js";
+import { AUTO_VERSION, deriveSourceVersion } from "../keys/source-version.js";
 import type { LifecyclePolicy } from "../lifecycle/policy.js";
 import { parseRetention } from "../lifecycle/retention.js";
 import { unwrapFunction } from "../limiter/consume.js";
@@ -36,6 +39,8 @@ export interface PlanDefaults {
   readonly singleFlight: SingleFlightMode;
   /** Throws when `singleFlight: "machine"` cannot work over the Spot's database. */
   readonly assertLeaseSupport: (where: string) => void;
+  readonly redact?: RedactOption | undefined;
+  readonly storeArguments: boolean;
 }
 
 const MARK_OPTION_NAMES = new Set([
@@ -53,6 +58,9 @@ const MARK_OPTION_NAMES = new Set([
   "replay",
   "mode",
   "singleFlight",
+  "redact",
+  "dependsOn",
+  "storeArguments",
 ]);
 
 /**
@@ -99,10 +107,20 @@ export function createCallPlan(
     }
   }
   const where = `mark(${identity})`;
-  const version = options.version ?? null;
+  let version = options.version ?? null;
   if (version !== null && (typeof version !== "string" || version === "")) {
     throw new ValidationError(`Option \`version\` of ${where} must be a non-empty string.`);
   }
+  if (options.dependsOn !== undefined && version !== AUTO_VERSION) {
+    throw new ValidationError(
+      `Option \`dependsOn\` of ${where} only applies with version: "auto". Add version: "auto", or remove dependsOn.`,
+    );
+  }
+  if (version === AUTO_VERSION) {
+    version = deriveSourceVersion(unwrapFunction(fn), options.dependsOn ?? [], where);
+  }
+  const redactor = createRedactor([defaults.redact, options.redact], where);
+  const labelArgument = createArgumentLabeler(unwrapFunction(fn));
   const contentType =
     options.contentType === undefined
       ? null
@@ -151,6 +169,11 @@ export function createCallPlan(
     replayPace: resolveReplayPace(options.replay, where),
     modeRules,
     singleFlight,
+    describeArguments: (args) => recordArguments(args, labelArgument, redactor),
+    storeArguments:
+      options.storeArguments !== undefined
+        ? requireBoolean(options.storeArguments, `storeArguments of ${where}`)
+        : defaults.storeArguments,
   };
 }
 

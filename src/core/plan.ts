@@ -2,6 +2,7 @@
 
 import { hash } from "node:crypto";
 import type { Hook } from "../hooks/types.js";
+import type { RecordedArguments } from "../keys/arguments.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { ModeRules } from "./modes.js";
 import type { ReplayPace, SaveErrorMode, SingleFlightMode } from "./options.js";
@@ -33,6 +34,10 @@ export interface CallPlan {
   readonly modeRules: ModeRules;
   /** `"machine"`: a miss takes the key's lease or waits for the process holding it. */
   readonly singleFlight: SingleFlightMode;
+  /** The redacted, size-capped arguments of a call, as stored and as explanations show them. */
+  readonly describeArguments: (args: readonly unknown[]) => RecordedArguments;
+  /** Whether a miss stores `describeArguments(args)` beside its result (`storeArguments`). */
+  readonly storeArguments: boolean;
 }
 
 /** The cache key of one call: sha256 hex of `${identity}:${inputId}[:${version}]`. */

@@ -6,6 +6,7 @@
 
 import type { StoredTask, TaskDB, TaskRecord } from "../db/types.js";
 import { CacheMissError } from "../errors.js";
+import { describeMiss, type Explanation } from "../keys/explain.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
 
@@ -151,4 +152,42 @@ interface SyncTaskDB {
   get(cacheKey: string): StoredTask | undefined;
   list(query: Parameters<TaskDB["list"]>[0]): TaskRecord[];
   count(filter: Parameters<TaskDB["count"]>[0]): number;
+}
+
+/**
+ * Adds what differs from the nearest stored entry (`explain`: arguments, version) to a replay
+ * miss's message, so a failing offline test says which argument changed. The explanation is a
+ * bonus: when it cannot be made, the miss is reported as it was.
+ */
+export function withExplanation(error: CacheMissError, explanation: Explanation): CacheMissError {
+  // Without a nearest entry (none stored with its arguments, e.g. entries served from a
+  // recording file) the message above already says what is known.
+  if (explanation.nearest.length === 0) return error;
+  const detail = describeMiss(explanation);
+  if (detail !== "") error.message = `${error.message} ${detail}`;
+  return error;
+}
+
+/** `withExplanation` over a call's explanation, made asynchronously. */
+export async function explainReplayMiss(
+  error: CacheMissError,
+  explaining: () => Promise<Explanation>,
+): Promise<CacheMissError> {
+  try {
+    return withExplanation(error, await explaining());
+  } catch {
+    return error;
+  }
+}
+
+/** `withExplanation` over a call's explanation, for synchronous backends. */
+export function explainReplayMissSync(
+  error: CacheMissError,
+  explaining: () => Explanation,
+): CacheMissError {
+  try {
+    return withExplanation(error, explaining());
+  } catch {
+    return error;
+  }
 }

@@ -43,6 +43,7 @@ export interface PreparedEntry {
  * Encodes a result and decides where it goes. Throws SerializationError when it cannot be
  * encoded. Encoding happens now, so later changes to the result never reach the cache;
  * `deferDigest` leaves the digest to the writer (a background save keeps it off the caller's time).
+ * `args`, the call's arguments, are stored beside the result, redacted and size-capped.
  */
 export function prepareEntry(
   plan: CallPlan,
@@ -51,6 +52,7 @@ export function prepareEntry(
   value: unknown,
   backends: Backends,
   deferDigest = false,
+  args?: readonly unknown[],
 ): PreparedEntry {
   let bytes: Uint8Array;
   try {
@@ -67,6 +69,8 @@ export function prepareEntry(
     plan.saveBlob ??
     backends.storagePolicy.shouldUseBlob(size, { funcName: plan.identity, cacheKey });
   const now = Date.now();
+  const inputs =
+    args === undefined || !plan.storeArguments ? undefined : plan.describeArguments(args);
   return {
     bytes,
     blob,
@@ -84,6 +88,8 @@ export function prepareEntry(
       digest: deferDigest ? "" : hash("sha256", bytes, "hex"),
       expiresAt: plan.retentionMs === null ? null : now + plan.retentionMs,
       updatedAt: now,
+      arguments: inputs?.bytes ?? null,
+      inputPreview: inputs?.preview ?? null,
     },
   };
 }

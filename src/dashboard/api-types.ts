@@ -82,6 +82,13 @@ export interface TaskView {
   rawUrl: string;
   /** Size in bytes of what `rawUrl` serves, when the value has a byte form. */
   rawSize?: number;
+  /** The call's arguments on one line, redacted, when they were stored. */
+  inputPreview?: string;
+  /**
+   * Set when this entry was stored under an older version (or source, for `version: "auto"`)
+   * than its function's newest entry: that entry's version.
+   */
+  newerVersion?: string | null;
 }
 
 /** `POST /api/tasks/delete-matching` body: the filter shown and the count the user confirmed. */

@@ -84,6 +84,29 @@ export interface TaskWrite {
   expiresAt: number | null;
   /** Write time as Unix ms. */
   updatedAt: number;
+  /**
+   * The call's arguments, redacted, as MessagePack (see `keys/arguments.ts`); `null` or absent
+   * when not stored (too large, not encodable, or an explicit write without arguments).
+   */
+  arguments?: Uint8Array | null;
+  /** One line (at most 200 characters) previewing the redacted arguments. */
+  inputPreview?: string | null;
+}
+
+/** A function's entry with the arguments it was stored with, as explanations read it. */
+export interface StoredInputs {
+  cacheKey: string;
+  funcName: string;
+  funcIdentifier: string;
+  inputId: string;
+  version: string | null;
+  /** Unix ms. */
+  updatedAt: number;
+  /** Unix ms, or `null` for never. */
+  expiresAt: number | null;
+  /** The stored `arguments` column (MessagePack), or `null` when none was stored. */
+  arguments: Uint8Array | null;
+  inputPreview: string | null;
 }
 
 /** Which rows a maintenance query looks at. Every field narrows; omitted fields match all. */
@@ -246,6 +269,16 @@ export interface TaskDB {
   renewLease?: LeaseMethods["renewLease"];
   releaseLease?: LeaseMethods["releaseLease"];
   getLease?: LeaseMethods["getLease"];
+  /**
+   * The stored arguments of one entry, or `undefined` when there is no such row. Optional: without
+   * it, explanations can tell hit from miss but show no argument differences.
+   */
+  inputsOf?(cacheKey: string): Awaitable<StoredInputs | undefined>;
+  /**
+   * The newest entries of one function (identity matched exactly, `funcName` its short name)
+   * with their stored arguments, newest first, at most `limit`. Optional, as `inputsOf`.
+   */
+  recentInputs?(funcName: string, funcIdentifier: string, limit: number): Awaitable<StoredInputs[]>;
   /** Cheap token that changes when another connection commits (for in-memory tiers). */
   dataVersion?(): number;
   close(): Awaitable<void>;

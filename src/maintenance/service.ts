@@ -8,6 +8,8 @@ import path from "node:path";
 import { SQLiteTaskDB } from "../db/sqlite/sqlite-task-db.js";
 import type { TaskDB, TaskFilter, TaskQuery, TaskRecord, TaskStats } from "../db/types.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
+import { readStoredArguments } from "../keys/arguments.js";
+import { type Explanation, explainMiss } from "../keys/explain.js";
 import { consoleLogger } from "../logger.js";
 import { MsgpackSerializer } from "../serializer/msgpack.js";
 import type { Serializer } from "../serializer/types.js";
@@ -414,6 +416,52 @@ export class MaintenanceService {
     }
     delete stats.unsizedBlobs;
     return stats;
+  }
+
+  /**
+   * Why a stored entry exists beside the others of its function: its arguments (redacted) and
+   * the nearest other entries with what differs (version, argument paths with both values).
+   * `undefined` when there is no entry with this key. Works on databases written before
+   * arguments were stored (entries without them show only version and input-id differences).
+   */
+  async explainEntry(cacheKey: string): Promise<Explanation | undefined> {
+    const entry =
+      typeof this.db.inputsOf === "function" ? await this.db.inputsOf(cacheKey) : undefined;
+    if (entry === undefined) {
+      const stored = await this.db.get(cacheKey);
+      if (stored === undefined) return undefined;
+      return await explainMiss(this.db, {
+        funcName: stored.funcName,
+        funcIdentifier: stored.funcIdentifier,
+        version: stored.version,
+        cacheKey,
+        inputId: stored.inputId,
+        arguments: undefined,
+        status: "stored",
+      });
+    }
+    return await explainMiss(this.db, {
+      funcName: entry.funcName,
+      funcIdentifier: entry.funcIdentifier,
+      version: entry.version,
+      cacheKey,
+      inputId: entry.inputId,
+      arguments: readStoredArguments(entry.arguments),
+      ...(entry.inputPreview === null ? {} : { inputPreview: entry.inputPreview }),
+      status: "stored",
+    });
+  }
+
+  /**
+   * `explainEntry` for the newest entry of a function (full identity, or a short name only one
+   * function has): what its newest call changed compared with the entries before it.
+   * `undefined` when the function has no entries.
+   */
+  async explainFunction(func: string): Promise<Explanation | undefined> {
+    const identity = await this.#resolveFunction(func);
+    if (identity === undefined) return undefined;
+    const [newest] = await this.db.list({ func: identity, limit: 1 });
+    return newest === undefined ? undefined : await this.explainEntry(newest.cacheKey);
   }
 
   /** The functions with entries, for filters and for "unknown function" messages. */

@@ -231,6 +231,7 @@ export class DashboardApi {
     const detail = await this.#service.getTaskDetail(cacheKey);
     if (detail === undefined) return undefined;
     const view: TaskView = { record: detail.record, rescued: detail.rescued, rawUrl };
+    await this.#describeInputs(view);
     if (detail.error !== undefined) view.error = detail.error;
     if (detail.decodeError !== undefined) view.decodeError = detail.decodeError;
     if (detail.error !== undefined) return view;
@@ -251,6 +252,19 @@ export class DashboardApi {
     }
     if (text !== undefined || isBytes(value)) view.rawSize = readRawBytes(value).bytes.byteLength;
     return view;
+  }
+
+  /** Adds the stored argument preview, and the newer version when the entry's is an older one. */
+  async #describeInputs(view: TaskView): Promise<void> {
+    const { db } = this.#service;
+    const { record } = view;
+    const inputs =
+      typeof db.inputsOf === "function" ? await db.inputsOf(record.cacheKey) : undefined;
+    if (inputs?.inputPreview != null) view.inputPreview = inputs.inputPreview;
+    if (record.funcIdentifier === "") return;
+    const [newest] = await db.list({ func: record.funcIdentifier, limit: 1 });
+    if (newest !== undefined && newest.version !== record.version)
+      view.newerVersion = newest.version;
   }
 
   /** The value's bytes and content type, or `undefined` when the entry or its value is missing. */

@@ -23,7 +23,15 @@ function describeRecord(view: TaskView): [string, string][] {
     ["Function", shown("funcName", record.funcName)],
     ["Identity", shown("funcIdentifier", record.funcIdentifier)],
     ["Input id", record.inputId],
-    ["Version", record.version ?? "–"],
+    ...(view.inputPreview === undefined
+      ? []
+      : [["Arguments", view.inputPreview] as [string, string]]),
+    [
+      "Version",
+      view.newerVersion === undefined
+        ? (record.version ?? "–")
+        : `${record.version ?? "–"} — older: the function's newest entry is under ${view.newerVersion ?? "no version"}`,
+    ],
     ["Content type", record.contentType ?? "–"],
     [
       "Stored",

@@ -1,6 +1,13 @@
 /** @module db/sqlite/rows — column lists and the mapping from raw SQLite rows to the contract shapes. */
 
-import type { RecordProblems, ResultType, StoredTask, TaskRecord, TaskWrite } from "../types.js";
+import type {
+  RecordProblems,
+  ResultType,
+  StoredInputs,
+  StoredTask,
+  TaskRecord,
+  TaskWrite,
+} from "../types.js";
 import {
   describeStoredValue,
   formatTimestamp,
@@ -179,6 +186,55 @@ export function mapTaskRecord(row: unknown[]): TaskRecord {
 
 /** SQL of the upsert; parameters in the order `toWriteParameters` produces. */
 export const UPSERT_SQL = `INSERT OR REPLACE INTO tasks (cache_key, func_name, func_identifier, input_id, result_type, result_value, result_data, content_type, version, expires_at, updated_at, size, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** The upsert with the stored arguments; parameters from `toWriteParametersWithInputs`. */
+export const UPSERT_WITH_INPUTS_SQL = `INSERT OR REPLACE INTO tasks (cache_key, func_name, func_identifier, input_id, result_type, result_value, result_data, content_type, version, expires_at, updated_at, size, digest, arguments, input_preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Positional parameters for `UPSERT_WITH_INPUTS_SQL`. */
+export function toWriteParametersWithInputs(row: TaskWrite): unknown[] {
+  const parameters = toWriteParameters(row);
+  parameters.push(row.arguments ?? null, row.inputPreview ?? null);
+  return parameters;
+}
+
+/** Columns read by `mapStoredInputs`, in its order; columns an old file lacks read as NULL. */
+export function selectInputColumns(columns: ReadonlySet<string>): string {
+  return [
+    "cache_key",
+    "func_name",
+    "func_identifier",
+    "input_id",
+    "version",
+    "updated_at",
+    "expires_at",
+    "arguments",
+    "input_preview",
+  ]
+    .map((name) => (columns.has(name) ? name : `NULL AS ${name}`))
+    .join(", ");
+}
+
+/** A raw row of `selectInputColumns` as StoredInputs. */
+export function mapStoredInputs(row: unknown[]): StoredInputs {
+  const updatedAt = readStoredTimestamp(row[5]);
+  let expiresAt: number | null = null;
+  if (row[6] != null) {
+    expiresAt = readStoredTimestamp(row[6]);
+    if (Number.isNaN(expiresAt)) expiresAt = 0;
+  }
+  const stored = row[7];
+  return {
+    cacheKey: row[0] as string,
+    funcName: readText(row[1]),
+    funcIdentifier: readText(row[2]),
+    inputId: readText(row[3]),
+    version: readOptionalText(row[4]),
+    updatedAt: Number.isNaN(updatedAt) ? 0 : updatedAt,
+    expiresAt,
+    arguments: stored instanceof Uint8Array ? stored : null,
+    inputPreview: readOptionalText(row[8]),
+  };
+}
 
 /** Positional parameters for `UPSERT_SQL`. */
 export function toWriteParameters(row: TaskWrite): unknown[] {

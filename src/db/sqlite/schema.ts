@@ -7,7 +7,7 @@ import type Database from "better-sqlite3";
 import { ConfigurationError } from "../../errors.js";
 
 /** Stored in `PRAGMA user_version`. Bump it with every migration step added below. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The columns the Python library creates, in its order, so both can read each other's files. */
 const PYTHON_COLUMNS: readonly (readonly [name: string, type: string])[] = [
@@ -24,10 +24,17 @@ const PYTHON_COLUMNS: readonly (readonly [name: string, type: string])[] = [
   ["updated_at", "TIMESTAMP"],
 ];
 
-/** Our additions: integrity data for every stored value. */
+/**
+ * Our additions: integrity data for every stored value (`size`, `digest`); the call's arguments,
+ * redacted (`arguments`: MessagePack, at most 64 KiB, NULL when larger or not encodable) and a
+ * one-line preview of them (`input_preview`, at most 200 characters), for explanations and lists.
+ * The hit path never reads `arguments`.
+ */
 const EXTRA_COLUMNS: readonly (readonly [name: string, type: string])[] = [
   ["size", "INTEGER"],
   ["digest", "TEXT"],
+  ["arguments", "BLOB"],
+  ["input_preview", "TEXT"],
 ];
 
 const ALL_COLUMNS = [...PYTHON_COLUMNS, ...EXTRA_COLUMNS];

@@ -9,6 +9,7 @@ import type {
   GroupStats,
   Lease,
   LeaseHolder,
+  StoredInputs,
   StoredTask,
   TaskDB,
   TaskDeletion,
@@ -29,12 +30,16 @@ import {
 } from "./query.js";
 import { RowCache } from "./row-cache.js";
 import {
+  mapStoredInputs,
   mapStoredTask,
   mapTaskRecord,
+  selectInputColumns,
   selectRecordColumns,
   selectStoredColumns,
   toWriteParameters,
+  toWriteParametersWithInputs,
   UPSERT_SQL,
+  UPSERT_WITH_INPUTS_SQL,
 } from "./rows.js";
 import { ensureSchema } from "./schema.js";
 import { formatTimestamp } from "./timestamps.js";
@@ -53,7 +58,7 @@ export interface SQLiteTaskDBOptions {
   readonly?: boolean;
   /**
    * Bring a file written by an older version or by the Python library up to date when opening
-   * it: add the `size` and `digest` columns and the indexes, switch to WAL. `false` uses the file
+   * it: add the `size`, `digest`, `arguments` and `input_preview` columns and the indexes, switch to WAL. `false` uses the file
    * as it is, for maintenance (listing, deletions) that must leave another writer's file in its
    * shape; saving values then needs an up-to-date file. Read-only connections never migrate.
    * @default true
@@ -175,6 +180,7 @@ export class SQLiteTaskDB implements TaskDB {
   readonly #dataVersionStatement: Database.Statement;
   readonly #saveAll: (rows: readonly TaskWrite[]) => void;
   readonly #recordColumns: string;
+  readonly #inputColumns: string;
   /** SQL for a row's byte count when its `size` is a usable one, else NULL. */
   readonly #validSize: string;
   readonly #statements = new Map<string, Database.Statement>();
@@ -218,6 +224,7 @@ export class SQLiteTaskDB implements TaskDB {
         db.pragma("synchronous = NORMAL");
       }
       this.#recordColumns = selectRecordColumns(columns);
+      this.#inputColumns = selectInputColumns(columns);
       // A file the Python library wrote has no size column (read-only opens do not add it);
       // other writers may have left text, negative or huge numbers in it.
       this.#validSize = columns.has("size")
@@ -252,14 +259,17 @@ export class SQLiteTaskDB implements TaskDB {
           );
         };
       } else {
-        const upsert = db.prepare(UPSERT_SQL);
+        // A file opened with `migrate: false` may predate the stored arguments: saved without them.
+        const withInputs = columns.has("arguments") && columns.has("input_preview");
+        const upsert = db.prepare(withInputs ? UPSERT_WITH_INPUTS_SQL : UPSERT_SQL);
+        const parametersOf = withInputs ? toWriteParametersWithInputs : toWriteParameters;
         const saveInTransaction = db.transaction((rows: readonly TaskWrite[]) => {
-          for (const row of rows) upsert.run(toWriteParameters(row));
+          for (const row of rows) upsert.run(parametersOf(row));
         });
         // One row is one statement, atomic on its own: skipping BEGIN/COMMIT saves two round
         // trips through SQLite on every synchronous save.
         this.#saveAll = (rows) => {
-          if (rows.length === 1 && !db.inTransaction) upsert.run(toWriteParameters(rows[0]!));
+          if (rows.length === 1 && !db.inTransaction) upsert.run(parametersOf(rows[0]!));
           else saveInTransaction(rows);
         };
       }
@@ -443,6 +453,26 @@ export class SQLiteTaskDB implements TaskDB {
       funcName: funcName ?? "",
       rows: count,
     }));
+  }
+
+  inputsOf(cacheKey: string): StoredInputs | undefined {
+    const row = this.#prepare(
+      `SELECT ${this.#inputColumns} FROM tasks WHERE cache_key = ?`,
+      "raw",
+    ).get(cacheKey) as unknown[] | undefined;
+    return row === undefined ? undefined : mapStoredInputs(row);
+  }
+
+  recentInputs(funcName: string, funcIdentifier: string, limit: number): StoredInputs[] {
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new ValidationError(`limit must be a non-negative integer, got ${limit}.`);
+    }
+    // func_name is indexed (entries in rowid order within a name): newest first without sorting.
+    const rows = this.#prepare(
+      `SELECT ${this.#inputColumns} FROM tasks WHERE func_name = ? AND func_identifier = ? ORDER BY rowid DESC LIMIT ?`,
+      "raw",
+    ).all(funcName, funcIdentifier, limit) as unknown[][];
+    return rows.map(mapStoredInputs);
   }
 
   dataVersion(): number {
