@@ -26,6 +26,7 @@ export type {
   TaskStats,
   TaskWrite,
 } from "./db/types.js";
+export type { Durability } from "./durability.js";
 export {
   BeautySpotError,
   BlobStorageError,

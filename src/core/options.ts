@@ -3,6 +3,7 @@
 import { resolve as resolvePath } from "node:path";
 import type { ContentTypeOption } from "../content-type.js";
 import type { TaskDB } from "../db/types.js";
+import { type Durability, requireDurability } from "../durability.js";
 import { ValidationError } from "../errors.js";
 import type { Hook } from "../hooks/types.js";
 import type { KeyGenOption } from "../keys/keygen.js";
@@ -78,6 +79,15 @@ export interface SpotOptions {
   onSaveError?: SaveErrorMode;
   /** Where warnings go. @default `console` with a `[beautyspot]` prefix */
   logger?: Logger;
+  /**
+   * What a stored result survives. `"normal"`: a crash of the process (rows committed with
+   * SQLite's `synchronous = NORMAL`, blobs renamed into place without an fsync); after a power
+   * loss the newest entries may be gone or torn, and a torn one is caught by its size and digest
+   * and recomputed, never returned. `"full"`: a power loss too (every commit and blob fsynced;
+   * slower). Applies to the database and blob folder the Spot opens itself (defaults, paths,
+   * `file://`), not to a TaskDB or BlobStorage passed in. @default "normal"
+   */
+  durability?: Durability;
 }
 
 /** Options of `spot.mark(fn, options)`. All optional. */
@@ -208,6 +218,7 @@ const SPOT_OPTION_NAMES = new Set([
   "onBackgroundError",
   "onSaveError",
   "logger",
+  "durability",
 ]);
 
 /** Spot options checked and with their defaults applied; the objects passed in are checked in place. */
@@ -220,6 +231,7 @@ export interface SpotSettings {
   saveBlob: boolean;
   saveSync: boolean;
   onSaveError: SaveErrorMode;
+  durability: Durability;
 }
 
 /**
@@ -293,5 +305,9 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
     saveSync: options.saveSync === undefined ? true : requireBoolean(options.saveSync, "saveSync"),
     onSaveError:
       options.onSaveError === undefined ? "warn" : requireSaveErrorMode(options.onSaveError, ""),
+    durability:
+      options.durability === undefined
+        ? "normal"
+        : requireDurability(options.durability, "durability"),
   };
 }

@@ -12,6 +12,16 @@ export interface BlobStorage {
   readonly synchronous: boolean;
   /** Stores `data` under `key` (a cache key), atomically; returns the location to record. */
   save(key: string, data: Uint8Array): Awaitable<string>;
+  /**
+   * Optional: `save` for bytes given in pieces, stored as their concatenation (a header and a
+   * large payload, written without joining them first when the storage can). Also returns the
+   * modification time of the stored blob when known (saves a lookup for its first read); must
+   * be the time `getMtime` reports for it. Without it, writers join the pieces and call `save`.
+   */
+  saveParts?(
+    key: string,
+    parts: readonly Uint8Array[],
+  ): Awaitable<{ location: string; mtime: number | undefined }>;
   /** The bytes at `location`; throws `CacheCorruptedError` when they are missing or unreadable. */
   load(location: string): Awaitable<Uint8Array>;
   /** Removes the blob; a missing blob is not an error. Returns whether something was removed. */
