@@ -22,6 +22,8 @@ import {
   releaseBlob,
   releaseBlobSync,
 } from "../storage/release.js";
+import type { SavedParts } from "../storage/types.js";
+import type { Awaitable } from "../types.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
 import { rememberVerifiedBlob } from "./verified-blobs.js";
@@ -29,6 +31,8 @@ import { rememberVerifiedBlob } from "./verified-blobs.js";
 /** A blob written for `entry`, to be checked again once its row is recorded. */
 interface WrittenBlob extends RecordedBlob {
   readonly entry: PreparedEntry;
+  /** Waits until the blob is on disk (`durability: "full"`), when the storage flushes it later. */
+  readonly whenDurable: (() => Awaitable<void>) | undefined;
 }
 
 /** A result encoded and ready to write; `blob` is set when it goes to blob storage. */
@@ -184,11 +188,12 @@ export function writeEntriesSync(
       const { storage } = backends;
       let location: string;
       let mtime: number | undefined;
+      let whenDurable: (() => Awaitable<void>) | undefined;
       if (storage.saveParts !== undefined) {
-        ({ location, mtime } = storage.saveParts(entry.row.cacheKey, entry.parts) as {
-          location: string;
-          mtime: number | undefined;
-        });
+        ({ location, mtime, whenDurable } = storage.saveParts(
+          entry.row.cacheKey,
+          entry.parts,
+        ) as SavedParts);
       } else {
         location = storage.save(entry.row.cacheKey, entry.bytes) as string;
         mtime = storage.getMtime(location) as number | undefined;
@@ -198,15 +203,32 @@ export function writeEntriesSync(
         rememberVerifiedBlob(storage, location, entry.row.digest, entry.row.size, mtime);
       }
       rows.push({ ...entry.row, resultValue: location });
-      blobs.push(recordedBlob(entry, location));
+      blobs.push(recordedBlob(entry, location, whenDurable));
     } catch (error) {
       failures.push({ entry, error: wrapBlobError(entry, error, backends) });
     }
   }
   if (rows.length === 0) return failures;
+  let rowError: unknown;
   try {
     backends.db.saveMany(rows);
   } catch (cause) {
+    rowError = cause;
+  }
+  // The blobs' flushes ran while the rows were committed (and flushed): wait for them now.
+  const unflushed = new Set<WrittenBlob>();
+  for (const blob of blobs) {
+    try {
+      blob.whenDurable?.();
+    } catch (error) {
+      unflushed.add(blob);
+      if (rowError === undefined) {
+        failures.push({ entry: blob.entry, error: wrapBlobError(blob.entry, error, backends) });
+      }
+    }
+  }
+  if (rowError !== undefined) {
+    const cause = rowError;
     for (const blob of blobs) {
       try {
         releaseBlobSync(backends.db, backends.storage, blob.location, blob.cacheKey);
@@ -217,6 +239,7 @@ export function writeEntriesSync(
     return failAllRemaining(entries, failures, wrapDatabaseError(cause, backends));
   }
   for (const blob of blobs) {
+    if (unflushed.has(blob)) continue;
     try {
       ensureBlobAfterRecordSync(backends.db, backends.storage, blob);
     } catch (error) {
@@ -228,11 +251,16 @@ export function writeEntriesSync(
 }
 
 /** The blob of `entry` as written at `location`; its bytes are joined only if it must be written again. */
-function recordedBlob(entry: PreparedEntry, location: string): WrittenBlob {
+function recordedBlob(
+  entry: PreparedEntry,
+  location: string,
+  whenDurable: (() => Awaitable<void>) | undefined,
+): WrittenBlob {
   return {
     entry,
     cacheKey: entry.row.cacheKey,
     location,
+    whenDurable,
     get bytes() {
       return entry.bytes;
     },
@@ -268,21 +296,38 @@ export async function writeEntriesAsync(
       }
       try {
         const { storage } = backends;
-        const location =
+        const saved: SavedParts =
           storage.saveParts !== undefined
-            ? (await storage.saveParts(entry.row.cacheKey, entry.parts)).location
-            : await storage.save(entry.row.cacheKey, entry.bytes);
-        rows.push({ ...entry.row, resultValue: location });
-        blobs.push(recordedBlob(entry, location));
+            ? await storage.saveParts(entry.row.cacheKey, entry.parts)
+            : { location: await storage.save(entry.row.cacheKey, entry.bytes), mtime: undefined };
+        rows.push({ ...entry.row, resultValue: saved.location });
+        blobs.push(recordedBlob(entry, saved.location, saved.whenDurable));
       } catch (error) {
         failures.push({ entry, error: wrapBlobError(entry, error, backends) });
       }
     }),
   );
   if (rows.length === 0) return failures;
+  let rowError: unknown;
   try {
     await backends.db.saveMany(rows);
   } catch (cause) {
+    rowError = cause;
+  }
+  // As in writeEntriesSync: the blobs' flushes overlapped the row commit.
+  const unflushed = new Set<WrittenBlob>();
+  for (const blob of blobs) {
+    try {
+      await blob.whenDurable?.();
+    } catch (error) {
+      unflushed.add(blob);
+      if (rowError === undefined) {
+        failures.push({ entry: blob.entry, error: wrapBlobError(blob.entry, error, backends) });
+      }
+    }
+  }
+  if (rowError !== undefined) {
+    const cause = rowError;
     await Promise.all(
       blobs.map((blob) =>
         releaseBlob(backends.db, backends.storage, blob.location, blob.cacheKey).catch(
@@ -295,6 +340,7 @@ export async function writeEntriesAsync(
   }
   await Promise.all(
     blobs.map(async (blob) => {
+      if (unflushed.has(blob)) return;
       try {
         await ensureBlobAfterRecord(backends.db, backends.storage, blob);
       } catch (error) {

@@ -5,9 +5,10 @@ import * as path from "node:path";
 import { type Durability, requireDurability } from "../durability.js";
 import { CacheCorruptedError, describeError, ValidationError } from "../errors.js";
 import { assertValidBlobKey, BLOB_SUFFIX } from "./blob-key.js";
+import { startFlush } from "./flusher.js";
 import { judgeTemporaryFile, temporaryNameFor } from "./leftovers.js";
 import { type BlobFolderOwner, recordOwner } from "./ownership.js";
-import type { BlobStorage } from "./types.js";
+import type { BlobStorage, SavedParts } from "./types.js";
 
 /** Options of `new LocalStorage(dir, options)`. */
 export interface LocalStorageOptions {
@@ -27,6 +28,16 @@ export interface LocalStorageOptions {
    * @default "normal"
    */
   durability?: Durability;
+}
+
+/** Flushes a folder's entries (a rename into it) to disk. */
+function flushFolder(folder: string): void {
+  const descriptor = fs.openSync(folder, "r");
+  try {
+    fs.fsyncSync(descriptor);
+  } finally {
+    fs.closeSync(descriptor);
+  }
 }
 
 /** This process's id, read once: `process.pid` asks the kernel on every read. */
@@ -118,30 +129,27 @@ export class LocalStorage implements BlobStorage {
     return this.#save(key, [data], false).location;
   }
 
-  /** Writes the pieces with one vectored write; the time is read from the open file (no lookup). */
-  saveParts(key: string, parts: readonly Uint8Array[]): { location: string; mtime: number } {
-    return this.#save(key, parts, true) as { location: string; mtime: number };
+  /**
+   * Writes the pieces with one vectored write; the time is read from the open file (no lookup).
+   * With `durability: "full"` the flush runs on a helper thread until `whenDurable()` is called.
+   */
+  saveParts(key: string, parts: readonly Uint8Array[]): SavedParts & { mtime: number } {
+    return this.#save(key, parts, true) as SavedParts & { mtime: number };
   }
 
-  #save(
-    key: string,
-    parts: readonly Uint8Array[],
-    withMtime: boolean,
-  ): { location: string; mtime: number | undefined } {
+  #save(key: string, parts: readonly Uint8Array[], inPieces: boolean): SavedParts {
     assertValidBlobKey(key);
     const location = `${key}${BLOB_SUFFIX}`;
     this.#ensureDir();
-    let mtime: number | undefined;
     try {
-      mtime = this.#writeAtomically(location, parts, withMtime);
+      return { location, ...this.#writeAtomically(location, parts, inPieces) };
     } catch (error) {
       if (!isMissing(error)) throw error;
       // The folder was removed since the first save (a clean-up, a user): create it again once.
       this.#dirReady = false;
       this.#ensureDir();
-      mtime = this.#writeAtomically(location, parts, withMtime);
+      return { location, ...this.#writeAtomically(location, parts, inPieces) };
     }
-    return { location, mtime };
   }
 
   load(location: string): Uint8Array {
@@ -335,31 +343,50 @@ export class LocalStorage implements BlobStorage {
   }
 
   /**
-   * Writes the pieces to a temp file and renames it over `location`: open, write(v), [fsync,]
-   * [fstat,] close, rename. Returns the file's modification time when asked (a rename keeps it).
+   * Writes the pieces to a temp file and renames it over `location`: open, write(v), [fstat,]
+   * close, rename. With `durability: "full"` the file is fsynced before the rename and the folder
+   * after it, or, for `saveParts` (`inPieces`), both flushes are started on the helper thread
+   * after the rename and the file stays open until `whenDurable` has waited for them.
    */
   #writeAtomically(
     location: string,
     parts: readonly Uint8Array[],
-    withMtime: boolean,
-  ): number | undefined {
+    inPieces: boolean,
+  ): { mtime: number | undefined; whenDurable?: () => void } {
     const target = path.join(this.#dir, location);
     const temporary = path.join(this.#dir, temporaryNameFor(location, PID));
     const descriptor = fs.openSync(temporary, "wx");
     let mtime: number | undefined;
+    let open = true;
     try {
-      try {
-        writeAll(descriptor, parts);
-        if (this.#fsync) fs.fsyncSync(descriptor);
-        if (withMtime) mtime = fs.fstatSync(descriptor).mtimeMs;
-      } finally {
+      writeAll(descriptor, parts);
+      if (this.#fsync && !inPieces) fs.fsyncSync(descriptor);
+      if (inPieces) mtime = fs.fstatSync(descriptor).mtimeMs;
+      if (!(this.#fsync && inPieces)) {
+        open = false;
         fs.closeSync(descriptor);
       }
       fs.renameSync(temporary, target);
     } catch (error) {
+      if (open) fs.closeSync(descriptor);
       fs.rmSync(temporary, { force: true });
       throw error;
     }
-    return mtime;
+    if (!this.#fsync) return { mtime };
+    if (!inPieces) {
+      flushFolder(this.#dir);
+      return { mtime };
+    }
+    const flush = startFlush(descriptor, this.#dir);
+    return {
+      mtime,
+      whenDurable: () => {
+        try {
+          flush.wait();
+        } finally {
+          fs.closeSync(descriptor);
+        }
+      },
+    };
   }
 }
