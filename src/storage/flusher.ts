@@ -1,6 +1,8 @@
 /**
  * @module storage/flusher — fsyncs on a helper thread, so that a blob's fsync overlaps the fsync
  * of its row's commit (`durability: "full"`): a save then waits for about one flush instead of two.
+ * The blob is renamed into place before its flush starts and before the row commits, so on
+ * journaling filesystems (ext4, XFS, APFS) the commit's flush also carries the rename.
  *
  * The caller starts a flush, does other work, then waits for it with `Atomics.wait` (a
  * synchronous save cannot await). Should the thread be unavailable or silent, the flush is done
@@ -10,17 +12,15 @@
 import * as fs from "node:fs";
 import { Worker } from "node:worker_threads";
 
-/** The helper thread: fsyncs the file, then its folder (so the rename into it is flushed too). */
+/** The helper thread: fsyncs each file it is handed and says so through shared memory. */
 const FLUSHER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const fs = require("node:fs");
-parentPort.on("message", ({ fd, folder, state }) => {
+parentPort.on("message", ({ fd, state }) => {
   const status = new Int32Array(state);
   let result = 1;
   try {
     fs.fsyncSync(fd);
-    const folderFd = fs.openSync(folder, "r");
-    try { fs.fsyncSync(folderFd); } finally { fs.closeSync(folderFd); }
   } catch {
     result = 2;
   }
@@ -54,47 +54,34 @@ function getFlusher(): Worker | null {
   return flusher;
 }
 
-/** A flush started by `startFlush`: `wait()` returns once the file and its folder are on disk. */
+/** A flush started by `startFlush`: `wait()` returns once the file is on disk. */
 export interface PendingFlush {
   /** Waits for the flush; throws the fsync's error (with its `code`). Call it exactly once. */
   wait(): void;
 }
 
-/** Flushes `fd` and then `folder` on the calling thread. */
-function flushHere(fd: number, folder: string): void {
-  fs.fsyncSync(fd);
-  const folderFd = fs.openSync(folder, "r");
-  try {
-    fs.fsyncSync(folderFd);
-  } finally {
-    fs.closeSync(folderFd);
-  }
-}
-
 /**
- * Starts flushing the open file `fd` (then `folder`) on the helper thread. The file must stay
- * open until `wait()` returns.
+ * Starts flushing the open file `fd` on the helper thread. The file must stay open until
+ * `wait()` returns.
  */
-export function startFlush(fd: number, folder: string): PendingFlush {
+export function startFlush(fd: number): PendingFlush {
   const helper = getFlusher();
   if (helper === null) {
-    flushHere(fd, folder);
+    fs.fsyncSync(fd);
     return { wait() {} };
   }
   const state = new SharedArrayBuffer(4);
   const status = new Int32Array(state);
-  helper.postMessage({ fd, folder, state });
+  helper.postMessage({ fd, state });
   return {
     wait() {
       if (Atomics.wait(status, 0, 0, HELPER_PATIENCE_MS) === "timed-out") {
         // The helper is busy with many flushes or gone: flush here (again, at worst).
-        flushHere(fd, folder);
+        fs.fsyncSync(fd);
         return;
       }
-      if (Atomics.load(status, 0) === 2) {
-        // Repeat the flush here: it fails again with a proper error (code, message) to report.
-        flushHere(fd, folder);
-      }
+      // Failed there: flushing here fails again, with an error (code, message) to report.
+      if (Atomics.load(status, 0) === 2) fs.fsyncSync(fd);
     },
   };
 }

@@ -30,16 +30,6 @@ export interface LocalStorageOptions {
   durability?: Durability;
 }
 
-/** Flushes a folder's entries (a rename into it) to disk. */
-function flushFolder(folder: string): void {
-  const descriptor = fs.openSync(folder, "r");
-  try {
-    fs.fsyncSync(descriptor);
-  } finally {
-    fs.closeSync(descriptor);
-  }
-}
-
 /** This process's id, read once: `process.pid` asks the kernel on every read. */
 const PID = process.pid;
 
@@ -344,9 +334,9 @@ export class LocalStorage implements BlobStorage {
 
   /**
    * Writes the pieces to a temp file and renames it over `location`: open, write(v), [fstat,]
-   * close, rename. With `durability: "full"` the file is fsynced before the rename and the folder
-   * after it, or, for `saveParts` (`inPieces`), both flushes are started on the helper thread
-   * after the rename and the file stays open until `whenDurable` has waited for them.
+   * close, rename. With `durability: "full"` the file is fsynced before the rename, or, for
+   * `saveParts` (`inPieces`), its flush is started on the helper thread after the rename and the
+   * file stays open until `whenDurable` has waited for it (the row commits meanwhile).
    */
   #writeAtomically(
     location: string,
@@ -372,12 +362,8 @@ export class LocalStorage implements BlobStorage {
       fs.rmSync(temporary, { force: true });
       throw error;
     }
-    if (!this.#fsync) return { mtime };
-    if (!inPieces) {
-      flushFolder(this.#dir);
-      return { mtime };
-    }
-    const flush = startFlush(descriptor, this.#dir);
+    if (!(this.#fsync && inPieces)) return { mtime };
+    const flush = startFlush(descriptor);
     return {
       mtime,
       whenDurable: () => {
