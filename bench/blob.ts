@@ -23,7 +23,8 @@ export const W3_FLOOR_STORE_FSYNC = "floor store: tmp + fsync + rename";
 export const W3_FLOOR_LOAD = "floor load: readFileSync";
 export const W3_STORE = "beautyspot store (saveBlob, sync save)";
 export const W3_STORE_FULL = 'beautyspot store (saveBlob, sync save, durability: "full")';
-export const W3_STORE_BACKGROUND = "beautyspot store (saveBlob, background save, total incl. flush)";
+export const W3_STORE_BACKGROUND =
+  "beautyspot store (saveBlob, background save, total incl. flush)";
 export const W3_LOAD = "beautyspot load (hit)";
 
 const VALUE_BYTES = 100 * 1024;
