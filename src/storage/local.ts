@@ -77,10 +77,11 @@ function isMissing(error: unknown): boolean {
 
 /**
  * Stores each blob as `<dir>/<cache_key>.bin`. Writes go to a temporary `*.spot_tmp` file that is
- * renamed over the target (fsynced first with `durability: "full"`), so a reader never sees half
- * a file while the machine runs. The folder itself is never fsynced after the rename: after a
- * power loss the newest blobs may be missing (or, without the fsync, short or zeroed), which the
- * reader's size and digest check reports as a miss and recomputes.
+ * renamed over the target, so a reader never sees half a file while the machine runs. With
+ * `durability: "full"` the file is also fsynced: before the rename by `save`, on a helper thread
+ * after it by `saveParts` (the caller's `whenDurable` waits). The folder itself is never fsynced:
+ * after a power loss the newest blobs may be missing (or, without the fsync, short or zeroed),
+ * which the reader's size and digest check reports as a miss and recomputes.
  * Locations are relative to the folder; anything that could reach outside it (absolute paths,
  * `..`, backslashes, symlinks) is refused and never opened.
  */
