@@ -22,6 +22,9 @@ export const W3_FLOOR_STORE = "floor store: tmp + rename";
 export const W3_FLOOR_STORE_FSYNC = "floor store: tmp + fsync + rename";
 export const W3_FLOOR_LOAD = "floor load: readFileSync";
 export const W3_STORE = "beautyspot store (saveBlob, sync save)";
+export const W3_STORE_FULL = 'beautyspot store (saveBlob, sync save, durability: "full")';
+export const W3_STORE_BACKGROUND =
+  "beautyspot store (saveBlob, background save, total incl. flush)";
 export const W3_LOAD = "beautyspot load (hit)";
 
 const VALUE_BYTES = 100 * 1024;
@@ -104,6 +107,41 @@ export async function benchBlobs(options: BenchOptions): Promise<Section[]> {
     return timePerOp(count, () => {
       for (let index = 0; index < count; index++) wrapper(index);
     });
+  };
+  store[W3_STORE_FULL] = async () => {
+    const durable = new Spot(`blobs-full-${round}`, {
+      workspace: dir,
+      saveBlob: true,
+      durability: "full",
+    });
+    const wrapper = durable.markSync(function blob(index: number) {
+      return values[index]!;
+    });
+    try {
+      return await timePerOp(count, () => {
+        for (let index = 0; index < count; index++) wrapper(index);
+      });
+    } finally {
+      await durable.shutdown();
+    }
+  };
+  store[W3_STORE_BACKGROUND] = async () => {
+    const background = new Spot(`blobs-background-${round}`, {
+      workspace: dir,
+      saveBlob: true,
+      saveSync: false,
+    });
+    const wrapper = background.markSync(function blob(index: number) {
+      return values[index]!;
+    });
+    try {
+      return await timePerOp(count, async () => {
+        for (let index = 0; index < count; index++) wrapper(index);
+        await background.flush();
+      });
+    } finally {
+      await background.shutdown();
+    }
   };
   load[W3_LOAD] = async () => {
     const wrapper = blob!;

@@ -5,7 +5,15 @@
  * Flags: `--quick` (small sizes, a smoke run), `--json`, `--only W1,W4`, `--rows N` (largest W4 size).
  */
 
-import { benchBlobs, W3_FLOOR_LOAD, W3_FLOOR_STORE_FSYNC, W3_LOAD, W3_STORE } from "./blob.js";
+import {
+  benchBlobs,
+  W3_FLOOR_LOAD,
+  W3_FLOOR_STORE_FSYNC,
+  W3_LOAD,
+  W3_STORE,
+  W3_STORE_BACKGROUND,
+  W3_STORE_FULL,
+} from "./blob.js";
 import {
   benchHits,
   benchStores,
@@ -140,11 +148,22 @@ if (wants("W3")) {
   if (store !== undefined && load !== undefined) {
     record(store);
     record(load);
+    const fsyncFloor = medianOf(store, W3_FLOOR_STORE_FSYNC);
     targets.push(
       checkTarget(
-        "W3 blob store / floor (tmp + fsync + rename)",
-        medianOf(store, W3_STORE) / medianOf(store, W3_FLOOR_STORE_FSYNC),
-        1.5,
+        "W3 blob store (default durability) / floor (tmp + fsync + rename)",
+        medianOf(store, W3_STORE) / fsyncFloor,
+        0.5,
+      ),
+      checkTarget(
+        'W3 blob store (durability: "full") / floor (tmp + fsync + rename)',
+        medianOf(store, W3_STORE_FULL) / fsyncFloor,
+        1.2,
+      ),
+      checkTarget(
+        "info: W3 background blob save, total incl. flush / floor (tmp + fsync + rename)",
+        medianOf(store, W3_STORE_BACKGROUND) / fsyncFloor,
+        0.5,
       ),
     );
     targets.push(

@@ -42,6 +42,7 @@ export type {
   TaskStats,
   TaskWrite,
 } from "./db/types.js";
+export type { Durability } from "./durability.js";
 export {
   BeautySpotError,
   BlobStorageError,

@@ -31,6 +31,7 @@ import type { ResultCheck } from "./core/storable.js";
 import { blobFolderOwner, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "./db/types.js";
+import type { Durability } from "./durability.js";
 import {
   ConfigurationError,
   describeError,
@@ -151,12 +152,12 @@ export class Spot implements AsyncDisposable {
     const logger = settings.logger;
 
     this.serializer = options.serializer ?? new MsgpackSerializer();
-    this.db = this.openDb(options.db);
+    this.db = this.openDb(options.db, settings.durability);
     // Only a database this Spot opened is its to close; one passed in belongs to the caller.
     if (options.db === undefined || typeof options.db === "string") {
       closeForgottenDatabase.register(this, this.db, this);
     }
-    this.storage = this.openStorage(options.storage);
+    this.storage = this.openStorage(options.storage, settings.durability);
     this.db = openRecordingLayer(this.db, settings.fixtures, {
       storage: this.storage,
       logger,
@@ -204,28 +205,29 @@ export class Spot implements AsyncDisposable {
     if (settings.singleFlight === "machine") assertLeaseSupport(this.db, "the Spot's option");
   }
 
-  private openDb(db: SpotOptions["db"]): TaskDB {
+  private openDb(db: SpotOptions["db"], durability: Durability): TaskDB {
     if (db === undefined) {
       ensureOwnedFolder(this.workspace);
-      return new SQLiteTaskDB(join(this.workspace, `${this.name}.db`));
+      return new SQLiteTaskDB(join(this.workspace, `${this.name}.db`), { durability });
     }
     if (typeof db === "string") {
       if (db === "")
         throw new ValidationError(
           "Option `db` must be a TaskDB or a database file path, got an empty string.",
         );
-      return new SQLiteTaskDB(isAbsolute(db) ? db : resolve(db));
+      return new SQLiteTaskDB(isAbsolute(db) ? db : resolve(db), { durability });
     }
     requireMethods(db, "db", ["get", "saveMany", "delete", "list", "count", "close"]);
     return db;
   }
 
-  private openStorage(storage: SpotOptions["storage"]): BlobStorage {
+  private openStorage(storage: SpotOptions["storage"], durability: Durability): BlobStorage {
     if (storage === undefined) {
       ensureOwnedFolder(this.workspace);
       ensureOwnedFolder(join(this.workspace, "blobs"));
       return new LocalStorage(join(this.workspace, "blobs", this.name), {
         owner: blobFolderOwner(this.db),
+        durability,
       });
     }
     if (typeof storage === "string") {
@@ -234,8 +236,8 @@ export class Spot implements AsyncDisposable {
           "Option `storage` must be a BlobStorage, a folder path or a URI, got an empty string.",
         );
       return /^[a-z][a-z0-9+.-]*:\/\//i.test(storage)
-        ? createStorage(storage)
-        : new LocalStorage(resolve(storage));
+        ? createStorage(storage, { durability })
+        : new LocalStorage(resolve(storage), { durability });
     }
     requireMethods(storage, "storage", ["save", "load", "delete", "listKeys", "getMtime"]);
     return storage;

@@ -383,3 +383,31 @@ print(repr(msgpack.unpackb(data, raw=False)))
     assert.ok(existsSync(join(workspace, "topython.db")));
   });
 });
+
+describe("binary results stored as blobs", () => {
+  for (const saveSync of [true, false]) {
+    it(`keep the bytes the function returned when the caller changes the Buffer afterwards (saveSync: ${saveSync})`, async () => {
+      const workspace = makeTempDir();
+      const spot = new Spot("binary", { workspace, saveSync });
+      const image = spot.markSync(
+        function image(seed: number) {
+          return Buffer.alloc(300_000, seed);
+        },
+        { saveBlob: true },
+      );
+      const returned = image(3);
+      returned.fill(0);
+      await spot.flush();
+      await spot.shutdown();
+      const reopened = new Spot("binary", { workspace });
+      const again = reopened.markSync(
+        function image(_seed: number): Buffer {
+          throw new Error("the stored value must be a hit");
+        },
+        { saveBlob: true },
+      );
+      assert.deepEqual(again(3), Buffer.alloc(300_000, 3));
+      await reopened.shutdown();
+    });
+  }
+});

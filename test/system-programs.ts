@@ -61,6 +61,16 @@ export const SYSTEM_PROGRAMS = {
       macos: "python3 -m pip install --user msgpack",
     },
   },
+  strace: {
+    title: "strace",
+    neededBy: "the tests that count a save's fsyncs (durability)",
+    variable: "BEAUTYSPOT_STRACE",
+    candidates: ["/usr/bin/strace", "strace"],
+    // Tracing can be forbidden in a container: the program only counts when it can trace.
+    works: (path) =>
+      spawnSync(path, ["-f", "-o", "/dev/null", "true"], { stdio: "ignore" }).status === 0,
+    install: { debian: "apt-get install -y strace", macos: "(none: Linux only)" },
+  },
 } as const satisfies Record<string, SystemProgram>;
 
 export type SystemProgramName = keyof typeof SYSTEM_PROGRAMS;

@@ -14,8 +14,9 @@ import { writeEntriesAsync, writeEntriesSync } from "./write.js";
 /** Rows per transaction: large enough to amortize the commit, small enough to bound a batch's latency. */
 const BATCH_SIZE = 500;
 /**
- * Blobs per batch. Each blob is fsynced (half a millisecond or more on most disks), and writes
- * to synchronous storage hold the event loop: a batch of them must stay short.
+ * Blobs per batch. Each blob costs a file creation and a rename (and with `durability: "full"`
+ * an fsync, half a millisecond or more on most disks), and writes to synchronous storage hold
+ * the event loop: a batch of them must stay short.
  */
 const BATCH_BLOBS = 8;
 /** Encoded bytes per batch: bounds the hashing and copying done in one turn of the event loop. */

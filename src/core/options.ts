@@ -3,6 +3,7 @@
 import { resolve as resolvePath } from "node:path";
 import type { ContentTypeOption } from "../content-type.js";
 import type { TaskDB } from "../db/types.js";
+import { type Durability, requireDurability } from "../durability.js";
 import { ValidationError } from "../errors.js";
 import type { Hook } from "../hooks/types.js";
 import type { KeyGenOption } from "../keys/keygen.js";
@@ -135,6 +136,15 @@ export interface SpotOptions {
    * (explain then shows only version differences). @default true
    */
   storeArguments?: boolean;
+  /**
+   * What a stored result survives. `"normal"`: a crash of the process (rows committed with
+   * SQLite's `synchronous = NORMAL`, blobs renamed into place without an fsync); after a power
+   * loss the newest entries may be gone or torn, and a torn one is caught by its size and digest
+   * and recomputed, never returned. `"full"`: a power loss too (every commit and blob fsynced;
+   * slower). Applies to the database and blob folder the Spot opens itself (defaults, paths,
+   * `file://`), not to a TaskDB or BlobStorage passed in. @default "normal"
+   */
+  durability?: Durability;
 }
 
 /** Options of `spot.mark(fn, options)`. All optional. */
@@ -333,6 +343,7 @@ const SPOT_OPTION_NAMES = new Set([
   "singleFlight",
   "redact",
   "storeArguments",
+  "durability",
 ]);
 
 /** Spot options checked and with their defaults applied; the objects passed in are checked in place. */
@@ -351,6 +362,7 @@ export interface SpotSettings {
   fixtures: string[] | undefined;
   singleFlight: SingleFlightMode;
   storeArguments: boolean;
+  durability: Durability;
 }
 
 /**
@@ -435,5 +447,9 @@ export function resolveSpotSettings(options: SpotOptions, fallbackLogger: Logger
       options.storeArguments === undefined
         ? true
         : requireBoolean(options.storeArguments, "storeArguments"),
+    durability:
+      options.durability === undefined
+        ? "normal"
+        : requireDurability(options.durability, "durability"),
   };
 }

@@ -7,7 +7,7 @@
  * storage/release.ts).
  */
 
-import { hash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import type { TaskWrite } from "../db/types.js";
 import {
   BlobStorageError,
@@ -22,6 +22,8 @@ import {
   releaseBlob,
   releaseBlobSync,
 } from "../storage/release.js";
+import type { SavedParts } from "../storage/types.js";
+import type { Awaitable } from "../types.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
 import { rememberVerifiedBlob } from "./verified-blobs.js";
@@ -29,14 +31,34 @@ import { rememberVerifiedBlob } from "./verified-blobs.js";
 /** A blob written for `entry`, to be checked again once its row is recorded. */
 interface WrittenBlob extends RecordedBlob {
   readonly entry: PreparedEntry;
+  /** Waits until the blob is on disk (`durability: "full"`), when the storage flushes it later. */
+  readonly whenDurable: (() => Awaitable<void>) | undefined;
 }
 
 /** A result encoded and ready to write; `blob` is set when it goes to blob storage. */
 export interface PreparedEntry {
   readonly row: TaskWrite;
-  /** The encoded value (kept for reads of entries still waiting to be written). */
+  /**
+   * The encoded value in pieces, stored as their concatenation: a binary result saved now is its
+   * header and the result's own bytes (never copied); otherwise one piece.
+   */
+  readonly parts: readonly Uint8Array[];
+  /** The encoded value in one piece (joined on first use; kept for reads of entries still waiting to be written). */
   readonly bytes: Uint8Array;
   readonly blob: boolean;
+}
+
+/** The bytes of `parts` in one array: the piece itself when there is one. */
+function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** The sha256 of the concatenation of `parts`, in hex, without joining them. */
+function digestOf(parts: readonly Uint8Array[]): string {
+  if (parts.length === 1) return hash("sha256", parts[0]!, "hex");
+  const digest = createHash("sha256");
+  for (const part of parts) digest.update(part);
+  return digest.digest("hex");
 }
 
 /**
@@ -54,9 +76,15 @@ export function prepareEntry(
   deferDigest = false,
   args?: readonly unknown[],
 ): PreparedEntry {
-  let bytes: Uint8Array;
+  const { serializer } = plan;
+  let parts: readonly Uint8Array[];
   try {
-    bytes = plan.serializer.dumps(value);
+    // Pieces may share memory with the result: only for a save written before the call returns
+    // (a queued save must hold its own copy, or later changes to the result would reach it).
+    parts =
+      !deferDigest && backends.synchronous && serializer.dumpsParts !== undefined
+        ? serializer.dumpsParts(value)
+        : [serializer.dumps(value)];
   } catch (error) {
     if (error instanceof SerializationError) throw error;
     throw new SerializationError(
@@ -64,15 +92,23 @@ export function prepareEntry(
       { cause: error },
     );
   }
-  const size = bytes.byteLength;
+  let size = 0;
+  for (const part of parts) size += part.byteLength;
   const blob =
     plan.saveBlob ??
     backends.storagePolicy.shouldUseBlob(size, { funcName: plan.identity, cacheKey });
+  // A row holds its value in one piece (small values: joining costs little).
+  if (!blob && parts.length > 1) parts = [joinParts(parts)];
   const now = Date.now();
   const inputs =
     args === undefined || !plan.storeArguments ? undefined : plan.describeArguments(args);
+  let joined: Uint8Array | undefined;
   return {
-    bytes,
+    parts,
+    get bytes() {
+      joined ??= joinParts(parts);
+      return joined;
+    },
     blob,
     row: {
       cacheKey,
@@ -82,10 +118,10 @@ export function prepareEntry(
       version: plan.version,
       resultType: blob ? "FILE" : "DIRECT_BLOB",
       resultValue: null,
-      resultData: blob ? null : bytes,
+      resultData: blob ? null : parts[0]!,
       contentType: plan.contentType,
       size,
-      digest: deferDigest ? "" : hash("sha256", bytes, "hex"),
+      digest: deferDigest ? "" : digestOf(parts),
       expiresAt: plan.retentionMs === null ? null : now + plan.retentionMs,
       updatedAt: now,
       arguments: inputs?.bytes ?? null,
@@ -96,7 +132,7 @@ export function prepareEntry(
 
 /** Fills in a digest left to the writer by `prepareEntry(…, deferDigest)`. */
 function completeDigest(entry: PreparedEntry): void {
-  if (entry.row.digest === "") entry.row.digest = hash("sha256", entry.bytes, "hex");
+  if (entry.row.digest === "") entry.row.digest = digestOf(entry.parts);
 }
 
 /** Describes where a blob write failed, for the error that reaches the user. */
@@ -155,22 +191,50 @@ export function writeEntriesSync(
       continue;
     }
     try {
-      const location = backends.storage.save(entry.row.cacheKey, entry.bytes) as string;
+      const { storage } = backends;
+      let location: string;
+      let mtime: number | undefined;
+      let whenDurable: (() => Awaitable<void>) | undefined;
+      if (storage.saveParts !== undefined) {
+        ({ location, mtime, whenDurable } = storage.saveParts(
+          entry.row.cacheKey,
+          entry.parts,
+        ) as SavedParts);
+      } else {
+        location = storage.save(entry.row.cacheKey, entry.bytes) as string;
+        mtime = storage.getMtime(location) as number | undefined;
+      }
       // These bytes were just written from memory: the first read need not hash them again.
-      const mtime = backends.storage.getMtime(location) as number | undefined;
       if (mtime !== undefined) {
-        rememberVerifiedBlob(backends.storage, location, entry.row.digest, entry.row.size, mtime);
+        rememberVerifiedBlob(storage, location, entry.row.digest, entry.row.size, mtime);
       }
       rows.push({ ...entry.row, resultValue: location });
-      blobs.push({ entry, cacheKey: entry.row.cacheKey, location, bytes: entry.bytes });
+      blobs.push(recordedBlob(entry, location, whenDurable));
     } catch (error) {
       failures.push({ entry, error: wrapBlobError(entry, error, backends) });
     }
   }
   if (rows.length === 0) return failures;
+  let rowError: unknown;
   try {
     backends.db.saveMany(rows);
   } catch (cause) {
+    rowError = cause;
+  }
+  // The blobs' flushes ran while the rows were committed (and flushed): wait for them now.
+  const unflushed = new Set<WrittenBlob>();
+  for (const blob of blobs) {
+    try {
+      blob.whenDurable?.();
+    } catch (error) {
+      unflushed.add(blob);
+      if (rowError === undefined) {
+        failures.push({ entry: blob.entry, error: wrapBlobError(blob.entry, error, backends) });
+      }
+    }
+  }
+  if (rowError !== undefined) {
+    const cause = rowError;
     for (const blob of blobs) {
       try {
         releaseBlobSync(backends.db, backends.storage, blob.location, blob.cacheKey);
@@ -181,6 +245,7 @@ export function writeEntriesSync(
     return failAllRemaining(entries, failures, wrapDatabaseError(cause, backends));
   }
   for (const blob of blobs) {
+    if (unflushed.has(blob)) continue;
     try {
       ensureBlobAfterRecordSync(backends.db, backends.storage, blob);
     } catch (error) {
@@ -189,6 +254,23 @@ export function writeEntriesSync(
     }
   }
   return failures;
+}
+
+/** The blob of `entry` as written at `location`; its bytes are joined only if it must be written again. */
+function recordedBlob(
+  entry: PreparedEntry,
+  location: string,
+  whenDurable: (() => Awaitable<void>) | undefined,
+): WrittenBlob {
+  return {
+    entry,
+    cacheKey: entry.row.cacheKey,
+    location,
+    whenDurable,
+    get bytes() {
+      return entry.bytes;
+    },
+  };
 }
 
 /** Adds every entry not failed yet to `failures` with `error` (a failed row write fails them all). */
@@ -219,18 +301,39 @@ export async function writeEntriesAsync(
         return;
       }
       try {
-        const location = await backends.storage.save(entry.row.cacheKey, entry.bytes);
-        rows.push({ ...entry.row, resultValue: location });
-        blobs.push({ entry, cacheKey: entry.row.cacheKey, location, bytes: entry.bytes });
+        const { storage } = backends;
+        const saved: SavedParts =
+          storage.saveParts !== undefined
+            ? await storage.saveParts(entry.row.cacheKey, entry.parts)
+            : { location: await storage.save(entry.row.cacheKey, entry.bytes), mtime: undefined };
+        rows.push({ ...entry.row, resultValue: saved.location });
+        blobs.push(recordedBlob(entry, saved.location, saved.whenDurable));
       } catch (error) {
         failures.push({ entry, error: wrapBlobError(entry, error, backends) });
       }
     }),
   );
   if (rows.length === 0) return failures;
+  let rowError: unknown;
   try {
     await backends.db.saveMany(rows);
   } catch (cause) {
+    rowError = cause;
+  }
+  // As in writeEntriesSync: the blobs' flushes overlapped the row commit.
+  const unflushed = new Set<WrittenBlob>();
+  for (const blob of blobs) {
+    try {
+      await blob.whenDurable?.();
+    } catch (error) {
+      unflushed.add(blob);
+      if (rowError === undefined) {
+        failures.push({ entry: blob.entry, error: wrapBlobError(blob.entry, error, backends) });
+      }
+    }
+  }
+  if (rowError !== undefined) {
+    const cause = rowError;
     await Promise.all(
       blobs.map((blob) =>
         releaseBlob(backends.db, backends.storage, blob.location, blob.cacheKey).catch(
@@ -243,6 +346,7 @@ export async function writeEntriesAsync(
   }
   await Promise.all(
     blobs.map(async (blob) => {
+      if (unflushed.has(blob)) return;
       try {
         await ensureBlobAfterRecord(backends.db, backends.storage, blob);
       } catch (error) {

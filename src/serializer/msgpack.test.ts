@@ -384,3 +384,29 @@ describe("interoperates with Python's msgpack", { skip: pythonSkip }, () => {
     assert.deepStrictEqual(serializer.loads(bytes), [new Point(0, 0)]);
   });
 });
+
+describe("MsgpackSerializer.dumpsParts", () => {
+  const serializer = new MsgpackSerializer();
+  const concat = (parts: readonly Uint8Array[]) =>
+    Buffer.concat(parts.map((part) => Buffer.from(part)));
+
+  it("writes a binary value as its bin header and the value itself, byte for byte what dumps writes", () => {
+    for (const length of [0, 1, 255, 256, 65_535, 65_536, 300_000]) {
+      for (const value of [Buffer.alloc(length, 7), new Uint8Array(length).fill(9)]) {
+        const parts = serializer.dumpsParts(value);
+        assert.equal(parts.length, 2, `length ${length}`);
+        assert.equal(parts[1], value, "the payload is the value itself, not a copy");
+        assert.deepEqual(concat(parts), Buffer.from(serializer.dumps(value)), `length ${length}`);
+        assert.deepEqual(serializer.loads(concat(parts)), Buffer.from(value));
+      }
+    }
+  });
+
+  it("writes anything else as the one piece dumps returns", () => {
+    for (const value of [{ a: 1 }, [Buffer.from("x")], "text", new Float32Array([1.5]), null]) {
+      const parts = serializer.dumpsParts(value);
+      assert.equal(parts.length, 1);
+      assert.deepEqual(Buffer.from(parts[0]!), Buffer.from(serializer.dumps(value)));
+    }
+  });
+});

@@ -10,6 +10,12 @@ export interface Serializer {
    * memory (saves copying large binary values). Falls back to `loads` when absent.
    */
   loadsOwned?(bytes: Uint8Array): unknown;
+  /**
+   * Optional: `dumps` as pieces whose concatenation is exactly what `dumps` returns, so a large
+   * binary value is written after its header without being copied first. The pieces may share
+   * memory with `value`: they are written before the caller sees the value again.
+   */
+  dumpsParts?(value: unknown): readonly Uint8Array[];
 }
 
 /**

@@ -1,6 +1,7 @@
 /** @module storage/create — picks the BlobStorage for a folder path or URI; the one place that maps schemes to backends. */
 
 import { fileURLToPath } from "node:url";
+import type { Durability } from "../durability.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { GCSStorage } from "./gcs.js";
 import { LocalStorage } from "./local.js";
@@ -11,6 +12,8 @@ import type { BlobStorage } from "./types.js";
 export interface CreateStorageOptions {
   /** Client settings for cloud backends (S3 client config, GCS storage options). Unused for local folders. */
   clientOptions?: Record<string, unknown>;
+  /** For local folders: fsync each blob (`"full"`) or not (`"normal"`, the default); see LocalStorage. */
+  durability?: Durability;
 }
 
 /** `scheme://` at the start; a Windows drive (`C:\`) has no `//` and stays a path. */
@@ -30,10 +33,10 @@ export function createStorage(uriOrPath: string, options: CreateStorageOptions =
   const scheme = SCHEME_PATTERN.exec(uriOrPath)?.[1]?.toLowerCase();
   switch (scheme) {
     case undefined:
-      return new LocalStorage(uriOrPath);
+      return new LocalStorage(uriOrPath, { durability: options.durability });
     case "file":
       try {
-        return new LocalStorage(fileURLToPath(uriOrPath));
+        return new LocalStorage(fileURLToPath(uriOrPath), { durability: options.durability });
       } catch (error) {
         if (error instanceof ConfigurationError) throw error;
         throw new ValidationError(

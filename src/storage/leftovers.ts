@@ -36,12 +36,20 @@ export function isBlobFileName(name: string): boolean {
   return BLOB_FILE_NAME.test(name);
 }
 
+/** 2^48: the random part of a temp name is 12 hex characters. */
+const RANDOM_RANGE = 2 ** 48;
+/** Where this process's temp name numbers start: drawn once, so a name costs no system call. */
+let nextTempNumber = Number.parseInt(randomBytes(6).toString("hex"), 16);
+
 /**
  * The temporary name for writing `blobName`: the machine and the writing process are part of
- * it, so a clean-up can tell a write in progress from one a crash abandoned.
+ * it, so a clean-up can tell a write in progress from one a crash abandoned. The last part counts
+ * up from a random start: distinct for every write of this process, and unlikely to meet a
+ * leftover of an earlier process that had the same id.
  */
 export function temporaryNameFor(blobName: string, pid: number = process.pid): string {
-  return `${blobName}.${hostTag()}.${pid}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
+  nextTempNumber = (nextTempNumber + 1) % RANDOM_RANGE;
+  return `${blobName}.${hostTag()}.${pid}.${nextTempNumber.toString(16).padStart(12, "0")}${TEMP_SUFFIX}`;
 }
 
 /** Whether process `pid` of this machine is running (a process of another user counts). */

@@ -27,6 +27,23 @@ describe("LocalStorage files", () => {
     assert.deepEqual(Array.from(fs.readFileSync(path.join(dir, "abc.bin"))), [5]);
   });
 
+  it("refuses an unknown durability and writes the same files with either", () => {
+    const dir = path.join(makeTempDir(), "blobs");
+    assert.throws(
+      () => new LocalStorage(dir, { durability: "always" as never }),
+      (error: unknown) =>
+        error instanceof ValidationError && /"normal".*"full"/.test(error.message),
+    );
+    const full = new LocalStorage(dir, { durability: "full" });
+    assert.equal(full.durability, "full");
+    assert.equal(new LocalStorage(dir).durability, "normal");
+    const saved = full.saveParts("k", [Uint8Array.of(1), Uint8Array.of(2, 3)]);
+    saved.whenDurable?.();
+    assert.equal(full.save("j", Uint8Array.of(4)), "j.bin");
+    assert.deepEqual(Array.from(fs.readFileSync(path.join(dir, saved.location))), [1, 2, 3]);
+    assert.deepEqual(fs.readdirSync(dir).sort(), [".gitignore", "j.bin", "k.bin"]);
+  });
+
   it("leaves no temporary file behind after a save", () => {
     const dir = path.join(makeTempDir(), "blobs");
     const storage = new LocalStorage(dir);

@@ -12,6 +12,15 @@ export interface BlobStorage {
   readonly synchronous: boolean;
   /** Stores `data` under `key` (a cache key), atomically; returns the location to record. */
   save(key: string, data: Uint8Array): Awaitable<string>;
+  /**
+   * Optional: `save` for bytes given in pieces, stored as their concatenation (a header and a
+   * large payload, written without joining them first when the storage can). Also returns the
+   * modification time of the stored blob when known (saves a lookup for its first read); must
+   * be the time `getMtime` reports for it. Without it, writers join the pieces and call `save`.
+   * `whenDurable`, when returned, must be called once (writers call it after recording the row,
+   * so both flushes overlap): the blob is readable at once, and on disk once it returns.
+   */
+  saveParts?(key: string, parts: readonly Uint8Array[]): Awaitable<SavedParts>;
   /** The bytes at `location`; throws `CacheCorruptedError` when they are missing or unreadable. */
   load(location: string): Awaitable<Uint8Array>;
   /** Removes the blob; a missing blob is not an error. Returns whether something was removed. */
@@ -37,6 +46,14 @@ export interface BlobStorage {
   cleanTemporary?(olderThanMs: number): Awaitable<{ tempFiles: number; emptyDirs: number }>;
   /** Human-readable place, for messages (`/path/to/blobs`, `s3://bucket/prefix`). */
   readonly description: string;
+}
+
+/** What `saveParts` returns. */
+export interface SavedParts {
+  location: string;
+  mtime: number | undefined;
+  /** Waits until the blob survives a power loss; throws when it could not be flushed. */
+  whenDurable?: () => Awaitable<void>;
 }
 
 /** Decides per value whether it goes in the row or in a blob. */

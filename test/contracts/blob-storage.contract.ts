@@ -94,6 +94,21 @@ export function runBlobStorageContract(name: string, makeStorage: MakeBlobStorag
       await assert.rejects(async () => storage.loadWithMtime?.(location), CacheCorruptedError);
     });
 
+    it("saveParts, when offered, stores the pieces joined, at save's location, with getMtime's time", async (context) => {
+      if (storage.saveParts === undefined) {
+        context.skip("this storage does not offer saveParts");
+        return;
+      }
+      const payload = new Uint8Array(200_000).map((_, index) => index % 251);
+      const parts = [Uint8Array.of(0xc6), new Uint8Array(0), payload, Uint8Array.of(9, 8)];
+      const saved = await storage.saveParts("pieces", parts);
+      if (saved.mtime !== undefined) {
+        assert.equal(saved.mtime, await storage.getMtime(saved.location));
+      }
+      assert.deepEqual(Buffer.from(await storage.load(saved.location)), Buffer.concat(parts));
+      assert.equal(await storage.save("pieces", Buffer.concat(parts)), saved.location);
+    });
+
     it("describes where it stores", () => {
       assert.equal(typeof storage.description, "string");
       assert.notEqual(storage.description, "");

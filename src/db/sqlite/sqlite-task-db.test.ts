@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 import { runLeaseContract } from "../../../test/contracts/lease.contract.js";
 import { makeTaskWrite, runTaskDBContract } from "../../../test/contracts/task-db.contract.js";
 import { makeTempDir } from "../../../test/helpers.js";
-import { ConfigurationError } from "../../errors.js";
+import { ConfigurationError, ValidationError } from "../../errors.js";
 import { buildDeletionBatchStatement, buildListStatement } from "./query.js";
 import { RECORD_COLUMNS, selectRecordColumns } from "./rows.js";
 import { SCHEMA_VERSION } from "./schema.js";
@@ -55,6 +55,25 @@ runLeaseContract("SQLiteTaskDB", async () => {
     second: new SQLiteTaskDB(file),
     cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
+});
+
+describe("SQLiteTaskDB durability", () => {
+  it("refuses an unknown durability before creating the file", () => {
+    const file = path.join(makeTempDir(), "tasks.db");
+    assert.throws(
+      () => new SQLiteTaskDB(file, { durability: "paranoid" as never }),
+      (error: unknown) =>
+        error instanceof ValidationError && /"normal".*"full"/.test(error.message),
+    );
+    assert.equal(fs.existsSync(file), false);
+  });
+
+  it('saves and reads back with durability: "full"', () => {
+    const db = new SQLiteTaskDB(path.join(makeTempDir(), "tasks.db"), { durability: "full" });
+    db.saveMany([makeTaskWrite({ cacheKey: "full-key" })]);
+    assert.equal(db.get("full-key")?.cacheKey, "full-key");
+    db.close();
+  });
 });
 
 describe("SQLiteTaskDB files", () => {

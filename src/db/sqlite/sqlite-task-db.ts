@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Database from "better-sqlite3";
+import { type Durability, requireDurability } from "../../durability.js";
 import { ConfigurationError, describeError, ValidationError } from "../../errors.js";
 import type { Awaitable } from "../../types.js";
 import type {
@@ -71,6 +72,13 @@ export interface SQLiteTaskDBOptions {
    * @default 64 MiB
    */
   memoryCacheBytes?: number;
+  /**
+   * `"normal"`: commits use `synchronous = NORMAL` (WAL): they survive a crash of the process; a
+   * power loss may drop the last few. `"full"`: `synchronous = FULL`, every commit is fsynced and
+   * survives a power loss too (slower). Ignored for read-only connections.
+   * @default "normal"
+   */
+  durability?: Durability;
 }
 
 /** Default budget of the in-memory row tier. */
@@ -204,6 +212,10 @@ export class SQLiteTaskDB implements TaskDB {
       );
     }
     this.#rowCache = new RowCache(memoryCacheBytes, MAX_CACHED_VALUE_BYTES);
+    const durability =
+      options.durability === undefined
+        ? "normal"
+        : requireDurability(options.durability, "durability");
     const db = openConnection(file, options);
     try {
       // The schema check comes first: another application's file is refused untouched.
@@ -220,8 +232,11 @@ export class SQLiteTaskDB implements TaskDB {
         // can recompute those, and skipping the fsync per commit makes writes several times faster.
         setJournalModeWal(db);
       }
-      if (!this.#readonly && db.pragma("journal_mode", { simple: true }) === "wal") {
-        db.pragma("synchronous = NORMAL");
+      if (!this.#readonly) {
+        if (durability === "full") db.pragma("synchronous = FULL");
+        else if (db.pragma("journal_mode", { simple: true }) === "wal") {
+          db.pragma("synchronous = NORMAL");
+        }
       }
       this.#recordColumns = selectRecordColumns(columns);
       this.#inputColumns = selectInputColumns(columns);
