@@ -77,7 +77,7 @@ function keyDataOf(
   params: WrapGenerateOptions["params"],
 ): unknown {
   const { abortSignal: _signal, headers: _headers, ...call } = params;
-  return { provider: model.provider, modelId: model.modelId, params: keepPlain(call) };
+  return { provider: model.provider, modelId: model.modelId, params: call };
 }
 
 /**
