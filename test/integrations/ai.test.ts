@@ -1,9 +1,12 @@
 /** @module test/integrations/ai — `beautyspot/ai` with the real AI SDK against a local OpenAI-compatible server. */
 
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   type OpenAICompatibleServer,
+  SESSION_COOKIE,
   startOpenAICompatibleServer,
 } from "../servers/openai-compatible.js";
 import { makeScriptDir, runLlmScript } from "./llm-scripts.js";
@@ -27,7 +30,9 @@ describe("beautyspot/ai", () => {
   after(() => server.close());
 
   /** Runs `body` in two processes sharing one workspace; returns both outputs and requests per run. */
-  async function twice(body: string): Promise<{ outputs: unknown[]; requests: number[] }> {
+  async function twice(
+    body: string,
+  ): Promise<{ outputs: unknown[]; requests: number[]; stored: string }> {
     const dir = makeScriptDir();
     const outputs: unknown[] = [];
     const requests: number[] = [];
@@ -36,11 +41,19 @@ describe("beautyspot/ai", () => {
       outputs.push(await runLlmScript(prelude + body, dir, server.baseURL));
       requests.push(server.requests.length - before);
     }
-    return { outputs, requests };
+    return { outputs, requests, stored: readStored(dir) };
+  }
+
+  /** Every byte the Spot wrote below `dir` (its database and blobs), as latin1 text. */
+  function readStored(dir: string): string {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && !entry.name.endsWith(".mts"))
+      .map((entry) => readFileSync(join(entry.parentPath, entry.name), "latin1"))
+      .join("\n");
   }
 
   it("generateText: the second process answers from the cache with zero requests", async () => {
-    const { outputs, requests } = await twice(`
+    const { outputs, requests, stored } = await twice(`
 const result = await generateText({ model: cached("gpt-test"), prompt: "hello" });
 await spot.shutdown();
 console.log(JSON.stringify({ text: result.text, finish: result.finishReason, usage: result.usage.outputTokens, id: result.response.id, timestamp: result.response.timestamp.toISOString() }));
@@ -54,6 +67,8 @@ console.log(JSON.stringify({ text: result.text, finish: result.finishReason, usa
       id: "resp_1",
       timestamp: "2026-01-01T00:00:00.000Z",
     });
+    assert.ok(stored.includes("Echo: hello"), "the answer is stored");
+    assert.ok(!stored.includes(SESSION_COOKIE.slice(8)), "response headers are not stored");
   });
 
   it("keys by call parameters, never by abort signal or headers", async () => {

@@ -173,8 +173,11 @@ async function handle(
   );
 }
 
+/** A cookie the server sets on JSON answers: a cache must not store response headers. */
+export const SESSION_COOKIE = "session=do-not-store-this-cookie";
+
 function sendJson(res: ServerResponse, value: unknown): void {
-  res.writeHead(200, { "content-type": "application/json" });
+  res.writeHead(200, { "content-type": "application/json", "set-cookie": SESSION_COOKIE });
   res.end(JSON.stringify(value));
 }
 

@@ -54,7 +54,7 @@ export function beautyspotMiddleware(
       const stored = await spot.wrap(
         `${name}.generate`,
         keyDataOf(model, params),
-        async () => keepPlain(await doGenerate()) as GenerateResult,
+        async () => keepStorable(await doGenerate()) as GenerateResult,
         explicit,
       );
       return stored as GenerateResult;
@@ -86,7 +86,7 @@ function keyDataOf(
  */
 function recordableStream(result: StreamResult): ReadableStream<StreamPart | StreamMetadataChunk> {
   const { stream, ...rest } = result;
-  const metadata = keepPlain(rest) as Omit<StreamResult, "stream">;
+  const metadata = keepStorable(rest) as Omit<StreamResult, "stream">;
   const reader = stream.getReader();
   let sentMetadata = false;
   return new ReadableStream<StreamPart | StreamMetadataChunk>({
@@ -142,6 +142,16 @@ async function splitMetadata(
     },
   });
   return { ...(metadata as Omit<StreamResult, "stream">), stream };
+}
+
+/**
+ * What is stored of a model's result: its plain data, without the HTTP response headers (they
+ * may carry cookies and account details, and describe the transport, not the answer).
+ */
+function keepStorable(result: { response?: unknown }): unknown {
+  const plain = keepPlain(result) as { response?: { headers?: unknown } };
+  if (plain.response !== undefined) delete plain.response.headers;
+  return plain;
 }
 
 /**
