@@ -103,21 +103,26 @@ for await (const delta of result.textStream) deltas.push(delta);
 const parts = [];
 for await (const part of (await wrapLanguageModel({ model: openai("gpt-test"), middleware: beautyspotMiddleware(spot) }).doStream({ prompt: [{ role: "user", content: [{ type: "text", text: "stream me" }] }] })).stream) parts.push(part);
 await spot.shutdown();
-console.log(JSON.stringify({ deltas, text: await result.text, finish: await result.finishReason, parts: parts.map((p) => p.type), timestamp: parts.find((p) => p.type === "response-metadata")?.timestamp instanceof Date }));
+console.log(JSON.stringify({ deltas, text: await result.text, finish: await result.finishReason, parts, timestamp: parts.find((p) => p.type === "response-metadata")?.timestamp instanceof Date }));
 `);
     assert.deepEqual(requests, [2, 0]);
     assert.deepEqual(outputs[1], outputs[0]);
     const first = outputs[0] as {
       deltas: string[];
       text: string;
-      parts: string[];
+      parts: { type: string; delta?: string }[];
       timestamp: boolean;
     };
     assert.deepEqual(first.deltas, ["Echo", ": ", "stream me"]);
     assert.equal(first.text, "Echo: stream me");
     assert.equal(first.timestamp, true);
-    assert.deepEqual(first.parts.slice(0, 2), ["stream-start", "response-metadata"]);
-    assert.equal(first.parts.at(-1), "finish");
+    const types = first.parts.map((part) => part.type);
+    assert.deepEqual(types.slice(0, 2), ["stream-start", "response-metadata"]);
+    assert.equal(types.at(-1), "finish");
+    assert.deepEqual(
+      first.parts.filter((part) => part.type === "text-delta").map((part) => part.delta),
+      ["Echo", ": ", "stream me"],
+    );
   });
 
   it("streamObject: the final object comes back from the cache", async () => {
