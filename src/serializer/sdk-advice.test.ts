@@ -59,7 +59,7 @@ describe("a LangChain message that cannot be stored", () => {
     const message = dumpsMessage(new AIMessage("hi"));
     assert.match(message, /result is a LangChain message \(class AIMessage\)/);
     assert.match(message, /Return its `\.content`/);
-    assert.match(message, /`registerLangChainMessages\(spot\)` from `beautyspot\/langchain`/);
+    assert.match(message, /`await registerLangChainMessages\(spot\)` from `beautyspot\/langchain`/);
     assert.match(message, /`BeautySpotCache` from `beautyspot\/langchain`/);
     assertNoRegisterAdvice(message);
   });

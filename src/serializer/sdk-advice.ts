@@ -97,7 +97,7 @@ function adviseForLangChainValue(value: object, className: string): KnownValueAd
   if (Array.isArray(namespace) && "content" in record && /Message(Chunk)?$/.test(className)) {
     return {
       found: `a LangChain message (class ${className})`,
-      fix: "Return its `.content` (the text) instead, or store messages as they are: call `registerLangChainMessages(spot)` from `beautyspot/langchain` once, or cache the model calls with the integration `BeautySpotCache` from `beautyspot/langchain` (new ChatOpenAI({ cache: new BeautySpotCache(spot) })).",
+      fix: "Return its `.content` (the text) instead, or store messages as they are: call `await registerLangChainMessages(spot)` from `beautyspot/langchain` once, or cache the model calls with the integration `BeautySpotCache` from `beautyspot/langchain` (new ChatOpenAI({ cache: new BeautySpotCache(spot) })).",
     };
   }
   if (className === "Document" && typeof readSafely(record, "pageContent") === "string") {
