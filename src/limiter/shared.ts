@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { ensureOwnedFolder } from "../core/workspace.js";
 import { describeNativeModuleFailure } from "../db/sqlite/native.js";
 import { ConfigurationError, describeError, ValidationError } from "../errors.js";
+import { requireTokensPerMinute } from "./token-bucket.js";
 import type { RateLimiter } from "./types.js";
 
 /** Options of {@link SharedTokenBucket}. */
@@ -79,16 +80,7 @@ export class SharedTokenBucket implements RateLimiter {
   #closed = false;
 
   constructor(options: SharedTokenBucketOptions) {
-    const tokensPerMinute = options?.tokensPerMinute;
-    if (
-      typeof tokensPerMinute !== "number" ||
-      !Number.isFinite(tokensPerMinute) ||
-      tokensPerMinute <= 0
-    ) {
-      throw new ValidationError(
-        `tokensPerMinute must be a positive finite number, got ${String(tokensPerMinute)}; pass for example new SharedTokenBucket({ tokensPerMinute: 600 }).`,
-      );
-    }
+    const tokensPerMinute = requireTokensPerMinute(options?.tokensPerMinute, "SharedTokenBucket");
     const name = options.name ?? "default";
     if (typeof name !== "string" || name === "") {
       throw new ValidationError(

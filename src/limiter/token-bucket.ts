@@ -46,16 +46,7 @@ export class TokenBucket implements RateLimiter {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: TokenBucketOptions) {
-    const tokensPerMinute = options?.tokensPerMinute;
-    if (
-      typeof tokensPerMinute !== "number" ||
-      !Number.isFinite(tokensPerMinute) ||
-      tokensPerMinute <= 0
-    ) {
-      throw new ValidationError(
-        `tokensPerMinute must be a positive finite number, got ${String(tokensPerMinute)}; pass for example new TokenBucket({ tokensPerMinute: 600 }).`,
-      );
-    }
+    const tokensPerMinute = requireTokensPerMinute(options?.tokensPerMinute, "TokenBucket");
     const clock = options.clock ?? (() => performance.now());
     if (typeof clock !== "function") {
       throw new ValidationError(
@@ -137,4 +128,14 @@ export class TokenBucket implements RateLimiter {
     }
     return undefined;
   }
+}
+
+/** The `tokensPerMinute` of a limiter, or a ValidationError that shows a working construction. */
+export function requireTokensPerMinute(value: unknown, limiterClass: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(
+      `tokensPerMinute must be a positive finite number, got ${String(value)}; pass for example new ${limiterClass}({ tokensPerMinute: 600 }).`,
+    );
+  }
+  return value;
 }

@@ -13,7 +13,7 @@
 import { hash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { ResultType } from "../db/types.js";
+import type { ResultType, StoredTask } from "../db/types.js";
 import { CacheCorruptedError, ConfigurationError } from "../errors.js";
 import { previewOf } from "./preview.js";
 
@@ -43,6 +43,23 @@ export interface RecordedEntry {
   readonly bytes: Uint8Array;
   /** sha256 hex of `bytes`. */
   readonly digest: string;
+}
+
+/** The entry of a stored row whose value is `bytes` (read and checked by the caller). */
+export function toRecordedEntry(row: StoredTask, bytes: Uint8Array): RecordedEntry {
+  return {
+    cacheKey: row.cacheKey,
+    funcName: row.funcName,
+    funcIdentifier: row.funcIdentifier,
+    inputId: row.inputId,
+    version: row.version,
+    resultType: row.resultType,
+    contentType: row.contentType,
+    updatedAt: row.updatedAt,
+    expiresAt: row.expiresAt,
+    bytes,
+    digest: digestOf(bytes),
+  };
 }
 
 /** Options of writing a recording. */

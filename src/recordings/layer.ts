@@ -28,10 +28,10 @@ import { shortNameOf } from "../keys/identity.js";
 import type { BlobStorage } from "../storage/types.js";
 import type { Awaitable, Logger } from "../types.js";
 import {
-  digestOf,
   type RecordedEntry,
   type RecordingWriteReport,
   readRecordingFile,
+  toRecordedEntry,
   writeRecordingFile,
 } from "./format.js";
 
@@ -283,19 +283,7 @@ export class RecordingTaskDB implements TaskDB {
       row.resultData ??
       (row.resultValue === null ? null : await this.options.storage.load(row.resultValue));
     if (bytes === null) throw new Error("the row holds no value");
-    return {
-      cacheKey: row.cacheKey,
-      funcName: row.funcName,
-      funcIdentifier: row.funcIdentifier,
-      inputId: row.inputId,
-      version: row.version,
-      resultType: row.resultType,
-      contentType: row.contentType,
-      updatedAt: row.updatedAt,
-      expiresAt: row.expiresAt,
-      bytes,
-      digest: digestOf(bytes),
-    };
+    return toRecordedEntry(row, bytes);
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,7 @@ import {
   type RecordingWriteOptions,
   type RecordingWriteReport,
   readRecordingFile,
+  toRecordedEntry,
   writeRecordingFile,
 } from "./format.js";
 
@@ -113,19 +114,7 @@ export async function collectEntries(
     const row = await source.db.get(key);
     if (row === undefined) continue; // deleted meanwhile
     const bytes = await loadVerifiedBytes(row, source.storage);
-    entries.push({
-      cacheKey: row.cacheKey,
-      funcName: row.funcName,
-      funcIdentifier: row.funcIdentifier,
-      inputId: row.inputId,
-      version: row.version,
-      resultType: row.resultType,
-      contentType: row.contentType,
-      updatedAt: row.updatedAt,
-      expiresAt: row.expiresAt,
-      bytes,
-      digest: digestOf(bytes),
-    });
+    entries.push(toRecordedEntry(row, bytes));
   }
   return entries;
 }
