@@ -68,6 +68,8 @@ const graceOption = () =>
     .argParser(parseGraceSeconds)
     .default(DEFAULT_GRACE_SECONDS);
 
+const BLOB_DIR_HELP = "blob folder (default: <workspace>/blobs/<name>)";
+
 const DATABASE_ARGUMENT_HELP =
   "a database: a name `beautyspot list` prints, the path of its .db file, or that path without .db";
 
@@ -175,7 +177,7 @@ export function createProgram(): Command {
       "--full",
       "print the whole value on a terminal too (there a long value is cut to its first 40 lines; piped output never is)",
     )
-    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--blob-dir <folder>", BLOB_DIR_HELP)
     .option("--json", "print JSON")
     .action(async (db: string, key: string, options) => {
       const { runShow } = await import("./commands/show.js");
@@ -194,7 +196,7 @@ export function createProgram(): Command {
     ),
   )
     .option("--func <name>", "explain the newest entry of this function")
-    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--blob-dir <folder>", BLOB_DIR_HELP)
     .option("--json", "print JSON")
     .action(async (db: string, key: string | undefined, options) => {
       const { runWhy } = await import("./commands/why.js");
@@ -238,7 +240,7 @@ export function createProgram(): Command {
     ),
   )
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
-    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--blob-dir <folder>", BLOB_DIR_HELP)
     .action(async (db: string, options) => {
       const { runClear } = await import("./commands/clear.js");
       await runClear(await resolveDatabase(db, options.workspace), options);
@@ -260,7 +262,7 @@ export function createProgram(): Command {
       ),
     ),
   )
-    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--blob-dir <folder>", BLOB_DIR_HELP)
     .addOption(graceOption())
     .action(async (db: string, options) => {
       const { runClean } = await import("./commands/clean.js");
@@ -305,7 +307,7 @@ export function createProgram(): Command {
   )
     .requiredOption("--days <n>", "age in days (0 or more, fractions allowed)", parseDays)
     .option("--func <name>", "only this function: its full identity, or a short name only it has")
-    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--blob-dir <folder>", BLOB_DIR_HELP)
     .action(async (db: string, options) => {
       const { runPrune } = await import("./commands/prune.js");
       await runPrune(await resolveDatabase(db, options.workspace), options);
@@ -328,7 +330,7 @@ export function createProgram(): Command {
       "with a non-loopback --host, let other machines delete entries",
     )
     .option("--open", "open the dashboard in a browser")
-    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--blob-dir <folder>", BLOB_DIR_HELP)
     .action(async (db: string, options) => {
       const { runUi } = await import("./commands/ui.js");
       await runUi(await resolveDatabase(db, options.workspace), options);
@@ -356,7 +358,7 @@ export function createProgram(): Command {
       "values larger than this go to <out>.blobs/ (default 262144)",
       parseNumberOption({ integer: true, min: 0, unit: "bytes" }),
     )
-    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--blob-dir <folder>", BLOB_DIR_HELP)
     .option("--json", "print the report as JSON")
     .action(async (db: string, options) => {
       const { runExport } = await import("./commands/export.js");
@@ -369,7 +371,7 @@ export function createProgram(): Command {
     "load a recording file into a database (created when missing); refuses altered entries",
     [["beautyspot import test/fixtures/llm.spot .beautyspot/llm.db", "load recorded results"]],
   )
-    .option("--blob-dir <folder>", "blob folder (default: <workspace>/blobs/<name>)")
+    .option("--blob-dir <folder>", BLOB_DIR_HELP)
     .option("--json", "print the report as JSON")
     .action(async (file: string, db: string, options) => {
       const { runImport } = await import("./commands/import.js");
