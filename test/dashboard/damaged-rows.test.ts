@@ -21,10 +21,13 @@ import {
   writeGoodEntries,
   writePythonDatabase,
 } from "../damaged-rows.js";
+import { requireProgram } from "../system-programs.js";
 import { launchChromium } from "./browser.js";
 import { assertPageBuilt, createTempFolder, startQuietDashboard } from "./fixtures.js";
 
-describe("dashboard on a database with a damaged row, in Chromium", () => {
+describe("dashboard on a database with a damaged row, in Chromium", {
+  skip: requireProgram("chromium"),
+}, () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   const cleanups: (() => Promise<void>)[] = [];
 

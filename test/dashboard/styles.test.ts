@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import type { TaskPage } from "../../src/dashboard/api-types.js";
 import type { RunningDashboard } from "../../src/dashboard/index.js";
 import { ContentType, type ContentTypeOption, Spot } from "../../src/index.js";
+import { requireProgram } from "../system-programs.js";
 import { launchChromium } from "./browser.js";
 import { assertPageBuilt, createTempFolder, startQuietDashboard } from "./fixtures.js";
 
@@ -64,7 +65,7 @@ async function readChrome(page: Page): Promise<Record<string, string>> {
   }, PROBES);
 }
 
-describe("stored values cannot restyle the dashboard", () => {
+describe("stored values cannot restyle the dashboard", { skip: requireProgram("chromium") }, () => {
   let folder: string;
   let dashboard: RunningDashboard;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
