@@ -142,6 +142,28 @@ describe("explicit keys", () => {
     });
   });
 
+  it("plans once per options object: an adapter passing the same options pays no setup per hit", async () => {
+    const spot = new Spot("explicit", { workspace: makeTempDir() });
+    let versionReads = 0;
+    const options = {
+      get version() {
+        versionReads++;
+        return "v1";
+      },
+    };
+    await spot.wrap("page", ["a"], async () => "<a>", options);
+    const afterFirst = versionReads;
+    for (let round = 0; round < 5; round++) {
+      assert.equal(await spot.wrap("page", ["a"], async () => "<fresh>", options), "<a>");
+      assert.equal(await spot.lookup("page", ["a"], options), "<a>");
+    }
+    assert.ok(afterFirst > 0, "the options were read for the first call");
+    assert.equal(versionReads, afterFirst, "neither wrap nor lookup plans again");
+    // A new options object is planned anew: changed options take effect.
+    assert.equal(await spot.lookup("page", ["a"], { version: "v2" }), undefined);
+    await spot.shutdown();
+  });
+
   it("serves a value stored by another process", async () => {
     const workspace = makeTempDir();
     const script = `

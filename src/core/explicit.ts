@@ -45,6 +45,12 @@ type ExplicitFunction = MarkedFunction<[keyData: unknown], unknown>;
 export class ExplicitKeys {
   /** Wrappers for calls without options, by name: most adapters call with the same few names. */
   private readonly plain = new Map<string, ExplicitFunction>();
+  /**
+   * Functions by options object, then name: an adapter that passes the same options on every call
+   * (the integrations do) plans once, so its hits cost what a marked function's cost. Options are
+   * read once, as `mark` reads its own; a new object is planned anew.
+   */
+  private readonly byOptions = new WeakMap<object, Map<string, ExplicitFunction>>();
 
   constructor(
     private readonly runtime: CallRuntime,
@@ -98,17 +104,30 @@ export class ExplicitKeys {
     options: ExplicitKeyOptions | undefined,
     how: string,
   ): ExplicitFunction {
-    if (options === undefined) {
-      const known = this.plain.get(name);
-      if (known !== undefined) return known;
-    }
+    const known = this.knownFunctions(options);
+    const found = known?.get(name);
+    if (found !== undefined) return found;
     const marked = createMarkedFunction(
       runCompute as (keyData: unknown) => unknown,
       this.planFor(name, options, how),
       this.runtime,
     );
-    if (options === undefined) this.plain.set(name, marked);
+    known?.set(name, marked);
     return marked;
+  }
+
+  /** The remembered functions for these options; `undefined` for options that are not an object. */
+  private knownFunctions(
+    options: ExplicitKeyOptions | undefined,
+  ): Map<string, ExplicitFunction> | undefined {
+    if (options === undefined) return this.plain;
+    if (options === null || typeof options !== "object") return undefined;
+    let known = this.byOptions.get(options);
+    if (known === undefined) {
+      known = new Map();
+      this.byOptions.set(options, known);
+    }
+    return known;
   }
 
   private planFor(name: string, options: ExplicitKeyOptions | undefined, how: string): CallPlan {
