@@ -561,8 +561,8 @@ export class Spot implements AsyncDisposable {
    * Explains the entry of function identity `name` for `keyData`: hit or miss, the key, and for a
    * miss the nearest stored entries of that function with what differs. For a function marked on
    * this Spot, `keyData` is its arguments (an array; any other value is the single argument) and
-   * the function's keygen and version apply; for any other name, `keyData` is canonicalized as
-   * one argument, without a version.
+   * the function's keygen and version apply; any other name is taken as an explicit key, as
+   * `wrap` stores it (same key data, no version).
    * @example console.log((await spot.explain("summarize", ["hello", { temperature: 0.7 }])).summary)
    */
   async explain(name: string, keyData: unknown): Promise<Explanation> {
@@ -571,16 +571,7 @@ export class Spot implements AsyncDisposable {
     if (marked !== undefined) {
       return await explainCall(marked, Array.isArray(keyData) ? keyData : [keyData], this.runtime);
     }
-    const plan = createCallPlan(
-      // Stands for a function of one argument named keyData: its label in the explanation.
-      function explicitKey(keyData: unknown) {
-        return keyData;
-      },
-      resolveFunctionIdentity(() => undefined, name),
-      {},
-      this.defaults,
-    );
-    return await explainCall(plan, [keyData], this.runtime);
+    return await this.explicit.explain(name, keyData);
   }
 
   /** Removes a record and its blob. Resolves whether something was removed. */

@@ -37,6 +37,18 @@ describe("explicit keys", () => {
     assert.equal(row.length, 1);
   });
 
+  it("spot.explain finds an explicit key as wrap stored it, array key data included", async () => {
+    await using spot = new Spot("explain", { workspace: makeTempDir() });
+    await spot.wrap("page", ["https://example.com", 2], () => "<html>");
+    await spot.wrap("answer", { question: "life" }, () => 42);
+    await spot.flush();
+    assert.equal((await spot.explain("page", ["https://example.com", 2])).status, "hit");
+    assert.equal((await spot.explain("answer", { question: "life" })).status, "hit");
+    const miss = await spot.explain("page", ["https://example.com", 3]);
+    assert.equal(miss.status, "miss");
+    assert.equal(miss.nearest.length, 1);
+  });
+
   it("shares entries with a function marked under the same name: key data is its argument list", async () => {
     await using spot = new Spot("shared", { workspace: makeTempDir() });
     let runs = 0;

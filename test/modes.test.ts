@@ -162,6 +162,28 @@ describe("mode replay, explained", () => {
     });
     await spot.shutdown();
   });
+
+  it("names the differing argument for markSync too", async () => {
+    const workspace = makeTempDir();
+    const recorder = newSpot(workspace);
+    const scale = (spot: Spot) =>
+      spot.markSync(function scale(n: number, opts: { factor: number }) {
+        return n * opts.factor;
+      });
+    assert.equal(scale(recorder)(2, { factor: 3 }), 6);
+    await recorder.shutdown();
+
+    const spot = newSpot(workspace, { mode: "replay" });
+    assert.throws(
+      () => scale(spot)(2, { factor: 4 }),
+      (error: Error) => {
+        assert.ok(error instanceof CacheMissError);
+        assert.match(error.message, /opts\.factor: 3 → 4/);
+        return true;
+      },
+    );
+    await spot.shutdown();
+  });
 });
 
 describe("mode record", () => {

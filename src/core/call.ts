@@ -175,24 +175,21 @@ export async function saveResult(
   runtime: CallRuntime,
   args: readonly unknown[],
 ): Promise<void> {
+  // A background write, or a write to synchronous backends, is decided before this returns.
+  if (!plan.saveSync || runtime.backends.synchronous) {
+    saveResultSync(plan, cacheKey, inputId, result, runtime, args);
+    return;
+  }
   try {
-    if (!plan.saveSync) {
-      runtime.writer.enqueue(
-        prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true, args),
-      );
-      return;
-    }
     const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args);
-    const failures = runtime.backends.synchronous
-      ? writeEntriesSync([entry], runtime.backends)
-      : await writeEntriesAsync([entry], runtime.backends);
+    const failures = await writeEntriesAsync([entry], runtime.backends);
     if (failures.length > 0) throw failures[0]?.error;
   } catch (error) {
     handleSaveFailure(plan, cacheKey, result, error, runtime);
   }
 }
 
-/** `saveResult` for synchronous backends (markSync). */
+/** `saveResult` where everything is decided at once: a background write, or synchronous backends. */
 function saveResultSync(
   plan: CallPlan,
   cacheKey: string,

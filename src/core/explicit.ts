@@ -11,6 +11,7 @@ import { ValidationError } from "../errors.js";
 import { canonicalize, hashText } from "../keys/canonical.js";
 import type { CallRuntime, MarkedFunction, StreamResult } from "./call.js";
 import { createMarkedFunction, saveResult } from "./call.js";
+import { type Explanation, explainCall } from "./explain.js";
 import type { PlanDefaults } from "./mark.js";
 import { createCallPlan } from "./mark.js";
 import type { MarkOptions } from "./options.js";
@@ -97,6 +98,11 @@ export class ExplicitKeys {
     if (!plan.modeRules.mayWrite) return;
     const inputId = plan.computeInputId([keyData]);
     await saveResult(plan, computeCacheKey(plan, inputId), inputId, value, this.runtime, [keyData]);
+  }
+
+  /** Explains the entry of (`name`, `keyData`) as `wrap` and `lookup` find it. */
+  explain(name: string, keyData: unknown): Promise<Explanation> {
+    return explainCall(this.planFor(name, undefined, "spot.explain"), [keyData], this.runtime);
   }
 
   private functionFor(

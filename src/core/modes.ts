@@ -44,21 +44,6 @@ export function rulesOf(mode: SpotMode): ModeRules {
   return RULES[mode];
 }
 
-/** May a call of this plan look its key up? */
-export function mayRead(rules: ModeRules): boolean {
-  return rules.mayRead;
-}
-
-/** May a call of this plan run the function on a miss? */
-export function mayRun(rules: ModeRules): boolean {
-  return rules.mayRun;
-}
-
-/** May a call of this plan store its result? */
-export function mayWrite(rules: ModeRules): boolean {
-  return rules.mayWrite;
-}
-
 /** Throws a ValidationError naming the valid modes unless `value` is one. */
 export function requireMode(value: unknown, where: string): SpotMode {
   if (typeof value === "string" && (SPOT_MODES as readonly string[]).includes(value)) {

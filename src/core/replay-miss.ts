@@ -6,16 +6,13 @@
 
 import type { StoredTask, TaskDB, TaskRecord } from "../db/types.js";
 import { CacheMissError } from "../errors.js";
-import { describeMiss, type Explanation } from "../keys/explain.js";
+import { describeMiss, EXPLAIN_SCAN_LIMIT, type Explanation } from "../keys/explain.js";
 import type { Backends } from "./backends.js";
 import type { CallPlan } from "./plan.js";
 
 /** How to make a recording, said by every replay miss. */
 const RECORD_HINT =
   'run once with BEAUTYSPOT_MODE=record (or mode: "record"), then commit the recording.';
-
-/** How many of the function's newest entries are looked at to describe what is stored. */
-const NEAREST_ENTRIES = 200;
 
 /** What is known about a replay miss, gathered from the database. */
 export interface ReplayMissFacts {
@@ -118,7 +115,7 @@ export function createReplayMissErrorSync(
   const db = backends.db as SyncTaskDB;
   try {
     const filter = { func: plan.identity };
-    const records = db.list({ ...filter, limit: NEAREST_ENTRIES });
+    const records = db.list({ ...filter, limit: EXPLAIN_SCAN_LIMIT });
     const count = db.count(filter);
     return createError(collectFacts(plan, cacheKey, inputId, db.get(cacheKey), count, records));
   } catch (error) {
@@ -137,7 +134,7 @@ export async function createReplayMissError(
   try {
     const filter = { func: plan.identity };
     const [records, count, row] = await Promise.all([
-      db.list({ ...filter, limit: NEAREST_ENTRIES }),
+      db.list({ ...filter, limit: EXPLAIN_SCAN_LIMIT }),
       db.count(filter),
       db.get(cacheKey),
     ]);
