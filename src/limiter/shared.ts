@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { ensureOwnedFolder } from "../core/workspace.js";
 import { describeNativeModuleFailure } from "../db/sqlite/native.js";
 import { ConfigurationError, describeError, ValidationError } from "../errors.js";
-import { requireTokensPerMinute } from "./token-bucket.js";
+import { describeInvalidCost, requireTokensPerMinute } from "./token-bucket.js";
 import type { RateLimiter } from "./types.js";
 
 /** Options of {@link SharedTokenBucket}. */
@@ -161,16 +161,8 @@ export class SharedTokenBucket implements RateLimiter {
   }
 
   #assertUsable(cost: unknown): asserts cost is number {
-    if (typeof cost !== "number" || !Number.isFinite(cost) || cost <= 0) {
-      throw new ValidationError(
-        `A rate-limit cost must be a positive finite number of tokens, got ${String(cost)}; pass a cost such as 1.`,
-      );
-    }
-    if (cost > this.tokensPerMinute) {
-      throw new ValidationError(
-        `A cost of ${cost} tokens exceeds the limit of ${this.tokensPerMinute} tokens per minute and could never be met; raise tokensPerMinute or split the work into smaller calls.`,
-      );
-    }
+    const problem = describeInvalidCost(cost, this.tokensPerMinute);
+    if (problem !== undefined) throw new ValidationError(problem);
     if (this.#closed) {
       throw new ConfigurationError(
         `This SharedTokenBucket (${this.path}, "${this.name}") was closed; create a new one to keep spending the budget.`,

@@ -64,7 +64,7 @@ export class TokenBucket implements RateLimiter {
    * `tokensPerMinute` (it could never be met).
    */
   consume(cost = 1): Promise<void> {
-    const problem = this.#describeInvalidCost(cost);
+    const problem = describeInvalidCost(cost, this.tokensPerMinute);
     if (problem !== undefined) return Promise.reject(new ValidationError(problem));
     const now = this.#clock();
     const startAt = this.#reserve(now, cost);
@@ -80,7 +80,7 @@ export class TokenBucket implements RateLimiter {
    * nothing and returns false. Throws `ValidationError` for a cost that is invalid.
    */
   tryConsume(cost = 1): boolean {
-    const problem = this.#describeInvalidCost(cost);
+    const problem = describeInvalidCost(cost, this.tokensPerMinute);
     if (problem !== undefined) throw new ValidationError(problem);
     const now = this.#clock();
     if (this.#waiters.length > 0 || this.#theoreticalArrival - now >= TIMER_RESOLUTION_MS) {
@@ -118,16 +118,6 @@ export class TokenBucket implements RateLimiter {
     const next = this.#waiters[0];
     if (next !== undefined) this.#schedule(next.startAt - now);
   };
-
-  #describeInvalidCost(cost: unknown): string | undefined {
-    if (typeof cost !== "number" || !Number.isFinite(cost) || cost <= 0) {
-      return `A rate-limit cost must be a positive finite number of tokens, got ${String(cost)}; pass a cost such as 1.`;
-    }
-    if (cost > this.tokensPerMinute) {
-      return `A cost of ${cost} tokens exceeds the limit of ${this.tokensPerMinute} tokens per minute and could never be met; raise tokensPerMinute or split the work into smaller calls.`;
-    }
-    return undefined;
-  }
 }
 
 /** The `tokensPerMinute` of a limiter, or a ValidationError that shows a working construction. */
@@ -138,4 +128,15 @@ export function requireTokensPerMinute(value: unknown, limiterClass: string): nu
     );
   }
   return value;
+}
+
+/** Why `cost` cannot be spent from a limiter of `tokensPerMinute`, or `undefined` when it can. */
+export function describeInvalidCost(cost: unknown, tokensPerMinute: number): string | undefined {
+  if (typeof cost !== "number" || !Number.isFinite(cost) || cost <= 0) {
+    return `A rate-limit cost must be a positive finite number of tokens, got ${String(cost)}; pass a cost such as 1.`;
+  }
+  if (cost > tokensPerMinute) {
+    return `A cost of ${cost} tokens exceeds the limit of ${tokensPerMinute} tokens per minute and could never be met; raise tokensPerMinute or split the work into smaller calls.`;
+  }
+  return undefined;
 }

@@ -425,29 +425,18 @@ export class MaintenanceService {
    * arguments were stored (entries without them show only version and input-id differences).
    */
   async explainEntry(cacheKey: string): Promise<Explanation | undefined> {
-    const entry =
+    const inputs =
       typeof this.db.inputsOf === "function" ? await this.db.inputsOf(cacheKey) : undefined;
-    if (entry === undefined) {
-      const stored = await this.db.get(cacheKey);
-      if (stored === undefined) return undefined;
-      return await explainMiss(this.db, {
-        funcName: stored.funcName,
-        funcIdentifier: stored.funcIdentifier,
-        version: stored.version,
-        cacheKey,
-        inputId: stored.inputId,
-        arguments: undefined,
-        status: "stored",
-      });
-    }
+    const entry = inputs ?? (await this.db.get(cacheKey));
+    if (entry === undefined) return undefined;
     return await explainMiss(this.db, {
       funcName: entry.funcName,
       funcIdentifier: entry.funcIdentifier,
       version: entry.version,
       cacheKey,
       inputId: entry.inputId,
-      arguments: readStoredArguments(entry.arguments),
-      ...(entry.inputPreview === null ? {} : { inputPreview: entry.inputPreview }),
+      arguments: inputs === undefined ? undefined : readStoredArguments(inputs.arguments),
+      ...(inputs?.inputPreview == null ? {} : { inputPreview: inputs.inputPreview }),
       status: "stored",
     });
   }

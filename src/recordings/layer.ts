@@ -24,7 +24,6 @@ import type {
   TaskWrite,
 } from "../db/types.js";
 import { ConfigurationError, describeError } from "../errors.js";
-import { shortNameOf } from "../keys/identity.js";
 import type { BlobStorage } from "../storage/types.js";
 import type { Awaitable, Logger } from "../types.js";
 import {
@@ -56,13 +55,8 @@ function chain<T, U>(value: Awaitable<T>, then: (resolved: T) => Awaitable<U>): 
 }
 
 function matchesFilter(record: TaskRecord, filter: TaskFilter): boolean {
-  if (
-    filter.func !== undefined &&
-    record.funcIdentifier !== filter.func &&
-    !(record.funcName === filter.func && record.funcName === shortNameOf(filter.func))
-  ) {
-    return false;
-  }
+  // An identity, matched exactly as every TaskDB does (MaintenanceService resolves short names).
+  if (filter.func !== undefined && record.funcIdentifier !== filter.func) return false;
   if (filter.resultType !== undefined && record.resultType !== filter.resultType) return false;
   if (filter.contentType !== undefined && record.contentType !== filter.contentType) return false;
   if (filter.search !== undefined && filter.search !== "") {

@@ -74,6 +74,19 @@ function readOptionalNumber(value: unknown): number | null {
   return null;
 }
 
+/** A stored `updated_at` as Unix ms; an unreadable one becomes 0. */
+function readUpdatedAt(value: unknown): number {
+  const ms = readStoredTimestamp(value);
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+/** A stored `expires_at` as Unix ms or `null`; an unreadable one becomes 0 (expired, not kept forever). */
+function readExpiresAt(value: unknown): number | null {
+  if (value == null) return null;
+  const ms = readStoredTimestamp(value);
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
 /**
  * A raw hit-path row (see `selectStoredColumns`) as a StoredTask. `resultType` is passed through
  * as stored: a row from a newer or foreign writer may carry a value outside `ResultType`, which
@@ -83,13 +96,6 @@ function readOptionalNumber(value: unknown): number | null {
  */
 export function mapStoredTask(row: unknown[]): StoredTask {
   const data = row[6];
-  const expires = row[9];
-  let expiresAt: number | null = null;
-  if (expires != null) {
-    expiresAt = readStoredTimestamp(expires);
-    if (Number.isNaN(expiresAt)) expiresAt = 0;
-  }
-  const updatedAt = readStoredTimestamp(row[10]);
   return {
     cacheKey: row[0] as string,
     funcName: readText(row[1]),
@@ -101,8 +107,8 @@ export function mapStoredTask(row: unknown[]): StoredTask {
     resultData: data instanceof Uint8Array ? data : null,
     contentType: readOptionalText(row[7]),
     version: readOptionalText(row[8]),
-    expiresAt,
-    updatedAt: Number.isNaN(updatedAt) ? 0 : updatedAt,
+    expiresAt: readExpiresAt(row[9]),
+    updatedAt: readUpdatedAt(row[10]),
     size: readOptionalNumber(row[11]),
     digest: readOptionalText(row[12]),
   };
@@ -216,12 +222,6 @@ export function selectInputColumns(columns: ReadonlySet<string>): string {
 
 /** A raw row of `selectInputColumns` as StoredInputs. */
 export function mapStoredInputs(row: unknown[]): StoredInputs {
-  const updatedAt = readStoredTimestamp(row[5]);
-  let expiresAt: number | null = null;
-  if (row[6] != null) {
-    expiresAt = readStoredTimestamp(row[6]);
-    if (Number.isNaN(expiresAt)) expiresAt = 0;
-  }
   const stored = row[7];
   return {
     cacheKey: row[0] as string,
@@ -229,8 +229,8 @@ export function mapStoredInputs(row: unknown[]): StoredInputs {
     funcIdentifier: readText(row[2]),
     inputId: readText(row[3]),
     version: readOptionalText(row[4]),
-    updatedAt: Number.isNaN(updatedAt) ? 0 : updatedAt,
-    expiresAt,
+    updatedAt: readUpdatedAt(row[5]),
+    expiresAt: readExpiresAt(row[6]),
     arguments: stored instanceof Uint8Array ? stored : null,
     inputPreview: readOptionalText(row[8]),
   };

@@ -188,14 +188,6 @@ export function toIsoTimestamp(value: unknown): string | undefined {
   return new Date(ms).toISOString();
 }
 
-/**
- * ISO 8601 for a stored timestamp, or the value as stored when it is not one: for reports of
- * rows (a deletion listing what it removed) that must never throw over one damaged row.
- */
-export function formatIsoTimestamp(value: unknown): string {
-  return toIsoTimestamp(value) ?? String(value);
-}
-
 /** How a stored value is quoted in messages: text in quotes, numbers as they are, NULL as NULL. */
 export function describeStoredValue(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
