@@ -128,9 +128,18 @@ class ArgumentSanitizer {
 
   #sanitizeContainer(object: object, path: string, depth: number): unknown {
     if (Array.isArray(object)) {
-      return object.map((item, index) =>
-        this.sanitize(item, String(index), `${path}[${index}]`, depth + 1),
-      );
+      const copy: unknown[] = [];
+      for (let index = 0; index < object.length; index++) {
+        if (index in object) {
+          copy.push(this.sanitize(object[index], String(index), `${path}[${index}]`, depth + 1));
+        } else {
+          // A hole cannot be stored (map would keep it, and the whole encoding would fail).
+          if (++this.#visited > MAX_VISITED_VALUES) throw new TooLarge();
+          this.complete = false;
+          copy.push(describeReplaced("hole"));
+        }
+      }
+      return copy;
     }
     if (object instanceof Map) {
       const copy = new Map<unknown, unknown>();

@@ -247,12 +247,7 @@ function diffValues(
   }
   const kind = kindOf(before);
   if (kind !== kindOf(after)) {
-    out.push({
-      path,
-      change: "changed",
-      before: formatValueShort(before),
-      after: formatValueShort(after),
-    });
+    out.push(changed(path, before, after));
     return;
   }
   switch (kind) {
@@ -297,12 +292,7 @@ function diffValues(
     }
     case "date":
       if ((before as Date).getTime() !== (after as Date).getTime()) {
-        out.push({
-          path,
-          change: "changed",
-          before: formatValueShort(before),
-          after: formatValueShort(after),
-        });
+        out.push(changed(path, before, after));
       }
       return;
     case "bytes": {
@@ -311,23 +301,13 @@ function diffValues(
       const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
       const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
       if (x.length !== y.length || x.some((byte, index) => byte !== y[index])) {
-        out.push({
-          path,
-          change: "changed",
-          before: formatValueShort(before),
-          after: formatValueShort(after),
-        });
+        out.push(changed(path, before, after));
       }
       return;
     }
     default:
       if (!Object.is(before, after)) {
-        out.push({
-          path,
-          change: "changed",
-          before: formatValueShort(before),
-          after: formatValueShort(after),
-        });
+        out.push(changed(path, before, after));
       }
   }
 }
@@ -339,14 +319,19 @@ function toEntries(value: unknown): Map<string, unknown> {
   return new Map(Object.entries(value as object));
 }
 
-/** A difference of two strings; long or multi-line ones get a text diff summary. */
-function diffStrings(before: string, after: string, path: string): ArgumentDifference {
-  const difference: ArgumentDifference = {
+/** `before` became `after` at `path`, both shown short. */
+function changed(path: string, before: unknown, after: unknown): ArgumentDifference {
+  return {
     path,
     change: "changed",
     before: formatValueShort(before),
     after: formatValueShort(after),
   };
+}
+
+/** A difference of two strings; long or multi-line ones get a text diff summary. */
+function diffStrings(before: string, after: string, path: string): ArgumentDifference {
+  const difference = changed(path, before, after);
   if (
     before.length > LONG_TEXT_CHARS ||
     after.length > LONG_TEXT_CHARS ||

@@ -4,9 +4,8 @@
  * default argument) makes new entries instead of returning results of the old code.
  */
 
-import { hash } from "node:crypto";
 import { ConfigurationError } from "../errors.js";
-import { canonicalize } from "./canonical.js";
+import { canonicalize, hashText } from "./canonical.js";
 
 /** The `version` value that asks for a version derived from the source. */
 export const AUTO_VERSION = "auto";
@@ -69,6 +68,6 @@ export function deriveSourceVersion(
       }
     }
   });
-  const digest = hash("sha256", JSON.stringify(parts), "hex");
+  const digest = hashText(JSON.stringify(parts));
   return `${AUTO_VERSION_PREFIX}${digest.slice(0, VERSION_DIGITS)}`;
 }

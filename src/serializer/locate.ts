@@ -5,7 +5,12 @@
  */
 
 import { describeError, SerializationError } from "../errors.js";
-import { hasEnumerableProperty, hasLoneSurrogate, PASS_THROUGH_PROTOTYPES } from "./prepare.js";
+import {
+  CHECKED_FOR_EXTRA_PROPERTIES,
+  hasEnumerableProperty,
+  hasLoneSurrogate,
+  PASS_THROUGH_PROTOTYPES,
+} from "./prepare.js";
 import type { TypeRegistry } from "./registry.js";
 import { adviseForKnownValue } from "./sdk-advice.js";
 
@@ -32,15 +37,6 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 function formatPropertyKey(key: string): string {
   return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
-
-/** Prototypes whose added properties `dumps` refuses (see prepare.ts), by class name. */
-const CHECKED_FOR_EXTRA_PROPERTIES = new Map<object, string>([
-  [Date.prototype, "Date"],
-  [Map.prototype, "Map"],
-  [Set.prototype, "Set"],
-  [ArrayBuffer.prototype, "ArrayBuffer"],
-  [DataView.prototype, "DataView"],
-]);
 
 const LONE_SURROGATE_FIX =
   "MessagePack strings are UTF-8, which cannot hold half of a surrogate pair (it would come back as U+FFFD): cut text by code points (Array.from(text).slice(…)) or grapheme (Intl.Segmenter), or call text.toWellFormed() to replace it yourself.";

@@ -48,14 +48,17 @@ export const PASS_THROUGH_PROTOTYPES: ReadonlySet<object> = new Set<object>([
 ]);
 
 /**
- * Prototypes whose instances hold no indexed elements: `for…in` over them visits only added
- * properties, so checking for those costs nothing when there are none. (Typed arrays and Buffers
- * are left out: `for…in` would visit every element.)
+ * Built-ins whose added properties would be dropped (msgpackr writes only their contents), by
+ * class name: refused. Their instances hold no indexed elements, so `for…in` over them visits
+ * only added properties and checking costs nothing when there are none. (Typed arrays and
+ * Buffers are left out: `for…in` would visit every element.)
  */
-const CHECKED_FOR_EXTRA_PROPERTIES: ReadonlySet<object> = new Set<object>([
-  Date.prototype,
-  ArrayBuffer.prototype,
-  DataView.prototype,
+export const CHECKED_FOR_EXTRA_PROPERTIES: ReadonlyMap<object, string> = new Map<object, string>([
+  [Date.prototype, "Date"],
+  [Map.prototype, "Map"],
+  [Set.prototype, "Set"],
+  [ArrayBuffer.prototype, "ArrayBuffer"],
+  [DataView.prototype, "DataView"],
 ]);
 
 /** `String.prototype.isWellFormed` (ES2024; Node 20 has it, the es2023 lib does not type it). */
