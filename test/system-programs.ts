@@ -6,8 +6,7 @@
  *
  * Run as a script (`node --import tsx test/system-programs.ts`, which `npm test` does before the
  * tests) it prints one line per missing program.
- * Adding a program (PostgreSQL, Redis) is one entry in `SYSTEM_PROGRAMS` and one line in
- * `.ci/run`'s install list.
+ * Adding a program is one entry in `SYSTEM_PROGRAMS` and one line in `.ci/run`'s install list.
  */
 
 import { spawnSync } from "node:child_process";
@@ -70,6 +69,29 @@ export const SYSTEM_PROGRAMS = {
     works: (path) =>
       spawnSync(path, ["-f", "-o", "/dev/null", "true"], { stdio: "ignore" }).status === 0,
     install: { debian: "apt-get install -y strace", macos: "(none: Linux only)" },
+  },
+  postgresql: {
+    title: "PostgreSQL (server binaries)",
+    neededBy: "the PostgreSQL task database tests (each starts its own server in a temp folder)",
+    variable: "BEAUTYSPOT_POSTGRES_BIN",
+    // The folder holding `initdb`, `pg_ctl` and `postgres`: Debian keeps them off PATH.
+    candidates: [
+      ...["18", "17", "16", "15", "14", "13"].map((major) => `/usr/lib/postgresql/${major}/bin`),
+      "/opt/homebrew/opt/postgresql@17/bin",
+      "/opt/homebrew/opt/postgresql@16/bin",
+      "/usr/local/opt/postgresql@16/bin",
+    ],
+    works: (folder) =>
+      ["initdb", "pg_ctl", "postgres"].every((tool) => isExecutableFile(`${folder}/${tool}`)),
+    install: { debian: "apt-get install -y postgresql", macos: "brew install postgresql@17" },
+  },
+  redis: {
+    title: "Redis",
+    neededBy: "the job-queue example of the graduation guide (BullMQ)",
+    variable: "BEAUTYSPOT_REDIS_SERVER",
+    candidates: ["/usr/bin/redis-server", "redis-server"],
+    works: (path) => spawnSync(path, ["--version"], { stdio: "ignore" }).status === 0,
+    install: { debian: "apt-get install -y redis-server", macos: "brew install redis" },
   },
 } as const satisfies Record<string, SystemProgram>;
 
