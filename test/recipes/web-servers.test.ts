@@ -57,8 +57,8 @@ function startCluster(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`the cluster did not start within 30 s:\n${output}`));
-    }, 30_000);
+      reject(new Error(`the cluster did not start within 60 s:\n${output}`));
+    }, 60_000);
     const onData = () => {
       const listening = /listening on (http:\/\/127\.0\.0\.1:\d+) with 4 workers/.exec(output);
       if (listening === null) return;
