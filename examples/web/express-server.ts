@@ -34,7 +34,10 @@ async function drain(): Promise<void> {
   if (draining) return;
   draining = true;
   await new Promise<void>((resolve) => {
-    server.close(() => resolve()); // no new connections; idle keep-alive ones are closed
+    server.close(() => resolve()); // no new connections; resolves once every one has ended
+    // Kept-alive connections (a proxy's, a browser's) go idle as their requests end: close them
+    // then, or each would hold the shutdown up until its keep-alive timeout.
+    setInterval(() => server.closeIdleConnections(), 100).unref();
     // A client that keeps a connection busy must not hold the shutdown up for ever.
     setTimeout(() => server.closeAllConnections(), 10_000).unref();
   });
