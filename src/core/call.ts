@@ -225,6 +225,12 @@ export function createMarkedFunction<A extends unknown[], R>(
   const hasHooks = plan.hooks.length > 0;
   // Decided once per plan: a hit in normal mode pays nothing for modes.
   const { mayRead, mayRun, mayWrite } = plan.modeRules;
+  /**
+   * Streams of this function still being recorded, by key: each settles once its recording is
+   * stored, failed or abandoned. A machine-wide lease is held until then (core/single-flight.ts):
+   * given back at the stream's start, the other processes would find no result and run it too.
+   */
+  const recordingsInProgress = new Map<string, Promise<void>>();
 
   /**
    * Runs `fn` and registers the run as in flight. A synchronous throw is returned as a rejection
@@ -290,6 +296,16 @@ export function createMarkedFunction<A extends unknown[], R>(
     cacheKey: string,
     context: HookContext | null,
   ): object {
+    let settle = () => {};
+    recordingsInProgress.set(
+      cacheKey,
+      new Promise<void>((resolve) => {
+        settle = () => {
+          recordingsInProgress.delete(cacheKey);
+          resolve();
+        };
+      }),
+    );
     return recordStream(stream, {
       async complete(recording) {
         try {
@@ -305,10 +321,12 @@ export function createMarkedFunction<A extends unknown[], R>(
             );
         } finally {
           inflight.delete(cacheKey);
+          settle();
         }
       },
       abandon() {
         inflight.delete(cacheKey);
+        settle();
       },
     });
   }
@@ -362,7 +380,11 @@ export function createMarkedFunction<A extends unknown[], R>(
       return runOncePerMachine(backends.db, inflight, cacheKey, {
         lookup: () => lookupAsync(plan, cacheKey, runtime),
         run: () => start(this, args, inputId, cacheKey, context),
-        whenSaved: () => (plan.saveSync ? Promise.resolve() : runtime.writer.whenIdle()),
+        // A stream is stored when it ends, not when it starts: wait for its recording first.
+        whenSaved: async () => {
+          await recordingsInProgress.get(cacheKey);
+          if (!plan.saveSync) await runtime.writer.whenIdle();
+        },
         assertOpen: runtime.assertOpen,
       });
     }

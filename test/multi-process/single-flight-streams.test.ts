@@ -1,0 +1,122 @@
+/**
+ * @module test/multi-process/single-flight-streams.test — `singleFlight: "machine"` for functions
+ * that return streams: the holder keeps its lease until the recording is stored, so the other
+ * processes wait for it instead of running the function again.
+ */
+
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { makeTempDir } from "../helpers.js";
+import {
+  startChild,
+  waitForChild,
+  waitForMarker,
+  writeChildScript,
+} from "../robustness/harness.js";
+
+/**
+ * One worker: a marked async generator that yields five chunks 100 ms apart (`BS_FAIL` makes it
+ * throw after two). It prints "ready", waits for the go file, reads the whole stream and prints
+ * the chunks (or the error).
+ */
+const WORKER = `
+import { appendFileSync, existsSync } from "node:fs";
+import { Spot } from "$ENTRY";
+const spot = new Spot("shared", { workspace: process.env.BS_WORKSPACE, singleFlight: "machine" });
+const tell = spot.mark(async function* tell(prompt) {
+  appendFileSync(process.env.BS_RUNS, process.pid + "\\n");
+  for (let index = 0; index < 5; index += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (index === 2 && process.env.BS_FAIL === "1") throw new Error("the connection dropped");
+    yield prompt + " " + index;
+  }
+}, { saveSync: process.env.BS_SAVE_SYNC !== "0" });
+console.log("ready");
+while (!existsSync(process.env.BS_GO)) await new Promise((resolve) => setTimeout(resolve, 2));
+const chunks = [];
+try {
+  for await (const chunk of tell("part")) chunks.push(chunk);
+  console.log(JSON.stringify({ chunks }));
+} catch (error) {
+  console.log(JSON.stringify({ chunks, error: error.message }));
+}
+await spot.shutdown();
+`;
+
+const ALL_CHUNKS = ["part 0", "part 1", "part 2", "part 3", "part 4"];
+
+async function runWorkers(envs: Record<string, string>[]) {
+  const folder = makeTempDir();
+  const runs = join(folder, "runs.txt");
+  const go = join(folder, "go");
+  writeFileSync(runs, "");
+  const script = writeChildScript(folder, WORKER);
+  const workers = envs.map((env) =>
+    startChild(script, {
+      env: { BS_WORKSPACE: join(folder, "cache"), BS_RUNS: runs, BS_GO: go, ...env },
+    }),
+  );
+  await Promise.all(workers.map((worker) => waitForMarker(worker, "ready")));
+  writeFileSync(go, "");
+  const answers = await Promise.all(
+    workers.map(async (worker) => {
+      const outcome = await waitForChild(worker);
+      assert.equal(outcome.code, 0, outcome.stderr);
+      return JSON.parse(outcome.stdout.trimEnd().split("\n").at(-1) ?? "") as {
+        chunks: string[];
+        error?: string;
+      };
+    }),
+  );
+  const runCount = readFileSync(runs, "utf8").split("\n").filter(Boolean).length;
+  return { answers, runCount };
+}
+
+describe('singleFlight: "machine" with streams', () => {
+  for (const saveSync of [true, false]) {
+    it(`streams once for four processes asking at once; the others get the stored recording (saveSync ${saveSync})`, async () => {
+      const { answers, runCount } = await runWorkers(
+        Array.from({ length: 4 }, () => ({ BS_SAVE_SYNC: saveSync ? "1" : "0" })),
+      );
+      assert.deepEqual(
+        answers,
+        Array.from({ length: 4 }, () => ({ chunks: ALL_CHUNKS })),
+      );
+      assert.equal(runCount, 1, "runs of the function across the four processes");
+    });
+  }
+
+  it("gives the lease back when the holder's stream fails, and a waiting process streams it itself", async () => {
+    const folder = makeTempDir();
+    const runs = join(folder, "runs.txt");
+    const go = join(folder, "go");
+    writeFileSync(runs, "");
+    writeFileSync(go, "");
+    const script = writeChildScript(folder, WORKER);
+    const env = { BS_WORKSPACE: join(folder, "cache"), BS_RUNS: runs, BS_GO: go };
+    const holder = startChild(script, { env: { ...env, BS_FAIL: "1" } });
+    while (readFileSync(runs, "utf8") === "")
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    const waiter = startChild(script, { env });
+    const [holderAnswer, waiterAnswer] = await Promise.all(
+      [holder, waiter].map(async (child) => {
+        const outcome = await waitForChild(child);
+        assert.equal(outcome.code, 0, outcome.stderr);
+        return JSON.parse(outcome.stdout.trimEnd().split("\n").at(-1) ?? "");
+      }),
+    );
+    assert.deepEqual(holderAnswer, {
+      chunks: ["part 0", "part 1"],
+      error: "the connection dropped",
+    });
+    assert.deepEqual(waiterAnswer, { chunks: ALL_CHUNKS });
+    const runners = readFileSync(runs, "utf8").split("\n").filter(Boolean);
+    assert.deepEqual(
+      runners,
+      [String(holder.pid), String(waiter.pid)],
+      "the failed run, then the waiter's own",
+    );
+  });
+});
