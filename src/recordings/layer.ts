@@ -59,12 +59,14 @@ function matchesFilter(record: TaskRecord, filter: TaskFilter): boolean {
   if (filter.func !== undefined && record.funcIdentifier !== filter.func) return false;
   if (filter.resultType !== undefined && record.resultType !== filter.resultType) return false;
   if (filter.contentType !== undefined && record.contentType !== filter.contentType) return false;
+  if (filter.version !== undefined && record.version !== filter.version) return false;
   if (filter.search !== undefined && filter.search !== "") {
     const { search } = filter;
     return (
       record.cacheKey.includes(search) ||
       record.inputId.includes(search) ||
-      record.funcIdentifier.includes(search)
+      record.funcIdentifier.includes(search) ||
+      (record.inputPreview ?? "").includes(search)
     );
   }
   return true;
@@ -320,6 +322,7 @@ function toServed(entry: RecordedEntry): { row: StoredTask; record: TaskRecord }
       size: entry.bytes.byteLength,
       updatedAt,
       expiresAt: null,
+      inputPreview: null,
     },
   };
 }

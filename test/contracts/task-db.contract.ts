@@ -158,6 +158,7 @@ export function runTaskDBContract(name: string, makeDb: MakeTaskDB): void {
           size: 10,
           updatedAt: "2026-11-28T15:30:00.123Z",
           expiresAt: null,
+          inputPreview: null,
         };
         assert.deepEqual(removed, expected);
         assert.equal(await db.get("gone"), undefined);

@@ -6,9 +6,11 @@
 
 import type { ResultType, TaskQuery, TaskSortField } from "../../db/types.js";
 import { ContentType, STREAM_CONTENT_TYPE, ValidationError } from "../../index.js";
+import { readStoredArguments } from "../../keys/arguments.js";
 import type { MaintenanceService } from "../../maintenance/service.js";
 import type {
   DeleteMatchingRequest,
+  RelatedEntries,
   TableFilter,
   TableSummary,
   TaskPage,
@@ -21,6 +23,8 @@ import { describeValue, isBytes, joinStreamText, readRawBytes } from "./value.js
 export const MAX_PAGE_SIZE = 500;
 /** Characters of text sent with a detail; the raw URL serves all of it. */
 const MAX_DETAIL_TEXT = 2_000_000;
+/** Entries listed per kind of related entry (other versions, other arguments). */
+const RELATED_LIMIT = 20;
 /** Rows deleted per round of a filtered bulk deletion. */
 const DELETE_BATCH = 500;
 /**
@@ -261,6 +265,23 @@ export class DashboardApi {
     const inputs =
       typeof db.inputsOf === "function" ? await db.inputsOf(record.cacheKey) : undefined;
     if (inputs?.inputPreview != null) view.inputPreview = inputs.inputPreview;
+    const stored = readStoredArguments(inputs?.arguments);
+    if (stored !== undefined) {
+      const named: Record<string, unknown> = {};
+      stored.names.forEach((name, index) => {
+        Object.defineProperty(named, name, {
+          value: stored.values[index],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      });
+      view.arguments = {
+        tree: describeValue(named),
+        complete: stored.complete,
+        redacted: [...stored.redacted],
+      };
+    }
     if (record.funcIdentifier === "") return;
     const [newest] = await db.list({ func: record.funcIdentifier, limit: 1 });
     if (newest !== undefined && newest.version !== record.version)
@@ -276,6 +297,37 @@ export class DashboardApi {
     const detail = await this.#service.getTaskDetail(cacheKey);
     if (detail === undefined || detail.error !== undefined) return undefined;
     return { ...readRawBytes(detail.value), contentType: detail.record.contentType };
+  }
+
+  /**
+   * Entries to compare `cacheKey` with: the same call under other versions, and the same version
+   * with other arguments. Both are indexed queries on the function (its `func_name` index), at
+   * most `RELATED_LIMIT` rows each. `undefined` when the entry does not exist.
+   */
+  async findRelated(cacheKey: string): Promise<RelatedEntries | undefined> {
+    const detail = await this.#service.db.getRecord?.(cacheKey);
+    const record = detail ?? (await this.#service.getTaskDetail(cacheKey))?.record;
+    if (record === undefined) return undefined;
+    if (record.funcIdentifier === "") return { otherVersions: [], otherArguments: [] };
+    const func = record.funcIdentifier;
+    const [sameInput, sameVersion] = await Promise.all([
+      // The input id is a 64-digit hash: as a search it matches that call's entries only.
+      this.#service.db.list({ func, search: record.inputId, limit: RELATED_LIMIT + 1 }),
+      this.#service.db.list({ func, version: record.version, limit: RELATED_LIMIT + 1 }),
+    ]);
+    return {
+      otherVersions: sameInput
+        .filter((row) => row.cacheKey !== cacheKey && row.inputId === record.inputId)
+        .slice(0, RELATED_LIMIT),
+      otherArguments: sameVersion
+        .filter((row) => row.cacheKey !== cacheKey && row.inputId !== record.inputId)
+        .slice(0, RELATED_LIMIT),
+    };
+  }
+
+  /** Notes a change this server made itself (a retry), so the page's data version moves. */
+  noteLocalChange(): void {
+    this.#localChanges += 1;
   }
 
   /** Deletes one entry (row and blob). */
