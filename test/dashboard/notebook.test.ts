@@ -134,6 +134,7 @@ describe("dashboard notebook in Chromium", { skip: requireProgram("chromium") },
     const page = await openPage(dashboard.url);
     await page.fill('input[name="search"]', "a.example/alpha");
     await page.waitForFunction(() => document.querySelectorAll("tr[data-key]").length === 2);
+    await page.click("#compare-selected");
     for (const box of await page.locator("input[name='pick']").all()) await box.check();
     await page.click("#compare-selected");
     await page.waitForSelector("#compare .compare-column .value > *");
@@ -157,6 +158,7 @@ describe("dashboard notebook in Chromium", { skip: requireProgram("chromium") },
   it("compares two images next to each other", async () => {
     const page = await openPage(dashboard.url, "#func=draw");
     await page.waitForFunction(() => document.querySelectorAll("tr[data-key]").length === 2);
+    await page.click("#compare-selected");
     for (const box of await page.locator("input[name='pick']").all()) await box.check();
     await page.click("#compare-selected");
     await page.waitForFunction(
@@ -274,6 +276,7 @@ describe("dashboard notebook in Chromium", { skip: requireProgram("chromium") },
     await page.locator("tr[data-key]").first().click();
     await page.waitForSelector(".detail-pane [data-related='loaded']");
     assert.equal(await overflow(), 0);
+    await page.click("#compare-selected");
     for (const box of (await page.locator("input[name='pick']").all()).slice(0, 3))
       await box.check();
     await page.click("#compare-selected");

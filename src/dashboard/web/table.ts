@@ -111,7 +111,7 @@ export class TaskTable {
   );
   readonly #compare = createElement(
     "button",
-    { type: "button", class: "button", id: "compare-selected", disabled: true },
+    { type: "button", class: "button", id: "compare-selected" },
     "Compare…",
   );
   /** Entries ticked for comparison, kept across pages and filters. */
@@ -170,7 +170,15 @@ export class TaskTable {
       events.onChange({ limit: Number(this.#limit.value), offset: 0 }),
     );
     this.#deleteShown.addEventListener("click", () => events.onDeleteShown());
-    this.#compare.addEventListener("click", () => events.onCompare([...this.#picked]));
+    this.#compare.addEventListener("click", () => {
+      // The first click shows the tick boxes; with two or more ticked, it compares them.
+      if (!this.element.classList.contains("picking")) this.#startPicking();
+      else if (this.#picked.size >= 2) events.onCompare([...this.#picked]);
+      else {
+        this.element.classList.remove("picking");
+        this.#renderCompareButton();
+      }
+    });
     this.#body.addEventListener("change", (event) => {
       const box = event.target as HTMLInputElement;
       const key = box.closest<HTMLTableRowElement>("tr[data-key]")?.dataset.key;
@@ -227,6 +235,12 @@ export class TaskTable {
     this.#picked.clear();
     for (const box of this.#body.querySelectorAll<HTMLInputElement>("input[name='pick']"))
       box.checked = false;
+    this.element.classList.remove("picking");
+    this.#renderCompareButton();
+  }
+
+  #startPicking(): void {
+    this.element.classList.add("picking");
     this.#renderCompareButton();
   }
 
@@ -238,8 +252,13 @@ export class TaskTable {
 
   #renderCompareButton(): void {
     const count = this.#picked.size;
-    this.#compare.disabled = count < 2;
-    this.#compare.textContent = count < 2 ? "Compare… (tick 2 or more)" : `Compare ${count}`;
+    const picking = this.element.classList.contains("picking");
+    this.#compare.setAttribute("aria-pressed", String(picking));
+    this.#compare.textContent = !picking
+      ? "Compare…"
+      : count < 2
+        ? `Tick 2 or more to compare (${count})`
+        : `Compare ${count}`;
   }
 
   /**
@@ -279,6 +298,7 @@ export class TaskTable {
         event.preventDefault();
         const box = row.querySelector<HTMLInputElement>("input[name='pick']");
         if (box === null) return;
+        this.#startPicking();
         box.checked = !box.checked;
         this.#setPicked(key, box.checked);
         return;
@@ -364,6 +384,8 @@ export class TaskTable {
         createFieldCell(record, "funcName", record.funcName, {
           "data-column": "function",
           title: record.funcIdentifier,
+          // Shown under the name where the table is too narrow for the Inputs column (app.css).
+          "data-inputs": record.inputPreview ?? "not recorded",
         }),
         record.inputPreview === null
           ? createElement(
