@@ -125,6 +125,10 @@ export interface RelatedEntries {
   otherVersions: TaskRecord[];
   /** Same function and version, other arguments (newest first). */
   otherArguments: TaskRecord[];
+  /** How many of the function's newest entries were looked at. */
+  scanned: number;
+  /** Whether those were all of the function's entries. */
+  complete: boolean;
 }
 
 /** `POST /api/tasks/delete-matching` body: the filter shown and the count the user confirmed. */

@@ -125,11 +125,6 @@ export interface TaskFilter {
   contentType?: string;
   /** Substring of the cache key, input id, function identity or input preview. */
   search?: string;
-  /**
-   * Version, matched exactly; `null` matches entries stored without one. Absent matches every
-   * version.
-   */
-  version?: string | null;
 }
 
 /** Sortable columns of the task list. */

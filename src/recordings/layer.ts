@@ -59,7 +59,6 @@ function matchesFilter(record: TaskRecord, filter: TaskFilter): boolean {
   if (filter.func !== undefined && record.funcIdentifier !== filter.func) return false;
   if (filter.resultType !== undefined && record.resultType !== filter.resultType) return false;
   if (filter.contentType !== undefined && record.contentType !== filter.contentType) return false;
-  if (filter.version !== undefined && record.version !== filter.version) return false;
   if (filter.search !== undefined && filter.search !== "") {
     const { search } = filter;
     return (

@@ -280,19 +280,6 @@ export function runTaskDBContract(name: string, makeDb: MakeTaskDB): void {
         assert.equal(await db.count({ search: "example.com" }), 1);
       });
 
-      it("filters by version, null matching entries stored without one", async () => {
-        await saveNumbered(3, (index) => ({ version: index === 0 ? null : `v${index}` }));
-        assert.deepEqual(
-          (await db.list({ version: "v2" })).map((record) => record.cacheKey),
-          ["key-2"],
-        );
-        assert.deepEqual(
-          (await db.list({ version: null })).map((record) => record.cacheKey),
-          ["key-0"],
-        );
-        assert.equal(await db.count({ version: "v1" }), 1);
-      });
-
       it("treats % and _ in a search as plain characters", async () => {
         await saveNumbered(2, (index) => ({ cacheKey: index === 0 ? "a%b" : "axb" }));
         assert.deepEqual(

@@ -312,6 +312,13 @@ export class DetailPane {
         (row) => row.inputPreview ?? `input ${shortenKey(row.inputId)} (arguments not recorded)`,
         "None: no other arguments are stored under this version.",
       ),
+      related.complete
+        ? null
+        : createElement(
+            "p",
+            { class: "hint" },
+            `Looked at the newest ${related.scanned} entries of this function; filter the table by it to see older ones.`,
+          ),
     );
   }
 

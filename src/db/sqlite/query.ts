@@ -45,10 +45,6 @@ export function buildFilterClause(filter: TaskFilter, hasPreview = true): SqlCla
     conditions.push("content_type = ?");
     parameters.push(filter.contentType);
   }
-  if (filter.version !== undefined) {
-    conditions.push(filter.version === null ? "version IS NULL" : "version = ?");
-    if (filter.version !== null) parameters.push(filter.version);
-  }
   if (filter.search !== undefined && filter.search !== "") {
     // instr() is a plain substring test: no LIKE wildcards to escape in user text. The preview is
     // the arguments as the table shows them, so what a user reads there, they can search for.
