@@ -400,7 +400,9 @@ export class Spot implements AsyncDisposable {
     });
     releases?.push(release);
     this.plans.set(identity, plan);
-    this.retries.register(fn, plan);
+    const forget = this.retries.register(fn, plan);
+    // A function marked for the length of a cachedRun body is not retried after it.
+    releases?.push(forget);
     return createMarkedFunction(fn, plan, this.runtime);
   }
 

@@ -54,9 +54,17 @@ export class RetryTargets {
 
   constructor(private readonly backends: Backends) {}
 
-  /** Remembers a marked function (the last mark of an identity and version wins). */
-  register(fn: Function, plan: CallPlan, method = false): void {
-    this.#targets.set(slotOf(plan.identity, plan.version), { fn, plan, method });
+  /**
+   * Remembers a marked function (the last mark of an identity and version wins). Returns what
+   * forgets it again, for marks that last only a while (`cachedRun`).
+   */
+  register(fn: Function, plan: CallPlan, method = false): () => void {
+    const slot = slotOf(plan.identity, plan.version);
+    const target = { fn, plan, method };
+    this.#targets.set(slot, target);
+    return () => {
+      if (this.#targets.get(slot) === target) this.#targets.delete(slot);
+    };
   }
 
   /** Whether Retry can run for `cacheKey`, with the reason when it cannot. */

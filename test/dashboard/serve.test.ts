@@ -64,4 +64,43 @@ describe("spot.serveDashboard", () => {
     }
     await assert.rejects(fetch(served.url));
   });
+
+  it("Retry of an entry stored as a blob keeps the old value in a blob of its own", async () => {
+    assertPageBuilt();
+    const folder = createTempFolder();
+    const spot = new Spot("served", { workspace: folder, saveBlob: true });
+    let runs = 0;
+    const render = spot.mark(async function render(scene: string) {
+      runs += 1;
+      return Buffer.from(`${scene} take ${runs}`);
+    });
+    await render("opening");
+    const served = await spot.serveDashboard({ port: 0, log: () => {} });
+    try {
+      const page = await (await fetch(served.url)).text();
+      const token = /name="beautyspot-token" content="([^"]+)"/.exec(page)?.[1] ?? "";
+      const key = render.key("opening");
+      const response = await fetch(`${served.url}api/tasks/${key}/retry`, {
+        method: "POST",
+        headers: { "X-Beautyspot-Token": token },
+      });
+      assert.equal(response.status, 200);
+      const outcome = (await response.json()) as { cacheKey: string; previousKey: string };
+      assert.equal(outcome.cacheKey, key);
+      assert.equal(runs, 2);
+      const fresh = await spot.maintenance.getTaskDetail(key);
+      const old = await spot.maintenance.getTaskDetail(outcome.previousKey);
+      assert.equal(fresh?.record.resultType, "FILE");
+      assert.equal(old?.record.resultType, "FILE");
+      assert.notEqual(fresh?.record.resultValue, old?.record.resultValue);
+      assert.equal(Buffer.from(fresh?.value as Uint8Array).toString(), "opening take 2");
+      assert.equal(Buffer.from(old?.value as Uint8Array).toString(), "opening take 1");
+      assert.equal(old?.record.version, "no version (before retry)");
+      assert.equal(old?.record.inputPreview, 'scene="opening"');
+    } finally {
+      await served.close();
+      await spot.shutdown();
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });
