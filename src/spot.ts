@@ -243,7 +243,7 @@ export class Spot implements AsyncDisposable {
       reportBackgroundError: (error, context) => this.reportBackgroundError(error, context),
     };
     this.writer = new BackgroundSaves(this.backends);
-    this.retries = new RetryTargets(this.backends);
+    this.retries = new RetryTargets(this.backends, () => this.writer.whenIdle());
     this.runtime = {
       backends: this.backends,
       writer: this.writer,

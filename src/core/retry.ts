@@ -52,7 +52,14 @@ export class RetryTargets {
   readonly #targets = new Map<string, RetryTarget>();
   readonly #running = new Set<string>();
 
-  constructor(private readonly backends: Backends) {}
+  /**
+   * @param whenSaved waits for the Spot's background saves: a result still queued for the entry
+   * would otherwise land after the retry's and replace it.
+   */
+  constructor(
+    private readonly backends: Backends,
+    private readonly whenSaved: () => Promise<void>,
+  ) {}
 
   /**
    * Remembers a marked function (the last mark of an identity and version wins). Returns what
@@ -79,6 +86,7 @@ export class RetryTargets {
    * why when Retry is not available.
    */
   async run(cacheKey: string): Promise<RetryOutcome> {
+    await this.whenSaved();
     const found = await this.#resolve(cacheKey);
     if ("reason" in found) throw new ValidationError(`Retry is not available: ${found.reason}`);
     if (this.#running.has(cacheKey)) {
