@@ -2,7 +2,9 @@
  * @module scripts/screenshots — regenerates the dashboard pictures in docs/images/ from what
  * `npm run demo` stores: the demo runs in a temp folder, the built dashboard serves its database,
  * and Chromium takes the table and one detail view per kind of value. The few kinds the demo does
- * not produce (a video, bare bytes, rescued raw data) are added to that database afterwards.
+ * not produce (a video, bare bytes, rescued raw data) are added to that database afterwards. The
+ * notebook views (inputs, comparisons, a retry in a dashboard the program serves) come from the
+ * demo's entries too.
  * Run: `npm run screenshots` (builds first).
  */
 
@@ -112,6 +114,98 @@ async function shootDetails(page: Page, url: string, details: Detail[]): Promise
   }
 }
 
+/** The keys of `func`'s newest entries, newest first. */
+async function findKeys(url: string, func: string, count: number): Promise<string[]> {
+  const response = await fetch(`${url}api/tasks?func=${encodeURIComponent(func)}&limit=${count}`);
+  const keys = ((await response.json()) as TaskPage).rows.map((row) => row.cacheKey);
+  if (keys.length < count)
+    throw new Error(`The demo's database has fewer than ${count} ${func} entries.`);
+  return keys;
+}
+
+/** Opens `hash` on a fresh load and waits for the compared values to show. */
+async function openComparison(page: Page, url: string, keys: string[]): Promise<void> {
+  await page.goto(`${url}#compare=${keys.join(",")}`);
+  await page.reload();
+  await page.waitForFunction(
+    (count) => document.querySelectorAll("#compare .compare-column .value > *").length === count,
+    keys.length,
+  );
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll<HTMLImageElement>("#compare img")].every(
+      (image) => image.complete,
+    ),
+  );
+  await page.waitForTimeout(200);
+}
+
+/**
+ * The notebook views: the Inputs column, comparisons of text and images (light, dark, phone),
+ * and a retry in the dashboard served by a program (`spot.serveDashboard`).
+ */
+async function shootNotebookViews(page: Page, url: string, workspace: string): Promise<void> {
+  await page.goto(`${url}#func=scrape`);
+  await page.reload();
+  await page.waitForSelector("tr[data-key]");
+  await page.waitForFunction(() =>
+    document.getElementById("totals")?.textContent?.includes("entries"),
+  );
+  await page.screenshot({ path: path.join(output, "dashboard-inputs.png") });
+  const [scrapeKey] = await findKeys(url, "scrape", 1);
+  await page.goto(`${url}#func=scrape&key=${scrapeKey}`);
+  await page.reload();
+  await page.waitForSelector(".detail-pane [data-related='loaded']");
+  await page
+    .locator(".detail-pane")
+    .screenshot({ path: path.join(output, "dashboard-arguments.png") });
+  const summaries = await findKeys(url, "summarize", 2);
+  await openComparison(page, url, summaries);
+  await page.locator("#compare").screenshot({ path: path.join(output, "dashboard-compare.png") });
+  await openComparison(page, url, await findKeys(url, "generateThumbnail", 2));
+  await page
+    .locator("#compare")
+    .screenshot({ path: path.join(output, "dashboard-compare-images.png") });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await openComparison(page, url, summaries);
+  await page
+    .locator("#compare")
+    .screenshot({ path: path.join(output, "dashboard-compare-dark.png") });
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openComparison(page, url, summaries);
+  await page.screenshot({ path: path.join(output, "dashboard-phone.png"), fullPage: false });
+  await page.setViewportSize(VIEWPORT);
+
+  // Retry lives in the program: this one marks the demo's summarize (same identity and version)
+  // and serves the dashboard itself.
+  const spot = new Spot("demo", { workspace });
+  spot.mark(
+    async function summarize(text: string, options: { style: "short" | "bullet" }) {
+      const words = text.split(/\s+/).length;
+      return options.style === "bullet"
+        ? `- ${words} words`
+        : `A ${words}-word text, summarized again. It begins: "${text.split(".")[0]}."`;
+    },
+    { version: "v1", contentType: ContentType.MARKDOWN },
+  );
+  const served = await spot.serveDashboard({ port: 0, log: () => {} });
+  try {
+    const [summaryKey] = await findKeys(served.url, "summarize", 1);
+    await page.goto(`${served.url}#key=${summaryKey}`);
+    await page.reload();
+    await page.click(".detail-pane [data-action='retry-entry']:not([disabled])");
+    await page.waitForFunction(
+      () => document.querySelectorAll("#compare .compare-column .value > *").length === 2,
+    );
+    await page.waitForTimeout(200);
+    await page.locator("#compare").screenshot({ path: path.join(output, "dashboard-retry.png") });
+    await page.click("#compare [data-action='discard-old']");
+  } finally {
+    await served.close();
+    await spot.shutdown();
+  }
+}
+
 assertPageBuilt();
 fs.mkdirSync(output, { recursive: true });
 const folder = createTempFolder();
@@ -132,6 +226,7 @@ try {
     await openEntry(page, dashboard.url, "generateThumbnail", ".value-image.pixel-art");
     await page.screenshot({ path: path.join(output, "dashboard-table.png") });
     await shootDetails(page, dashboard.url, DEMO_DETAILS);
+    await shootNotebookViews(page, dashboard.url, workspace);
     await addExtraEntries(workspace);
     await shootDetails(page, dashboard.url, EXTRA_DETAILS);
   } finally {

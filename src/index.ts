@@ -108,7 +108,7 @@ export { MsgpackSerializer, rescueDecode } from "./serializer/msgpack.js";
 export type { RescuedExtension, RescuedValue, RescueResult } from "./serializer/rescued.js";
 export { isRescuedValue, RESCUED_KEY } from "./serializer/rescued.js";
 export type { DecodeErrorMode, Serializer, TypeRegistration } from "./serializer/types.js";
-export { Spot } from "./spot.js";
+export { type ServeDashboardOptions, type ServedDashboard, Spot } from "./spot.js";
 export { createStorage } from "./storage/create.js";
 export type { GCSClientLike, GCSStorageOptions, GCSStorageSettings } from "./storage/gcs.js";
 export { GCSStorage } from "./storage/gcs.js";

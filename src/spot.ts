@@ -3,7 +3,9 @@
  * public methods users call. The call path itself lives in `core/`.
  */
 
+import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Backends } from "./core/backends.js";
 import { BackgroundSaves } from "./core/background-saves.js";
 import type { CallRuntime, MarkedFunction, MarkedSyncFunction, StreamResult } from "./core/call.js";
@@ -26,6 +28,7 @@ import {
   resolveSpotSettings,
 } from "./core/options.js";
 import type { CallPlan } from "./core/plan.js";
+import { RetryTargets } from "./core/retry.js";
 import { assertLeaseSupport } from "./core/single-flight.js";
 import type { ResultCheck } from "./core/storable.js";
 import { blobFolderOwner, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
@@ -69,6 +72,65 @@ const closeForgottenDatabase = new FinalizationRegistry<TaskDB>((db) => {
     // Nothing to report to: the Spot is gone.
   }
 });
+
+/** Options of `spot.serveDashboard`. */
+export interface ServeDashboardOptions {
+  /** Port to listen on; a free one is picked (and printed) when it is taken, 0 picks any. @default 8787 */
+  port?: number;
+  /** A loopback address: the page can run your functions again (Retry). @default "127.0.0.1" */
+  host?: string;
+  /** Where the URL is printed. @default console.log */
+  log?: (line: string) => void;
+}
+
+/** A dashboard served inside the program. */
+export interface ServedDashboard {
+  /** Where the page is, such as `http://127.0.0.1:8787/`. */
+  url: string;
+  /** Stops the server (the Spot and its database stay open). */
+  close(): Promise<void>;
+}
+
+/** The dashboard module, loaded on first use: a program that never serves it never loads it. */
+interface DashboardModule {
+  serveProgramDashboard(options: {
+    service: MaintenanceService;
+    retry: {
+      check(cacheKey: string): Promise<{ available: boolean; reason?: string }>;
+      run(cacheKey: string): Promise<{ cacheKey: string; previousKey: string | null }>;
+    };
+    port?: number;
+    host?: string;
+    label: string;
+    log: (line: string) => void;
+  }): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+/**
+ * Where the dashboard module is: beside this module in the sources and the ES build
+ * (`dist/dashboard/`), one folder up from the CommonJS build (`dist/cjs/`).
+ */
+const DASHBOARD_MODULES = ["./dashboard/index.js", "../dashboard/index.js"];
+
+async function loadDashboardModule(): Promise<DashboardModule> {
+  let lastError: unknown;
+  for (const relative of DASHBOARD_MODULES) {
+    const url = new URL(relative, import.meta.url);
+    if (url.protocol === "file:" && !existsSync(fileURLToPath(url))) {
+      // Run from the sources, the module is a .ts file that the loader finds under its .js name.
+      if (!existsSync(fileURLToPath(url).replace(/\.js$/, ".ts"))) continue;
+    }
+    try {
+      return (await import(url.href)) as DashboardModule;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new ConfigurationError(
+    "The dashboard is not available in this build of beautyspot (its module was not found). Install a release that includes it, or run `npm run build` in a checkout.",
+    { cause: lastError },
+  );
+}
 
 /** Clean-up triggered by `evictionRate` runs at most this often. */
 const EVICTION_INTERVAL_MS = 60_000;
@@ -140,6 +202,10 @@ export class Spot implements AsyncDisposable {
   private shutdownPromise: Promise<void> | null = null;
   /** `wrap`, `lookup` and `store`: entries under a name and explicit key data. */
   private readonly explicit: ExplicitKeys;
+  /** The functions marked here, for Retry in the in-program dashboard (`serveDashboard`). */
+  private readonly retries: RetryTargets;
+  /** Dashboards served by this Spot, closed on shutdown. */
+  private readonly dashboards = new Set<() => Promise<void>>();
 
   constructor(name: string, options: SpotOptions = {}) {
     this.name = validateSpotName(name);
@@ -177,6 +243,7 @@ export class Spot implements AsyncDisposable {
       reportBackgroundError: (error, context) => this.reportBackgroundError(error, context),
     };
     this.writer = new BackgroundSaves(this.backends);
+    this.retries = new RetryTargets(this.backends, () => this.writer.whenIdle());
     this.runtime = {
       backends: this.backends,
       writer: this.writer,
@@ -311,6 +378,7 @@ export class Spot implements AsyncDisposable {
     const plan = createCallPlan(fn, identity, options as MarkOptions<never[]>, this.defaults);
     this.identities.claim(identity, plan.version, fn);
     this.plans.set(identity, plan);
+    this.retries.register(fn, plan);
     return createMarkedSyncFunction(fn, plan, this.runtime);
   }
 
@@ -332,6 +400,9 @@ export class Spot implements AsyncDisposable {
     });
     releases?.push(release);
     this.plans.set(identity, plan);
+    const forget = this.retries.register(fn, plan);
+    // A function marked for the length of a cachedRun body is not retried after it.
+    releases?.push(forget);
     return createMarkedFunction(fn, plan, this.runtime);
   }
 
@@ -379,6 +450,7 @@ export class Spot implements AsyncDisposable {
             return Promise.reject(error);
           }
           spot.plans.set(identity, plan);
+          spot.retries.register(method, plan, true);
           marked = createMarkedFunction(
             method as (...args: unknown[]) => unknown,
             plan,
@@ -426,6 +498,7 @@ export class Spot implements AsyncDisposable {
     const identity = options.name ?? `${className}.${methodName}`;
     const plan = createCallPlan(method, identity, options as MarkOptions<never[]>, this.defaults);
     this.identities.claim(identity, plan.version, method, { method: true });
+    this.retries.register(method, plan, true);
     const marked = createMarkedFunction(
       method as (...args: unknown[]) => unknown,
       plan,
@@ -574,6 +647,45 @@ export class Spot implements AsyncDisposable {
     return await this.explicit.explain(name, keyData);
   }
 
+  /**
+   * Serves the dashboard inside this program, over this Spot's database: the page of
+   * `beautyspot ui` with the same security (loopback only, Host check, session token, CSP), plus
+   * **Retry** for entries of functions marked here whose arguments were stored in full. Resolves
+   * once it listens; `close()` stops it (shutdown of the Spot stops it too).
+   *
+   * @example
+   * const dashboard = await spot.serveDashboard({ port: 0 });
+   * console.log(dashboard.url); // open it, look, retry
+   * await dashboard.close();
+   */
+  async serveDashboard(options: ServeDashboardOptions = {}): Promise<ServedDashboard> {
+    this.assertOpen();
+    if (options === null || typeof options !== "object") {
+      throw new ValidationError(
+        `serveDashboard takes { port?, host? }, got ${describeValue(options)}.`,
+      );
+    }
+    const dashboard = await loadDashboardModule();
+    const served = await dashboard.serveProgramDashboard({
+      service: this.maintenance,
+      retry: {
+        check: (cacheKey) => this.retries.check(cacheKey),
+        run: (cacheKey) => this.retries.run(cacheKey),
+      },
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      label: this.name,
+      log: options.log ?? ((line) => console.log(line)),
+    });
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= served.close().finally(() => this.dashboards.delete(close));
+      return closing;
+    };
+    this.dashboards.add(close);
+    return { url: served.url, close };
+  }
+
   /** Removes a record and its blob. Resolves whether something was removed. */
   async delete(cacheKey: string): Promise<boolean> {
     this.assertOpen();
@@ -617,6 +729,7 @@ export class Spot implements AsyncDisposable {
   /** Drains pending saves and closes the database. Safe to call more than once. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
+      await Promise.all([...this.dashboards].map((close) => close()));
       await this.flush();
       this.closed = true;
       closeForgottenDatabase.unregister(this);

@@ -11,7 +11,7 @@ export interface TableFilter {
   func?: string;
   resultType?: ResultType;
   contentType?: string;
-  /** Substring of the cache key, input id or function identity. */
+  /** Substring of the cache key, input id, function identity or input preview. */
   search?: string;
 }
 
@@ -84,11 +84,51 @@ export interface TaskView {
   rawSize?: number;
   /** The call's arguments on one line, redacted, when they were stored. */
   inputPreview?: string;
+  /** The stored arguments (redacted), when they were stored: absent means "not recorded". */
+  arguments?: ArgumentsView;
+  /** Whether Retry is offered here, and why not (set by the server for every entry). */
+  retry?: RetryAvailability;
   /**
    * Set when this entry was stored under an older version (or source, for `version: "auto"`)
    * than its function's newest entry: that entry's version.
    */
   newerVersion?: string | null;
+}
+
+/** An entry's stored arguments, as the detail and compare views show them. */
+export interface ArgumentsView {
+  /** An object with one field per argument, named after its parameter. */
+  tree: ValueNode;
+  /** Whether the arguments are stored exactly (nothing redacted or replaced by a description). */
+  complete: boolean;
+  /** Paths of the fields that were redacted. */
+  redacted: string[];
+}
+
+/** Whether Retry is offered for an entry. */
+export interface RetryAvailability {
+  available: boolean;
+  /** Why not, when it is not. */
+  reason?: string;
+}
+
+/** `POST /api/tasks/:key/retry`: the entry now holds the new result; the old one was copied. */
+export interface RetryOutcome {
+  cacheKey: string;
+  /** Key of the copy of the old entry ("before retry"), or `null` when there was none. */
+  previousKey: string | null;
+}
+
+/** `GET /api/tasks/:key/related`: the entries to compare an entry with. */
+export interface RelatedEntries {
+  /** Same function and input id, other versions (newest first). */
+  otherVersions: TaskRecord[];
+  /** Same function and version, other arguments (newest first). */
+  otherArguments: TaskRecord[];
+  /** How many of the function's newest entries were looked at. */
+  scanned: number;
+  /** Whether those were all of the function's entries. */
+  complete: boolean;
 }
 
 /** `POST /api/tasks/delete-matching` body: the filter shown and the count the user confirmed. */

@@ -1,12 +1,18 @@
 /**
  * @module dashboard — `beautyspot ui`: a local web server over the maintenance service that shows
- * and deletes cached results. The page is prebuilt into `dist/dashboard/web/`.
+ * and deletes cached results; and the same page served inside a program (`spot.serveDashboard`),
+ * where it can also retry entries. The page is prebuilt into `dist/dashboard/web/`.
  */
 
 import { createServer } from "node:http";
+import type { MaintenanceService } from "../index.js";
 import { ValidationError } from "../index.js";
-import { createDashboardHandler, type DashboardContext } from "./server/app.js";
-import { WatchedDatabase } from "./server/database-file.js";
+import { createDashboardHandler, type DashboardContext, type RetrySupport } from "./server/app.js";
+import {
+  type DashboardDatabase,
+  ProgramDatabase,
+  WatchedDatabase,
+} from "./server/database-file.js";
 import { listenWithFallback, openBrowser } from "./server/listen.js";
 import { createSessionToken, isLoopbackHost, listAllowedHosts } from "./server/security.js";
 import { locateWebRoot, StaticFiles } from "./server/static.js";
@@ -87,14 +93,86 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   // Checked before the database is opened, so a missing build leaves nothing to clean up.
   const files = new StaticFiles(locateWebRoot());
   const database = new WatchedDatabase(options.dbPath, options.blobDir);
+  return await serveDatabase(database, files, {
+    port,
+    host,
+    allowRemoteDelete: options.allowRemoteDelete === true,
+    open: options.open === true,
+    log,
+    label: options.dbPath,
+  });
+}
+
+/** Options of {@link serveProgramDashboard}. */
+export interface ProgramDashboardOptions {
+  /** The program's maintenance service (`spot.maintenance`). */
+  service: MaintenanceService;
+  /** Retry of entries of functions the program marked. */
+  retry: RetrySupport;
+  /** @default 8787 (a free port when taken) */
+  port?: number;
+  /** A loopback address. @default "127.0.0.1" */
+  host?: string;
+  /** What the printed line names (the Spot's name). */
+  label: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * The dashboard inside a running program, over its own Spot: the same page and security as
+ * `beautyspot ui` (loopback only, Host check, session token, CSP), plus Retry. Only loopback
+ * addresses are accepted: Retry runs the program's functions.
+ */
+export async function serveProgramDashboard(
+  options: ProgramDashboardOptions,
+): Promise<RunningDashboard> {
+  const port = readPort(options.port);
+  const host = options.host ?? DEFAULT_HOST;
+  if (typeof host !== "string" || !isLoopbackHost(host)) {
+    throw new ValidationError(
+      `serveDashboard listens on this machine only (Retry runs your program's functions), so host must be a loopback address such as 127.0.0.1, ::1 or localhost; got ${String(host)}. For a dashboard other machines can read, run \`beautyspot ui <db> --host …\` instead.`,
+    );
+  }
+  const files = new StaticFiles(locateWebRoot());
+  return await serveDatabase(
+    new ProgramDatabase(options.service),
+    files,
+    {
+      port,
+      host,
+      allowRemoteDelete: false,
+      open: false,
+      log: options.log ?? ((line: string) => console.log(line)),
+      label: `Spot "${options.label}"`,
+    },
+    options.retry,
+  );
+}
+
+/** Listens with the dashboard handler over `database`; closes the database if listening fails. */
+async function serveDatabase(
+  database: DashboardDatabase,
+  files: StaticFiles,
+  settings: {
+    port: number;
+    host: string;
+    allowRemoteDelete: boolean;
+    open: boolean;
+    log: (line: string) => void;
+    label: string;
+  },
+  retry?: RetrySupport,
+): Promise<RunningDashboard> {
+  const { port, host, log } = settings;
   const context: DashboardContext = {
     database,
     files,
     token: createSessionToken(),
     allowedHosts: new Set(),
-    allowRemoteDelete: options.allowRemoteDelete === true,
+    allowRemoteDelete: settings.allowRemoteDelete,
     log,
   };
+  if (retry !== undefined) context.retry = retry;
   const server = createServer(createDashboardHandler(context));
   let boundPort: number;
   try {
@@ -112,8 +190,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     );
   }
   const url = `http://${formatUrlHost(host)}:${boundPort}/`;
-  log(`beautyspot dashboard for ${options.dbPath}: ${url}`);
-  if (options.open === true) openBrowser(url, log);
+  log(`beautyspot dashboard for ${settings.label}: ${url}`);
+  if (settings.open) openBrowser(url, log);
   return {
     url,
     token: context.token,

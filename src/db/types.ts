@@ -22,6 +22,11 @@ export interface TaskRecord {
   /** `null` means kept forever. */
   expiresAt: string | null;
   /**
+   * The call's arguments on one line (at most 200 characters), redacted; `null` for entries
+   * written without stored arguments (older ones, explicit writes, the Python library).
+   */
+  inputPreview: string | null;
+  /**
    * Fields whose stored value is unusable (a damaged row, or one from a foreign writer), each with
    * a message saying what is stored. Absent when the row is sound. The field itself then holds
    * the stored text as it is (`""` for NULL), `size` holds `null`.
@@ -118,7 +123,7 @@ export interface TaskFilter {
   func?: string;
   resultType?: ResultType;
   contentType?: string;
-  /** Substring of the cache key, input id or function identity. */
+  /** Substring of the cache key, input id, function identity or input preview. */
   search?: string;
 }
 

@@ -147,6 +147,7 @@ describe("MaintenanceService.listTasks", () => {
       size: row.size,
       updatedAt: "2030-01-02T03:04:05.678Z",
       expiresAt: "2030-01-03T03:04:05.678Z",
+      inputPreview: null,
     });
   });
 

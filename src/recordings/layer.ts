@@ -64,7 +64,8 @@ function matchesFilter(record: TaskRecord, filter: TaskFilter): boolean {
     return (
       record.cacheKey.includes(search) ||
       record.inputId.includes(search) ||
-      record.funcIdentifier.includes(search)
+      record.funcIdentifier.includes(search) ||
+      (record.inputPreview ?? "").includes(search)
     );
   }
   return true;
@@ -320,6 +321,7 @@ function toServed(entry: RecordedEntry): { row: StoredTask; record: TaskRecord }
       size: entry.bytes.byteLength,
       updatedAt,
       expiresAt: null,
+      inputPreview: null,
     },
   };
 }

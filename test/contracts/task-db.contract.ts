@@ -158,6 +158,7 @@ export function runTaskDBContract(name: string, makeDb: MakeTaskDB): void {
           size: 10,
           updatedAt: "2026-11-28T15:30:00.123Z",
           expiresAt: null,
+          inputPreview: null,
         };
         assert.deepEqual(removed, expected);
         assert.equal(await db.get("gone"), undefined);
@@ -261,6 +262,22 @@ export function runTaskDBContract(name: string, makeDb: MakeTaskDB): void {
           (await db.list({ search: "special" })).map((record) => record.cacheKey),
           ["key-2"],
         );
+      });
+
+      it("lists each record's input preview and searches it", async () => {
+        await saveNumbered(3, (index) => ({
+          inputPreview: index === 1 ? 'url="https://example.com/beta"' : null,
+        }));
+        const records = await db.list({});
+        assert.deepEqual(
+          records.map((record) => record.inputPreview),
+          [null, 'url="https://example.com/beta"', null],
+        );
+        assert.deepEqual(
+          (await db.list({ search: "example.com/beta" })).map((record) => record.cacheKey),
+          ["key-1"],
+        );
+        assert.equal(await db.count({ search: "example.com" }), 1);
       });
 
       it("treats % and _ in a search as plain characters", async () => {

@@ -200,11 +200,11 @@ describe("dashboard detail view in Chromium", { skip: requireProgram("chromium")
 
   it("shows JSON as a collapsible tree", async () => {
     const page = await openEntry("storeJson");
-    const tree = page.locator(".value-tree");
+    const tree = page.locator(".value .value-tree");
     assert.match((await tree.textContent()) ?? "", /choices.*score.*0\.5/s);
-    const root = page.locator(".value-tree > details");
+    const root = page.locator(".value .value-tree > details");
     assert.equal(await root.getAttribute("open"), "");
-    await page.locator(".value-tree > details > summary").click();
+    await page.locator(".value .value-tree > details > summary").click();
     assert.equal(await root.getAttribute("open"), null);
     await page.close();
   });
@@ -219,7 +219,7 @@ describe("dashboard detail view in Chromium", { skip: requireProgram("chromium")
 
   it("shows an object without content type as a tree, Dates and undefined included", async () => {
     const page = await openEntry("storeObject");
-    const text = (await page.textContent(".value-tree")) ?? "";
+    const text = (await page.textContent(".value .value-tree")) ?? "";
     assert.match(text, /nested/);
     assert.match(text, /Date\(2024-01-02T03:04:05\.000Z\)/);
     assert.match(text, /undefined/);
@@ -236,7 +236,7 @@ describe("dashboard detail view in Chromium", { skip: requireProgram("chromium")
   it("marks rescued raw data with a visible notice", async () => {
     const page = await openEntry("embed");
     assert.ok(await page.isVisible(".notice-rescued"));
-    assert.match((await page.textContent(".value-tree")) ?? "", /fake-embedder/);
+    assert.match((await page.textContent(".value .value-tree")) ?? "", /fake-embedder/);
     await page.close();
   });
 

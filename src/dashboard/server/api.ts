@@ -4,11 +4,13 @@
  * the dashboard does not do either.
  */
 
-import type { ResultType, TaskQuery, TaskSortField } from "../../db/types.js";
+import type { ResultType, TaskQuery, TaskRecord, TaskSortField } from "../../db/types.js";
 import { ContentType, STREAM_CONTENT_TYPE, ValidationError } from "../../index.js";
+import { readStoredArguments } from "../../keys/arguments.js";
 import type { MaintenanceService } from "../../maintenance/service.js";
 import type {
   DeleteMatchingRequest,
+  RelatedEntries,
   TableFilter,
   TableSummary,
   TaskPage,
@@ -21,6 +23,13 @@ import { describeValue, isBytes, joinStreamText, readRawBytes } from "./value.js
 export const MAX_PAGE_SIZE = 500;
 /** Characters of text sent with a detail; the raw URL serves all of it. */
 const MAX_DETAIL_TEXT = 2_000_000;
+/** Entries listed per kind of related entry (other versions, other arguments). */
+const RELATED_LIMIT = 20;
+/**
+ * Newest entries of a function looked at for related entries: a notebook compares recent trials,
+ * and a bounded read keeps the detail as fast at a million rows as at a thousand.
+ */
+export const RELATED_SCAN = 500;
 /** Rows deleted per round of a filtered bulk deletion. */
 const DELETE_BATCH = 500;
 /**
@@ -261,6 +270,23 @@ export class DashboardApi {
     const inputs =
       typeof db.inputsOf === "function" ? await db.inputsOf(record.cacheKey) : undefined;
     if (inputs?.inputPreview != null) view.inputPreview = inputs.inputPreview;
+    const stored = readStoredArguments(inputs?.arguments);
+    if (stored !== undefined) {
+      const named: Record<string, unknown> = {};
+      stored.names.forEach((name, index) => {
+        Object.defineProperty(named, name, {
+          value: stored.values[index],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      });
+      view.arguments = {
+        tree: describeValue(named),
+        complete: stored.complete,
+        redacted: [...stored.redacted],
+      };
+    }
     if (record.funcIdentifier === "") return;
     const [newest] = await db.list({ func: record.funcIdentifier, limit: 1 });
     if (newest !== undefined && newest.version !== record.version)
@@ -276,6 +302,41 @@ export class DashboardApi {
     const detail = await this.#service.getTaskDetail(cacheKey);
     if (detail === undefined || detail.error !== undefined) return undefined;
     return { ...readRawBytes(detail.value), contentType: detail.record.contentType };
+  }
+
+  /**
+   * Entries to compare `cacheKey` with: the same call under other versions, and the same version
+   * with other arguments, found among the newest `RELATED_SCAN` entries of its function (one
+   * indexed query of bounded size, as fast at a million rows as at a thousand). `undefined` when
+   * the entry does not exist.
+   */
+  async findRelated(cacheKey: string): Promise<RelatedEntries | undefined> {
+    const { db } = this.#service;
+    const record =
+      (await db.getRecord?.(cacheKey)) ?? (await this.#service.getTaskDetail(cacheKey))?.record;
+    if (record === undefined) return undefined;
+    if (record.funcIdentifier === "") {
+      return { otherVersions: [], otherArguments: [], scanned: 0, complete: true };
+    }
+    const recent = await db.list({ func: record.funcIdentifier, limit: RELATED_SCAN + 1 });
+    const complete = recent.length <= RELATED_SCAN;
+    if (!complete) recent.pop();
+    const otherVersions: TaskRecord[] = [];
+    const otherArguments: TaskRecord[] = [];
+    for (const row of recent) {
+      if (row.cacheKey === cacheKey) continue;
+      if (row.inputId === record.inputId) {
+        if (otherVersions.length < RELATED_LIMIT) otherVersions.push(row);
+      } else if (row.version === record.version && otherArguments.length < RELATED_LIMIT) {
+        otherArguments.push(row);
+      }
+    }
+    return { otherVersions, otherArguments, scanned: recent.length, complete };
+  }
+
+  /** Notes a change this server made itself (a retry), so the page's data version moves. */
+  noteLocalChange(): void {
+    this.#localChanges += 1;
   }
 
   /** Deletes one entry (row and blob). */

@@ -6,9 +6,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { describeError } from "../../errors.js";
 import { BeautySpotError, ValidationError } from "../../index.js";
-import type { DeleteMatchingRequest } from "../api-types.js";
+import type { DeleteMatchingRequest, RetryAvailability, RetryOutcome } from "../api-types.js";
 import { readFilter, readPageQuery } from "./api.js";
-import { DatabaseFileGoneError, type WatchedDatabase } from "./database-file.js";
+import { type DashboardDatabase, DatabaseFileGoneError } from "./database-file.js";
 import { chooseServedType, sendBytes, sendFileWindow } from "./media.js";
 import {
   isAllowedHost,
@@ -20,9 +20,26 @@ import {
 } from "./security.js";
 import type { StaticFiles } from "./static.js";
 
+/**
+ * Retry, offered by a dashboard served inside the program that marks the functions
+ * (`spot.serveDashboard`); `beautyspot ui` has none.
+ */
+export interface RetrySupport {
+  /** Whether Retry is possible for an entry, and why not. */
+  check(cacheKey: string): Promise<RetryAvailability>;
+  /** Runs the entry's function again; see `core/retry.ts` for where the old entry is kept. */
+  run(cacheKey: string): Promise<RetryOutcome>;
+}
+
+/** What `beautyspot ui` says on its disabled Retry button. */
+export const RETRY_NEEDS_PROGRAM =
+  "Retry needs the in-program dashboard: call spot.serveDashboard() in the program that marks this function, and open the page it prints.";
+
 /** What the handler needs; `allowedHosts` is filled once the port is known. */
 export interface DashboardContext {
-  database: WatchedDatabase;
+  database: DashboardDatabase;
+  /** Retry of entries, when the dashboard runs inside the program. */
+  retry?: RetrySupport;
   files: StaticFiles;
   token: string;
   allowedHosts: Set<string>;
@@ -39,6 +56,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 const TASK_PATH = /^\/api\/tasks\/([^/]+)$/;
 const RAW_PATH = /^\/api\/tasks\/([^/]+)\/raw$/;
+const RELATED_PATH = /^\/api\/tasks\/([^/]+)\/related$/;
+const RETRY_PATH = /^\/api\/tasks\/([^/]+)\/retry$/;
 
 class HttpError extends Error {
   constructor(
@@ -172,6 +191,26 @@ async function routeApi(
     sendBytes(request, response, value.bytes, chooseServedType(value.contentType, value));
     return;
   }
+  const related = RELATED_PATH.exec(pathname);
+  if (related !== null && method === "GET") {
+    const key = decodeKey(related[1] ?? "");
+    const found = await api.findRelated(key);
+    if (found === undefined)
+      throw new HttpError(404, `No entry with key ${key}: it was deleted. Refresh the table.`);
+    sendJson(response, 200, found);
+    return;
+  }
+  const retry = RETRY_PATH.exec(pathname);
+  if (retry !== null) {
+    if (method !== "POST") throw new HttpError(405, "Use POST to retry an entry.");
+    const key = decodeKey(retry[1] ?? "");
+    requireMutationRights(request, context);
+    if (context.retry === undefined) throw new HttpError(409, RETRY_NEEDS_PROGRAM);
+    const outcome = await context.retry.run(key);
+    api.noteLocalChange();
+    sendJson(response, 200, outcome);
+    return;
+  }
   const task = TASK_PATH.exec(pathname);
   if (task !== null) {
     const key = decodeKey(task[1] ?? "");
@@ -179,6 +218,10 @@ async function routeApi(
       const view = await api.readTask(key, `/api/tasks/${encodeURIComponent(key)}/raw`);
       if (view === undefined)
         throw new HttpError(404, `No entry with key ${key}: it was deleted. Refresh the table.`);
+      view.retry =
+        context.retry === undefined
+          ? { available: false, reason: RETRY_NEEDS_PROGRAM }
+          : await context.retry.check(key);
       sendJson(response, 200, view);
       return;
     }

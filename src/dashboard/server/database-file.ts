@@ -18,6 +18,39 @@ export interface OpenDatabase {
   readonly generation: number;
 }
 
+/** Where the handler gets the database it serves: a watched file, or a program's own Spot. */
+export interface DashboardDatabase {
+  /** The database to serve this request from. */
+  current(): OpenDatabase;
+  /** Releases what the dashboard opened itself. */
+  close(): void;
+}
+
+/**
+ * The database of a running program (`spot.serveDashboard`): served through the program's own
+ * maintenance service, which the program keeps open and closes itself.
+ */
+export class ProgramDatabase implements DashboardDatabase {
+  readonly #open: OpenDatabase;
+
+  constructor(service: MaintenanceService) {
+    this.#open = {
+      service,
+      api: new DashboardApi(service),
+      rawFiles: new RawValueFiles(service),
+      generation: 0,
+    };
+  }
+
+  current(): OpenDatabase {
+    return this.#open;
+  }
+
+  close(): void {
+    // The program's Spot owns the database: it closes it on shutdown.
+  }
+}
+
 /** The database file is gone, or was replaced by something we cannot open (HTTP 410). */
 export class DatabaseFileGoneError extends Error {}
 
@@ -64,7 +97,7 @@ function describeProblem(error: unknown): string {
  * path with the one that is open (one `stat`): the same file is served as is, a new file is
  * reopened, a missing one is a {@link DatabaseFileGoneError} the page shows as a banner.
  */
-export class WatchedDatabase {
+export class WatchedDatabase implements DashboardDatabase {
   readonly #dbPath: string;
   readonly #blobDir: string | undefined;
   #open: OpenDatabase;

@@ -3,6 +3,8 @@
 import type {
   DataVersion,
   DeleteMatchingRequest,
+  RelatedEntries,
+  RetryOutcome,
   TableFilter,
   TableSummary,
   TaskPage,
@@ -82,5 +84,17 @@ export function deleteMatching(request: DeleteMatchingRequest): Promise<{ delete
     method: "POST",
     headers: { "X-Beautyspot-Token": token, "Content-Type": "application/json" },
     body: JSON.stringify(request),
+  });
+}
+
+export function fetchRelated(cacheKey: string): Promise<RelatedEntries> {
+  return requestJson<RelatedEntries>(`/api/tasks/${encodeURIComponent(cacheKey)}/related`);
+}
+
+/** Runs the entry's function again (in-program dashboard only); the old entry is kept as a copy. */
+export function retryTask(cacheKey: string): Promise<RetryOutcome> {
+  return requestJson<RetryOutcome>(`/api/tasks/${encodeURIComponent(cacheKey)}/retry`, {
+    method: "POST",
+    headers: { "X-Beautyspot-Token": token },
   });
 }

@@ -1,15 +1,23 @@
 /** @module dashboard/web/detail — the detail pane: an entry's metadata, its rendered value, and delete. */
 
-import type { TaskView } from "../api-types.js";
-import { deleteTask, fetchTask, NotFoundError } from "./api.js";
+import type { TaskRecord } from "../../db/types.js";
+import type { RelatedEntries, RetryOutcome, TaskView } from "../api-types.js";
+import { canDelete, deleteTask, fetchRelated, fetchTask, NotFoundError, retryTask } from "./api.js";
+import { renderArguments } from "./compare.js";
 import { askConfirmation } from "./dialog.js";
-import { createElement, formatBytes, formatTimestamp, replaceChildren } from "./dom.js";
+import { createElement, formatBytes, formatTimestamp, replaceChildren, shortenKey } from "./dom.js";
 import { renderValue } from "./renderers/index.js";
 
 export interface DetailEvents {
   onClose(): void;
   /** The entry was deleted here: the table must drop it. */
   onDeleted(cacheKey: string): void;
+  /** Show these entries side by side. */
+  onCompare(cacheKeys: string[]): void;
+  /** The entry was retried: show old and new side by side. */
+  onRetried(outcome: RetryOutcome): void;
+  /** Open another entry in this pane. */
+  onOpen(cacheKey: string): void;
 }
 
 function describeRecord(view: TaskView): [string, string][] {
@@ -23,9 +31,6 @@ function describeRecord(view: TaskView): [string, string][] {
     ["Function", shown("funcName", record.funcName)],
     ["Identity", shown("funcIdentifier", record.funcIdentifier)],
     ["Input id", record.inputId],
-    ...(view.inputPreview === undefined
-      ? []
-      : [["Arguments", view.inputPreview] as [string, string]]),
     [
       "Version",
       view.newerVersion === undefined
@@ -128,13 +133,26 @@ export class DetailPane {
           ),
         );
       }
+      const retry = view.retry ?? { available: false, reason: "Retry is not offered here." };
+      const retryButton = createElement(
+        "button",
+        {
+          type: "button",
+          class: "button",
+          "data-action": "retry-entry",
+          disabled: !retry.available || !canDelete,
+          title: retry.available ? "Run the function again with these arguments" : retry.reason,
+        },
+        "Retry",
+      );
+      retryButton.addEventListener("click", () => void this.#retry(cacheKey, retryButton));
       const remove = createElement(
         "button",
         { type: "button", class: "button danger", "data-action": "delete-entry" },
         "Delete",
       );
-      remove.addEventListener("click", () => void this.#confirmDelete(cacheKey));
-      actions.append(remove);
+      remove.addEventListener("click", () => void this.confirmDelete(cacheKey));
+      actions.append(retryButton, remove);
     }
     actions.append(close);
     return createElement(
@@ -183,11 +201,35 @@ export class DetailPane {
     if (view.error !== undefined) {
       notices.push(createElement("p", { class: "notice notice-error" }, view.error));
     }
+    const retry = view.retry;
+    if (retry !== undefined && !retry.available && retry.reason !== undefined) {
+      notices.push(
+        createElement(
+          "p",
+          { class: "hint retry-reason", "data-retry": "unavailable" },
+          `Retry is not available: ${retry.reason}`,
+        ),
+      );
+    }
+    const related = createElement(
+      "section",
+      { class: "related", "data-related": "loading" },
+      createElement("h3", {}, "Compare with"),
+      createElement("p", { class: "hint" }, "Loading…"),
+    );
+    void this.#loadRelated(view.record, related);
     replaceChildren(
       this.element,
       this.#renderHeader(view.record.cacheKey, view),
       metadata,
       ...notices,
+      createElement(
+        "section",
+        { class: "inputs-section" },
+        createElement("h3", {}, "Arguments"),
+        renderArguments(view.arguments),
+      ),
+      related,
       createElement(
         "section",
         { class: "value" },
@@ -196,7 +238,111 @@ export class DetailPane {
     );
   }
 
-  async #confirmDelete(cacheKey: string): Promise<void> {
+  /** Fills the "Compare with" section: other versions of this call, other arguments. */
+  async #loadRelated(record: TaskRecord, section: HTMLElement): Promise<void> {
+    const request = this.#request;
+    let related: RelatedEntries;
+    try {
+      related = await fetchRelated(record.cacheKey);
+    } catch (error) {
+      if (request !== this.#request) return;
+      replaceChildren(
+        section,
+        createElement("h3", {}, "Compare with"),
+        createElement("p", { class: "hint" }, (error as Error).message),
+      );
+      return;
+    }
+    if (request !== this.#request) return;
+    section.dataset.related = "loaded";
+    const group = (
+      kind: string,
+      title: string,
+      rows: TaskRecord[],
+      describe: (row: TaskRecord) => string,
+      empty: string,
+    ) => {
+      const compareAll = createElement(
+        "button",
+        { type: "button", class: "button", "data-action": `compare-${kind}` },
+        `Compare all ${rows.length + 1}`,
+      );
+      compareAll.addEventListener("click", () =>
+        this.#events.onCompare([record.cacheKey, ...rows.map((row) => row.cacheKey)]),
+      );
+      const list = createElement("ul", { class: "related-list" });
+      for (const row of rows) {
+        const open = createElement(
+          "button",
+          { type: "button", class: "link-button", "data-key": row.cacheKey, title: row.cacheKey },
+          describe(row),
+        );
+        open.addEventListener("click", () => this.#events.onOpen(row.cacheKey));
+        const compare = createElement(
+          "button",
+          { type: "button", class: "link-button", "data-action": "compare-one" },
+          "compare",
+        );
+        compare.addEventListener("click", () =>
+          this.#events.onCompare([record.cacheKey, row.cacheKey]),
+        );
+        list.append(createElement("li", {}, open, " · ", compare));
+      }
+      return createElement(
+        "div",
+        { class: "related-group", "data-related-kind": kind },
+        createElement("h4", {}, title, " ", rows.length === 0 ? null : compareAll),
+        rows.length === 0 ? createElement("p", { class: "hint" }, empty) : list,
+      );
+    };
+    replaceChildren(
+      section,
+      createElement("h3", {}, "Compare with"),
+      group(
+        "versions",
+        "Other versions of this call",
+        related.otherVersions,
+        (row) => `${row.version ?? "no version"} · ${formatTimestamp(row.updatedAt)}`,
+        "None: this call is stored under this version only.",
+      ),
+      group(
+        "arguments",
+        "Same version, other arguments",
+        related.otherArguments,
+        (row) => row.inputPreview ?? `input ${shortenKey(row.inputId)} (arguments not recorded)`,
+        "None: no other arguments are stored under this version.",
+      ),
+      related.complete
+        ? null
+        : createElement(
+            "p",
+            { class: "hint" },
+            `Looked at the newest ${related.scanned} entries of this function; filter the table by it to see older ones.`,
+          ),
+    );
+  }
+
+  async #retry(cacheKey: string, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    button.textContent = "Retrying…";
+    try {
+      const outcome = await retryTask(cacheKey);
+      this.#events.onRetried(outcome);
+    } catch (error) {
+      button.textContent = "Retry";
+      button.disabled = false;
+      this.element.append(
+        createElement(
+          "p",
+          { class: "notice notice-error", "data-retry": "failed" },
+          (error as Error).message,
+        ),
+      );
+    }
+  }
+
+  /** Asks, then deletes `cacheKey` (the Delete button and the Delete key). */
+  async confirmDelete(cacheKey: string): Promise<void> {
     const confirmed = await askConfirmation({
       title: "Delete this entry?",
       message: [

@@ -3,8 +3,9 @@
  * server API, and keeps the view state in the URL hash.
  */
 
-import type { TableSummary } from "../api-types.js";
+import type { RetryOutcome, TableSummary } from "../api-types.js";
 import { canDelete, deleteMatching, fetchPage, fetchSummary } from "./api.js";
+import { ComparePane } from "./compare.js";
 import { DetailPane } from "./detail.js";
 import { askConfirmation } from "./dialog.js";
 import { createElement, formatBytes, formatCount } from "./dom.js";
@@ -57,6 +58,44 @@ const table = new TaskTable({
     if (matchMedia(STACKED_LAYOUT).matches) detail.element.scrollIntoView({ block: "start" });
   },
   onDeleteShown: () => void confirmDeleteShown(),
+  onCompare: (keys) => openComparison(keys),
+  onDeleteRow: (cacheKey) => {
+    if (!canDelete) return;
+    // Shown first, so the question is asked about the entry in view.
+    openEntry(cacheKey);
+    void detail.confirmDelete(cacheKey);
+  },
+});
+
+function openEntry(cacheKey: string): void {
+  state = { ...state, key: cacheKey };
+  writeStateToHash(state);
+  highlightSelection();
+  void detail.show(cacheKey);
+}
+
+/** Shows `keys` side by side; `retry` adds the keep-or-discard choice of a retry. */
+function openComparison(keys: string[], retry?: RetryOutcome): void {
+  state = { ...state, compare: keys.join(",") };
+  writeStateToHash(state);
+  table.clearPicked();
+  void comparison.show(keys, retry);
+  comparison.element.scrollIntoView({ block: "start" });
+}
+
+function closeComparison(): void {
+  state = { ...state, compare: undefined };
+  writeStateToHash(state);
+  comparison.hide();
+}
+
+const comparison = new ComparePane({
+  onClose: () => closeComparison(),
+  onOpen: (cacheKey) => {
+    closeComparison();
+    openEntry(cacheKey);
+  },
+  onChanged: () => void reload({ summary: true }),
 });
 
 const detail = new DetailPane({
@@ -72,7 +111,72 @@ const detail = new DetailPane({
     detail.hide();
     void reload({ summary: true });
   },
+  onCompare: (keys) => openComparison(keys),
+  onRetried: (outcome) => {
+    void reload({ summary: true });
+    void detail.show(outcome.cacheKey);
+    openComparison(
+      outcome.previousKey === null ? [outcome.cacheKey] : [outcome.previousKey, outcome.cacheKey],
+      outcome,
+    );
+  },
+  onOpen: (cacheKey) => openEntry(cacheKey),
 });
+
+/** Whether a key press belongs to a control that uses keys itself. */
+function isTyping(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLSelectElement ||
+    target instanceof HTMLTextAreaElement ||
+    document.querySelector("dialog[open]") !== null
+  );
+}
+
+/** The rows on the page, in order. */
+function pageKeys(): string[] {
+  return [...table.element.querySelectorAll<HTMLTableRowElement>("tr[data-key]")].map(
+    (row) => row.dataset.key ?? "",
+  );
+}
+
+/**
+ * Keys outside the table rows (which handle their own): Escape closes the comparison or the
+ * detail, arrows step through the table's entries while the detail is open, Delete asks to delete
+ * the entry shown.
+ */
+function handlePageKey(event: KeyboardEvent): void {
+  if (event.defaultPrevented || isTyping(event.target)) return;
+  if ((event.target as Element).closest?.("tr[data-key]")) return;
+  if (event.key === "Escape") {
+    if (!comparison.element.hidden) closeComparison();
+    else if (state.key !== undefined) {
+      const key = state.key;
+      state = { ...state, key: undefined };
+      writeStateToHash(state);
+      detail.hide();
+      highlightSelection();
+      table.focusRow(key);
+    }
+    return;
+  }
+  const shown = state.key;
+  if (shown === undefined) return;
+  if (event.key === "Delete" && canDelete) {
+    event.preventDefault();
+    void detail.confirmDelete(shown);
+    return;
+  }
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    const keys = pageKeys();
+    const at = keys.indexOf(shown);
+    const next = keys[at + (event.key === "ArrowDown" ? 1 : -1)];
+    if (at === -1 || next === undefined) return;
+    event.preventDefault();
+    openEntry(next);
+    table.focusRow(next);
+  }
+}
 
 function highlightSelection(): void {
   for (const row of table.element.querySelectorAll<HTMLTableRowElement>("tr[data-key]")) {
@@ -189,20 +293,28 @@ function mount(): void {
         ]),
     databaseProblem,
     statusLine,
+    comparison.element,
     createElement("main", { class: "layout" }, table.element, detail.element),
   );
+  document.addEventListener("keydown", handlePageKey);
   window.addEventListener("hashchange", () => {
     const next = readStateFromHash();
     const keyChanged = next.key !== state.key;
+    const compareChanged = next.compare !== state.compare;
     state = next;
     void reload({ summary: true });
     if (keyChanged) {
       if (state.key === undefined) detail.hide();
       else void detail.show(state.key);
     }
+    if (compareChanged) {
+      if (state.compare === undefined) comparison.hide();
+      else void comparison.show(state.compare.split(","));
+    }
   });
   void reload({ summary: true });
   if (state.key !== undefined) void detail.show(state.key);
+  if (state.compare !== undefined) void comparison.show(state.compare.split(","));
   watchForChanges(
     () => {
       void reload({ summary: true });

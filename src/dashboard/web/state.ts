@@ -18,6 +18,8 @@ export interface ViewState {
   limit: number;
   /** The entry open in the detail pane. */
   key?: string;
+  /** Entries shown side by side, comma-separated keys. */
+  compare?: string;
 }
 
 export const PAGE_SIZES = [25, 50, 100, 200];
@@ -53,13 +55,15 @@ export function readStateFromHash(hash: string = location.hash): ViewState {
   if (search !== undefined) state.search = search;
   const key = readText(params, "key");
   if (key !== undefined) state.key = key;
+  const compare = readText(params, "compare");
+  if (compare !== undefined) state.compare = compare;
   return state;
 }
 
 /** Writes the state into the hash without adding a history entry per keystroke. */
 export function writeStateToHash(state: ViewState): void {
   const params = new URLSearchParams();
-  for (const name of ["func", "resultType", "contentType", "search", "key"] as const) {
+  for (const name of ["func", "resultType", "contentType", "search", "key", "compare"] as const) {
     const value = state[name];
     if (value !== undefined) params.set(name, value);
   }

@@ -21,6 +21,10 @@ export interface TableEvents {
   onChange(update: Partial<ViewState>): void;
   onSelect(cacheKey: string): void;
   onDeleteShown(): void;
+  /** Compare the entries ticked in the table. */
+  onCompare(cacheKeys: string[]): void;
+  /** The Delete key on a row: delete that entry (after confirmation). */
+  onDeleteRow(cacheKey: string): void;
 }
 
 /**
@@ -28,8 +32,10 @@ export interface TableEvents {
  * the less telling columns when the table is narrow (app.css) and tests can find a column.
  */
 const COLUMNS: { name: string; label: string; sort?: string; className?: string }[] = [
+  { name: "pick", label: "" },
   { name: "updated", label: "Updated", sort: "updatedAt" },
   { name: "function", label: "Function", sort: "funcName" },
+  { name: "inputs", label: "Inputs" },
   { name: "version", label: "Version" },
   { name: "input-id", label: "Input id", className: "mono" },
   { name: "key", label: "Key", className: "mono" },
@@ -93,7 +99,7 @@ export class TaskTable {
   readonly #search = createElement("input", {
     type: "search",
     name: "search",
-    placeholder: "Search key, input id or function",
+    placeholder: "Search inputs, function, key or input id",
     "aria-label": "Search",
     autocomplete: "off",
   });
@@ -103,6 +109,13 @@ export class TaskTable {
     { type: "button", class: "button danger", id: "delete-shown" },
     "Delete…",
   );
+  readonly #compare = createElement(
+    "button",
+    { type: "button", class: "button", id: "compare-selected" },
+    "Compare…",
+  );
+  /** Entries ticked for comparison, kept across pages and filters. */
+  readonly #picked = new Set<string>();
   readonly #head = createElement("thead");
   readonly #body = createElement("tbody");
   readonly #range = createElement("span", { class: "page-range" });
@@ -157,14 +170,28 @@ export class TaskTable {
       events.onChange({ limit: Number(this.#limit.value), offset: 0 }),
     );
     this.#deleteShown.addEventListener("click", () => events.onDeleteShown());
+    this.#compare.addEventListener("click", () => {
+      // The first click shows the tick boxes; with two or more ticked, it compares them.
+      if (!this.element.classList.contains("picking")) this.#startPicking();
+      else if (this.#picked.size >= 2) events.onCompare([...this.#picked]);
+      else {
+        this.element.classList.remove("picking");
+        this.#renderCompareButton();
+      }
+    });
+    this.#body.addEventListener("change", (event) => {
+      const box = event.target as HTMLInputElement;
+      const key = box.closest<HTMLTableRowElement>("tr[data-key]")?.dataset.key;
+      if (box.name !== "pick" || key === undefined) return;
+      this.#setPicked(key, box.checked);
+    });
     this.#body.addEventListener("click", (event) => {
-      const row = (event.target as Element).closest<HTMLTableRowElement>("tr[data-key]");
+      const target = event.target as Element;
+      if (target.closest("[data-column='pick']") !== null) return;
+      const row = target.closest<HTMLTableRowElement>("tr[data-key]");
       if (row?.dataset.key !== undefined) events.onSelect(row.dataset.key);
     });
-    this.#body.addEventListener("keydown", (event) => {
-      const row = (event.target as Element).closest<HTMLTableRowElement>("tr[data-key]");
-      if (event.key === "Enter" && row?.dataset.key !== undefined) events.onSelect(row.dataset.key);
-    });
+    this.#body.addEventListener("keydown", (event) => this.#handleRowKey(event));
     this.element = createElement(
       "section",
       { class: "table-pane" },
@@ -185,7 +212,7 @@ export class TaskTable {
       createElement(
         "div",
         { class: "table-footer" },
-        createElement("div", { class: "table-actions" }, this.#deleteShown),
+        createElement("div", { class: "table-actions" }, this.#compare, this.#deleteShown),
         createElement(
           "div",
           { class: "pager" },
@@ -196,6 +223,94 @@ export class TaskTable {
         ),
       ),
     );
+  }
+
+  /** The keys ticked for comparison. */
+  get picked(): string[] {
+    return [...this.#picked];
+  }
+
+  /** Unticks every entry (after a comparison was opened, or entries were deleted). */
+  clearPicked(): void {
+    this.#picked.clear();
+    for (const box of this.#body.querySelectorAll<HTMLInputElement>("input[name='pick']"))
+      box.checked = false;
+    this.element.classList.remove("picking");
+    this.#renderCompareButton();
+  }
+
+  #startPicking(): void {
+    this.element.classList.add("picking");
+    this.#renderCompareButton();
+  }
+
+  #setPicked(key: string, picked: boolean): void {
+    if (picked) this.#picked.add(key);
+    else this.#picked.delete(key);
+    this.#renderCompareButton();
+  }
+
+  #renderCompareButton(): void {
+    const count = this.#picked.size;
+    const picking = this.element.classList.contains("picking");
+    this.#compare.setAttribute("aria-pressed", String(picking));
+    this.#compare.textContent = !picking
+      ? "Compare…"
+      : count < 2
+        ? `Tick 2 or more to compare (${count})`
+        : `Compare ${count}`;
+  }
+
+  /**
+   * Keys on a focused row: arrows move between rows (and across pages at the ends), Enter opens
+   * the entry, Delete asks to delete it, x (or the space bar) ticks it for comparison.
+   */
+  #handleRowKey(event: KeyboardEvent): void {
+    const target = event.target as Element;
+    if (target instanceof HTMLInputElement) return;
+    const row = target.closest<HTMLTableRowElement>("tr[data-key]");
+    const key = row?.dataset.key;
+    if (row === null || key === undefined) return;
+    switch (event.key) {
+      case "ArrowDown":
+      case "ArrowUp": {
+        event.preventDefault();
+        const next = (
+          event.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling
+        ) as HTMLTableRowElement | null;
+        if (next?.dataset.key !== undefined) {
+          next.focus();
+          this.#events.onSelect(next.dataset.key);
+        }
+        return;
+      }
+      case "Enter":
+        event.preventDefault();
+        this.#events.onSelect(key);
+        return;
+      case "Delete":
+      case "Backspace":
+        event.preventDefault();
+        this.#events.onDeleteRow(key);
+        return;
+      case "x":
+      case " ": {
+        event.preventDefault();
+        const box = row.querySelector<HTMLInputElement>("input[name='pick']");
+        if (box === null) return;
+        this.#startPicking();
+        box.checked = !box.checked;
+        this.#setPicked(key, box.checked);
+        return;
+      }
+    }
+  }
+
+  /** Focuses the row of `cacheKey` when it is on the page (keyboard navigation). */
+  focusRow(cacheKey: string): void {
+    for (const row of this.#body.querySelectorAll<HTMLTableRowElement>("tr[data-key]")) {
+      if (row.dataset.key === cacheKey) row.focus();
+    }
   }
 
   /** Puts the controls in line with `state` (after a hash change or a reload). */
@@ -251,6 +366,17 @@ export class TaskTable {
           tabindex: 0,
           class: record.cacheKey === state.key ? "selected" : undefined,
         },
+        createElement(
+          "td",
+          { "data-column": "pick" },
+          createElement("input", {
+            type: "checkbox",
+            name: "pick",
+            "aria-label": "Tick to compare",
+            tabindex: -1,
+            checked: this.#picked.has(record.cacheKey),
+          }),
+        ),
         createFieldCell(record, "updatedAt", formatTimestamp(record.updatedAt), {
           "data-column": "updated",
           title: formatAge(record.updatedAt, now),
@@ -258,7 +384,24 @@ export class TaskTable {
         createFieldCell(record, "funcName", record.funcName, {
           "data-column": "function",
           title: record.funcIdentifier,
+          // Shown under the name where the table is too narrow for the Inputs column (app.css).
+          "data-inputs": record.inputPreview ?? "not recorded",
         }),
+        record.inputPreview === null
+          ? createElement(
+              "td",
+              {
+                class: "muted",
+                "data-column": "inputs",
+                title: "Arguments not recorded (an older entry, or one the Python library wrote)",
+              },
+              "not recorded",
+            )
+          : createElement(
+              "td",
+              { class: "mono", "data-column": "inputs", title: record.inputPreview },
+              record.inputPreview,
+            ),
         createElement(
           "td",
           { "data-column": "version", title: record.version ?? undefined },
@@ -357,6 +500,7 @@ export class TaskTable {
     fillSelect(this.#contentType, contentTypes, state.contentType ?? "");
     this.#range.dataset.matching = String(summary.matching);
     this.#renderRange(undefined, summary.matching);
+    this.#renderCompareButton();
     this.#deleteShown.disabled = summary.matching === 0;
     this.#deleteShown.textContent = describeBulkDelete(summary.matching, isFiltered(state));
   }

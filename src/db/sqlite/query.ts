@@ -24,8 +24,11 @@ const SORT_COLUMNS: Record<TaskSortField, string> = {
   contentType: "content_type",
 };
 
-/** `WHERE …` for a filter (empty when it matches everything). */
-export function buildFilterClause(filter: TaskFilter): SqlClause {
+/**
+ * `WHERE …` for a filter (empty when it matches everything). `hasPreview`: whether the table has
+ * the `input_preview` column (a file opened read-only may predate it), which search then includes.
+ */
+export function buildFilterClause(filter: TaskFilter, hasPreview = true): SqlClause {
   const conditions: string[] = [];
   const parameters: unknown[] = [];
   if (filter.func !== undefined) {
@@ -43,11 +46,15 @@ export function buildFilterClause(filter: TaskFilter): SqlClause {
     parameters.push(filter.contentType);
   }
   if (filter.search !== undefined && filter.search !== "") {
-    // instr() is a plain substring test: no LIKE wildcards to escape in user text.
+    // instr() is a plain substring test: no LIKE wildcards to escape in user text. The preview is
+    // the arguments as the table shows them, so what a user reads there, they can search for.
     conditions.push(
-      "(instr(cache_key, ?) > 0 OR instr(input_id, ?) > 0 OR instr(func_identifier, ?) > 0)",
+      hasPreview
+        ? "(instr(cache_key, ?) > 0 OR instr(input_id, ?) > 0 OR instr(func_identifier, ?) > 0 OR instr(input_preview, ?) > 0)"
+        : "(instr(cache_key, ?) > 0 OR instr(input_id, ?) > 0 OR instr(func_identifier, ?) > 0)",
     );
     parameters.push(filter.search, filter.search, filter.search);
+    if (hasPreview) parameters.push(filter.search);
   }
   return {
     sql: conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`,
@@ -117,8 +124,12 @@ export function findPrefixUpperBound(prefix: string): string {
 }
 
 /** The full page query of `list`: record columns, filter, order and page. */
-export function buildListStatement(recordColumns: string, query: TaskQuery): SqlClause {
-  const filter = buildFilterClause(query);
+export function buildListStatement(
+  recordColumns: string,
+  query: TaskQuery,
+  hasPreview = true,
+): SqlClause {
+  const filter = buildFilterClause(query, hasPreview);
   const page = buildPageClause(query);
   return {
     sql: `SELECT ${recordColumns} FROM tasks${filter.sql}${page.sql}`,

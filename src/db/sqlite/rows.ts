@@ -52,6 +52,7 @@ export const RECORD_COLUMNS: readonly string[] = [
   "size",
   "updated_at",
   "expires_at",
+  "input_preview",
 ];
 
 /** The select list for records; columns an old file lacks read as NULL. */
@@ -185,6 +186,7 @@ export function mapTaskRecord(row: unknown[]): TaskRecord {
     size,
     updatedAt,
     expiresAt,
+    inputPreview: readOptionalText(row[11]),
   };
   if (problems !== undefined) record.problems = problems;
   return record;

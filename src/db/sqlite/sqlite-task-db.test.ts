@@ -217,6 +217,17 @@ describe("SQLiteTaskDB files", () => {
 });
 
 describe("SQLiteTaskDB migrations", () => {
+  it("lists and searches a Python library's file opened read-only: no input preview, no error", () => {
+    const file = path.join(makeTempDir(), "python-ro.db");
+    createPythonDatabase(file);
+    const db = new SQLiteTaskDB(file, { readonly: true });
+    const [record] = db.list({ search: "py-in" });
+    assert.equal(record?.cacheKey, "py-key");
+    assert.equal(record?.inputPreview, null);
+    assert.equal(db.count({ search: "nothing like it" }), 0);
+    db.close();
+  });
+
   it("reads a row the Python library wrote, after adding the extra columns and indexes", () => {
     const file = path.join(makeTempDir(), "python.db");
     createPythonDatabase(file);

@@ -188,6 +188,8 @@ export class SQLiteTaskDB implements TaskDB {
   readonly #dataVersionStatement: Database.Statement;
   readonly #saveAll: (rows: readonly TaskWrite[]) => void;
   readonly #recordColumns: string;
+  /** Whether the table has `input_preview` (a file opened read-only may predate it): search uses it. */
+  readonly #hasPreview: boolean;
   readonly #inputColumns: string;
   /** SQL for a row's byte count when its `size` is a usable one, else NULL. */
   readonly #validSize: string;
@@ -239,6 +241,7 @@ export class SQLiteTaskDB implements TaskDB {
         }
       }
       this.#recordColumns = selectRecordColumns(columns);
+      this.#hasPreview = columns.has("input_preview");
       this.#inputColumns = selectInputColumns(columns);
       // A file the Python library wrote has no size column (read-only opens do not add it);
       // other writers may have left text, negative or huge numbers in it.
@@ -339,13 +342,13 @@ export class SQLiteTaskDB implements TaskDB {
   }
 
   list(query: TaskQuery = {}): TaskRecord[] {
-    const statement = buildListStatement(this.#recordColumns, query);
+    const statement = buildListStatement(this.#recordColumns, query, this.#hasPreview);
     const rows = this.#prepare(statement.sql, "raw").all(...statement.parameters) as unknown[][];
     return rows.map(mapTaskRecord);
   }
 
   count(filter: TaskFilter = {}): number {
-    const clause = buildFilterClause(filter);
+    const clause = buildFilterClause(filter, this.#hasPreview);
     return this.#prepare(`SELECT COUNT(*) FROM tasks${clause.sql}`, "pluck").get(
       ...clause.parameters,
     ) as number;
