@@ -413,6 +413,49 @@ describe("streams", () => {
     assert.equal(runs, 1);
   });
 
+  for (const saveSync of [true, false]) {
+    it(`stores each chunk as it arrived, whatever the caller changes in it afterwards (saveSync: ${saveSync})`, async () => {
+      await using spot = new Spot(`mutated_${saveSync}`, { workspace: makeTempDir(), saveSync });
+      const deltas = spot.mark(async function* deltas() {
+        yield { choices: [{ delta: { content: "Hel" } }] };
+        yield Buffer.from([1, 2, 3]);
+        yield { choices: [{ delta: { content: "lo" } }], usage: { tokens: 2 } };
+      });
+      // A consumer that edits what it receives, during the stream and after it ended.
+      const received: unknown[] = [];
+      for await (const chunk of deltas()) {
+        received.push(chunk);
+        if (chunk instanceof Uint8Array) chunk[0] = 99;
+        else
+          (chunk as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content += "!";
+      }
+      (received[2] as { usage: { tokens: number } }).usage.tokens = 1000;
+      await spot.flush();
+      assert.deepEqual(await collect(deltas()), [
+        { choices: [{ delta: { content: "Hel" } }] },
+        Buffer.from([1, 2, 3]),
+        { choices: [{ delta: { content: "lo" } }], usage: { tokens: 2 } },
+      ]);
+    });
+  }
+
+  it("reports a stream with an unstorable chunk in the background, naming the chunk, and stores nothing", async () => {
+    const logger = recordingLogger();
+    await using spot = new Spot("unstorable_bg", {
+      workspace: makeTempDir(),
+      logger,
+      saveSync: false,
+    });
+    const withCallback = spot.mark(async function* withCallback() {
+      yield "text";
+      yield { onDone: () => {} };
+    });
+    assert.equal((await collect(withCallback())).length, 2);
+    await spot.flush();
+    assert.equal(await countRows(spot), 0);
+    assert.match(logger.warnings.join("\n"), /withCallback[\s\S]*chunk 1 cannot be encoded/);
+  });
+
   it("refuses generators in markSync and synchronous generators, saying what to use", () => {
     const spot = new Spot("refuse", { workspace: makeTempDir() });
     assert.throws(

@@ -4,6 +4,7 @@
  * Rejections are never stored; concurrent identical calls share one run.
  */
 
+import { describeError, SerializationError } from "../errors.js";
 import { createHookContext, createHookResultContext, runHooks } from "../hooks/dispatch.js";
 import type { HookContext } from "../hooks/types.js";
 import { releaseBlob, releaseBlobSync } from "../storage/release.js";
@@ -22,8 +23,10 @@ import {
 } from "./replay-miss.js";
 import { runOncePerMachine, supportsLeases } from "./single-flight.js";
 import {
+  type ChunkCopier,
   chunksForHooks,
   DeferredStream,
+  type FinishedStream,
   isAsyncGeneratorFunction,
   isStream,
   joinRun,
@@ -101,7 +104,7 @@ export type MarkedSyncFunction<A extends readonly unknown[], R> = ((...args: A) 
 /** Looks up a key: a pending background write first, then the stored entry. */
 export function lookupSync(plan: CallPlan, cacheKey: string, runtime: CallRuntime): unknown {
   const pending =
-    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
+    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pendingEntry(cacheKey);
   if (pending !== undefined) return decodePending(plan, pending, runtime);
   return readEntrySync(plan, cacheKey, runtime.backends);
 }
@@ -112,7 +115,7 @@ export async function lookupAsync(
   runtime: CallRuntime,
 ): Promise<unknown> {
   const pending =
-    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
+    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pendingEntry(cacheKey);
   if (pending !== undefined) return decodePending(plan, pending, runtime);
   return readEntryAsync(plan, cacheKey, runtime.backends);
 }
@@ -215,6 +218,74 @@ function saveResultSync(
   }
 }
 
+/** Copies chunks with the plan's serializer (bound once per plan). */
+const copiers = new WeakMap<CallPlan, ChunkCopier>();
+function copierOf(plan: CallPlan): ChunkCopier {
+  let copier = copiers.get(plan);
+  if (copier === undefined) {
+    const { serializer } = plan;
+    copier = (chunk) => serializer.dumps(chunk);
+    copiers.set(plan, copier);
+  }
+  return copier;
+}
+
+/**
+ * Stores a stream that completed normally. Its chunks that could change were copied as they
+ * arrived, so a background save leaves the whole encoding to the writer, off the caller's time;
+ * a save made now (saveSync) encodes it before the stream ends for the caller.
+ */
+async function saveStream(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  finished: FinishedStream,
+  runtime: CallRuntime,
+  args: readonly unknown[],
+): Promise<void> {
+  const streamPlan = streamPlanOf(plan);
+  const { serializer } = plan;
+  const loads = (bytes: Uint8Array) => serializer.loads(bytes);
+  if (finished.unstorable !== undefined) {
+    const { unstorable } = finished;
+    const advice =
+      unstorable instanceof SerializationError
+        ? ""
+        : " Yield plain data, or register the type with spot.register(Class, { code, encode, decode }).";
+    const error = new SerializationError(
+      `The stream returned by ${plan.identity} reached the caller but was not stored: its chunk ${finished.unstorableChunk} cannot be encoded. ${describeError(unstorable)}${advice}`,
+      { cause: unstorable },
+    );
+    handleSaveFailure(
+      streamPlan,
+      cacheKey,
+      { stream: finished.stream, chunks: finished.chunks, at: finished.at },
+      error,
+      runtime,
+    );
+    return;
+  }
+  if (!plan.saveSync) {
+    const { backends } = runtime;
+    runtime.writer.enqueue({
+      cacheKey,
+      funcName: plan.identity,
+      prepare: () =>
+        prepareEntry(
+          streamPlan,
+          cacheKey,
+          inputId,
+          finished.recording(loads),
+          backends,
+          true,
+          args,
+        ),
+    });
+    return;
+  }
+  await saveResult(streamPlan, cacheKey, inputId, finished.recording(loads), runtime, args);
+}
+
 /** Builds the asynchronous wrapper of `fn` following `plan`. */
 export function createMarkedFunction<A extends unknown[], R>(
   fn: (...args: A) => R,
@@ -290,27 +361,29 @@ export function createMarkedFunction<A extends unknown[], R>(
     cacheKey: string,
     context: HookContext | null,
   ): object {
-    return recordStream(stream, {
-      async complete(recording) {
-        try {
-          if (mayWrite) {
-            await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime, args);
+    return recordStream(
+      stream,
+      {
+        async complete(finished) {
+          try {
+            if (mayWrite) await saveStream(plan, cacheKey, inputId, finished, runtime, args);
+            if (context !== null)
+              await runHooks(
+                plan.hooks,
+                "onCacheMiss",
+                createHookResultContext(context, finished.chunks),
+                backends.logger,
+              );
+          } finally {
+            inflight.delete(cacheKey);
           }
-          if (context !== null)
-            await runHooks(
-              plan.hooks,
-              "onCacheMiss",
-              createHookResultContext(context, recording.chunks),
-              backends.logger,
-            );
-        } finally {
+        },
+        abandon() {
           inflight.delete(cacheKey);
-        }
+        },
       },
-      abandon() {
-        inflight.delete(cacheKey);
-      },
-    });
+      mayWrite ? copierOf(plan) : null,
+    );
   }
 
   async function marked(this: unknown, ...args: A): Promise<Awaited<R>> {

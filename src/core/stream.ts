@@ -79,10 +79,62 @@ export function streamPlanOf(plan: CallPlan): CallPlan {
   return streamPlan;
 }
 
+/**
+ * Whole ms since the epoch, for the arrival times of chunks. Read from the system clock once per
+ * uninterrupted run of code (a chunk that arrives from the network comes in a task of its own and
+ * gets a fresh reading) and at least every 64 readings: reading `Date.now()` for every chunk cost
+ * a fifth of a plain pass-through of chunks that were already in memory.
+ */
+let clockReading = 0;
+let clockReadsLeft = 0;
+const expireClock = (): void => {
+  clockReadsLeft = 0;
+};
+function coarseNow(): number {
+  if (clockReadsLeft === 0) {
+    clockReading = Date.now();
+    clockReadsLeft = 64;
+    process.nextTick(expireClock);
+  }
+  clockReadsLeft -= 1;
+  return clockReading;
+}
+
+/**
+ * Takes a copy of a chunk that the caller could change after receiving it (an object, an array, a
+ * binary chunk), as encoded bytes. Strings, numbers and the other primitives cannot change and are
+ * kept as they are.
+ */
+export type ChunkCopier = (chunk: unknown) => Uint8Array;
+
+/** Whether a chunk can change after the caller received it (or cannot be kept by reference). */
+function needsCopy(chunk: unknown): boolean {
+  return typeof chunk === "object"
+    ? chunk !== null
+    : typeof chunk === "function" || typeof chunk === "symbol";
+}
+
+/** A stream that completed normally, as the call path stores it. */
+export interface FinishedStream {
+  readonly stream: StreamKind;
+  /** The chunks as the callers received them (what hooks see). */
+  readonly chunks: readonly unknown[];
+  readonly at: readonly number[];
+  /** Why the recording cannot be stored (a chunk could not be copied), if it cannot. */
+  readonly unstorable: unknown;
+  /** The index of the chunk that could not be copied (-1 when every chunk could). */
+  readonly unstorableChunk: number;
+  /**
+   * What to store: the chunks as they were when they arrived (copied chunks decoded with
+   * `loads`). Cheap to call later, in a background writer: nothing a caller did since changes it.
+   */
+  recording(loads: (bytes: Uint8Array) => unknown): StreamRecording;
+}
+
 /** What a live recording reports to the call path. */
 export interface RecordingEvents {
   /** The stream completed normally: store it. A rejection reaches the callers still reading. */
-  complete(recording: StreamRecording): Promise<void>;
+  complete(finished: FinishedStream): Promise<void>;
   /** The stream failed, or every caller stopped early: nothing is stored. */
   abandon(): void;
 }
@@ -131,7 +183,12 @@ class LiveRecording {
   readonly at: number[] = [];
   private readonly reader: SourceReader;
   /** Whole ms are enough to pace a replay, and cheaper to take and to store than fractions. */
-  private readonly startedAt = Date.now();
+  private readonly startedAt = coarseNow();
+  /** Encoded copies of the chunks that could change, by index; null when nothing is stored. */
+  private readonly copies: Map<number, Uint8Array> | null;
+  /** Why a chunk could not be copied: the recording will not be stored. */
+  private unstorable: unknown;
+  private unstorableChunk = -1;
   private state: "running" | "done" | "failed" = "running";
   private error: unknown;
   /** The pull in progress: a caller that reached the end meanwhile waits for it. */
@@ -141,10 +198,12 @@ class LiveRecording {
   constructor(
     stream: object,
     private readonly events: RecordingEvents,
+    private readonly copier: ChunkCopier | null,
   ) {
     const { kind, reader } = readerOf(stream);
     this.kind = kind;
     this.reader = reader;
+    this.copies = copier === null ? null : new Map();
   }
 
   /** A new caller's view of the stream, of the kind the function returned. */
@@ -191,8 +250,10 @@ class LiveRecording {
     this.puller = null;
     if (this.state !== "running") return view.next();
     if (result.done !== true) {
-      this.chunks.push(result.value);
-      this.at.push(Date.now() - this.startedAt);
+      const chunk = result.value;
+      if (this.copies !== null && needsCopy(chunk)) this.copy(chunk);
+      this.chunks.push(chunk);
+      this.at.push(coarseNow() - this.startedAt);
       view.index = this.chunks.length;
       return result;
     }
@@ -207,9 +268,37 @@ class LiveRecording {
     return view.next();
   };
 
-  private async complete(): Promise<void> {
+  /** Copies a chunk that could change before the recording is stored; one that cannot be encoded makes it unstorable. */
+  private copy(chunk: unknown): void {
+    if (this.unstorable !== undefined) return;
     try {
-      await this.events.complete({ stream: this.kind, chunks: this.chunks, at: this.at });
+      (this.copies as Map<number, Uint8Array>).set(
+        this.chunks.length,
+        (this.copier as ChunkCopier)(chunk),
+      );
+    } catch (error) {
+      this.unstorable = error ?? new Error("it threw without a reason");
+      this.unstorableChunk = this.chunks.length;
+      (this.copies as Map<number, Uint8Array>).clear();
+    }
+  }
+
+  private async complete(): Promise<void> {
+    const { kind, chunks, at, copies, unstorable, unstorableChunk } = this;
+    try {
+      await this.events.complete({
+        stream: kind,
+        chunks,
+        at,
+        unstorable,
+        unstorableChunk,
+        recording(loads) {
+          if (copies === null || copies.size === 0) return { stream: kind, chunks, at };
+          const stored = chunks.slice();
+          for (const [index, bytes] of copies) stored[index] = loads(bytes);
+          return { stream: kind, chunks: stored, at };
+        },
+      });
       this.state = "done";
     } catch (error) {
       this.state = "failed";
@@ -279,9 +368,16 @@ class LiveView implements AsyncIterableIterator<unknown> {
   }
 }
 
-/** Starts recording a stream a function returned; the caller gets its live view. */
-export function recordStream(stream: object, events: RecordingEvents): object {
-  return new LiveRecording(stream, events).follow();
+/**
+ * Starts recording a stream a function returned; the caller gets its live view. `copier` copies
+ * the chunks that could change (null when the recording will not be stored).
+ */
+export function recordStream(
+  stream: object,
+  events: RecordingEvents,
+  copier: ChunkCopier | null,
+): object {
+  return new LiveRecording(stream, events, copier).follow();
 }
 
 /**
