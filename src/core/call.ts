@@ -243,47 +243,77 @@ async function saveStream(
   runtime: CallRuntime,
   args: readonly unknown[],
 ): Promise<void> {
-  const streamPlan = streamPlanOf(plan);
-  const { serializer } = plan;
-  const loads = (bytes: Uint8Array) => serializer.loads(bytes);
-  if (finished.unstorable !== undefined) {
-    const { unstorable } = finished;
-    const advice =
-      unstorable instanceof SerializationError
-        ? ""
-        : " Yield plain data, or register the type with spot.register(Class, { code, encode, decode }).";
-    const error = new SerializationError(
-      `The stream returned by ${plan.identity} reached the caller but was not stored: its chunk ${finished.unstorableChunk} cannot be encoded. ${describeError(unstorable)}${advice}`,
-      { cause: unstorable },
-    );
-    handleSaveFailure(
-      streamPlan,
-      cacheKey,
-      { stream: finished.stream, chunks: finished.chunks, at: finished.at },
-      error,
-      runtime,
-    );
-    return;
-  }
   if (!plan.saveSync) {
-    const { backends } = runtime;
-    runtime.writer.enqueue({
-      cacheKey,
-      funcName: plan.identity,
-      prepare: () =>
-        prepareEntry(
-          streamPlan,
-          cacheKey,
-          inputId,
-          finished.recording(loads),
-          backends,
-          true,
-          args,
-        ),
-    });
+    saveStreamInBackground(plan, cacheKey, inputId, finished, runtime, args);
     return;
   }
-  await saveResult(streamPlan, cacheKey, inputId, finished.recording(loads), runtime, args);
+  if (finished.unstorable !== undefined) {
+    reportUnstorable(plan, cacheKey, finished, runtime);
+    return;
+  }
+  const { serializer } = plan;
+  const recording = finished.recording((bytes) => serializer.loads(bytes));
+  await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime, args);
+}
+
+/**
+ * `saveStream` for a background save: queued for the writer, which encodes it (its chunks that
+ * could change were copied as they arrived). Decided before it returns.
+ */
+function saveStreamInBackground(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  finished: FinishedStream,
+  runtime: CallRuntime,
+  args: readonly unknown[],
+): void {
+  if (finished.unstorable !== undefined) {
+    reportUnstorable(plan, cacheKey, finished, runtime);
+    return;
+  }
+  const streamPlan = streamPlanOf(plan);
+  const { backends } = runtime;
+  const { serializer } = plan;
+  runtime.writer.enqueue({
+    cacheKey,
+    funcName: plan.identity,
+    prepare: () =>
+      prepareEntry(
+        streamPlan,
+        cacheKey,
+        inputId,
+        finished.recording((bytes) => serializer.loads(bytes)),
+        backends,
+        true,
+        args,
+      ),
+  });
+}
+
+/** A stream with a chunk that cannot be encoded: delivered, not stored, reported (or thrown). */
+function reportUnstorable(
+  plan: CallPlan,
+  cacheKey: string,
+  finished: FinishedStream,
+  runtime: CallRuntime,
+): void {
+  const { unstorable } = finished;
+  const advice =
+    unstorable instanceof SerializationError
+      ? ""
+      : " Yield plain data, or register the type with spot.register(Class, { code, encode, decode }).";
+  const error = new SerializationError(
+    `The stream returned by ${plan.identity} reached the caller but was not stored: its chunk ${finished.unstorableChunk} cannot be encoded. ${describeError(unstorable)}${advice}`,
+    { cause: unstorable },
+  );
+  handleSaveFailure(
+    streamPlanOf(plan),
+    cacheKey,
+    { stream: finished.stream, chunks: finished.chunks, at: finished.arrivals() },
+    error,
+    runtime,
+  );
 }
 
 /** Builds the asynchronous wrapper of `fn` following `plan`. */
@@ -361,9 +391,40 @@ export function createMarkedFunction<A extends unknown[], R>(
     cacheKey: string,
     context: HookContext | null,
   ): object {
+    // A background save without hooks is decided at once: the callers need not wait for it.
+    const completesAtOnce =
+      context === null && (!mayWrite || (!plan.saveSync && plan.onSaveError !== "throw"));
+    if (completesAtOnce) {
+      return recordStream(
+        stream,
+        {
+          completesAtOnce,
+          complete(finished) {
+            try {
+              if (mayWrite)
+                saveStreamInBackground(plan, cacheKey, inputId, finished, runtime, args);
+            } catch (error) {
+              runtime.backends.reportBackgroundError(error, {
+                operation: "save",
+                funcName: plan.identity,
+                cacheKey,
+              });
+            } finally {
+              inflight.delete(cacheKey);
+            }
+            return undefined;
+          },
+          abandon() {
+            inflight.delete(cacheKey);
+          },
+        },
+        mayWrite ? copierOf(plan) : null,
+      );
+    }
     return recordStream(
       stream,
       {
+        completesAtOnce,
         async complete(finished) {
           try {
             if (mayWrite) await saveStream(plan, cacheKey, inputId, finished, runtime, args);

@@ -87,14 +87,19 @@ export function streamPlanOf(plan: CallPlan): CallPlan {
  */
 let clockReading = 0;
 let clockReadsLeft = 0;
+let clockExpiry = false;
 const expireClock = (): void => {
   clockReadsLeft = 0;
+  clockExpiry = false;
 };
 function coarseNow(): number {
   if (clockReadsLeft === 0) {
     clockReading = Date.now();
     clockReadsLeft = 64;
-    process.nextTick(expireClock);
+    if (!clockExpiry) {
+      clockExpiry = true;
+      process.nextTick(expireClock);
+    }
   }
   clockReadsLeft -= 1;
   return clockReading;
@@ -119,7 +124,8 @@ export interface FinishedStream {
   readonly stream: StreamKind;
   /** The chunks as the callers received them (what hooks see). */
   readonly chunks: readonly unknown[];
-  readonly at: readonly number[];
+  /** When each chunk arrived (as stored: `at[i]` for chunk `i`). */
+  arrivals(): number[];
   /** Why the recording cannot be stored (a chunk could not be copied), if it cannot. */
   readonly unstorable: unknown;
   /** The index of the chunk that could not be copied (-1 when every chunk could). */
@@ -133,8 +139,13 @@ export interface FinishedStream {
 
 /** What a live recording reports to the call path. */
 export interface RecordingEvents {
+  /**
+   * Whether `complete` finishes before it returns and never throws (a background save without
+   * hooks): then the callers need not wait for it, and get the source's results as they are.
+   */
+  readonly completesAtOnce: boolean;
   /** The stream completed normally: store it. A rejection reaches the callers still reading. */
-  complete(finished: FinishedStream): Promise<void>;
+  complete(finished: FinishedStream): Promise<void> | undefined;
   /** The stream failed, or every caller stopped early: nothing is stored. */
   abandon(): void;
 }
@@ -180,12 +191,17 @@ function readerOf(stream: object): { kind: StreamKind; reader: SourceReader } {
 class LiveRecording {
   readonly kind: StreamKind;
   readonly chunks: unknown[] = [];
-  readonly at: number[] = [];
+  /**
+   * Arrival times as steps: pairs of (first chunk index, ms), one pair per change of time. Chunks
+   * that arrive in the same ms (a source that has them in memory) cost one pair, not one each.
+   */
+  private readonly atSteps: number[] = [];
+  private lastAt = -1;
   private readonly reader: SourceReader;
   /** Whole ms are enough to pace a replay, and cheaper to take and to store than fractions. */
   private readonly startedAt = coarseNow();
-  /** Encoded copies of the chunks that could change, by index; null when nothing is stored. */
-  private readonly copies: Map<number, Uint8Array> | null;
+  /** Encoded copies of the chunks that could change, by index (made on the first such chunk). */
+  private copies: Map<number, Uint8Array> | null = null;
   /** Why a chunk could not be copied: the recording will not be stored. */
   private unstorable: unknown;
   private unstorableChunk = -1;
@@ -203,7 +219,6 @@ class LiveRecording {
     const { kind, reader } = readerOf(stream);
     this.kind = kind;
     this.reader = reader;
-    this.copies = copier === null ? null : new Map();
   }
 
   /** A new caller's view of the stream, of the kind the function returned. */
@@ -233,9 +248,52 @@ class LiveRecording {
       return this.pulling.then(retry, retry);
     }
     this.puller = view;
-    const pulling = this.reader.next().then(this.onPulled, this.onPullFailed);
+    const pulled = this.reader.next();
+    if (this.events.completesAtOnce && pulled instanceof Promise) {
+      // The chunk is recorded by a reaction that runs before the caller's (registered first),
+      // and the end is stored at once: the caller waits for nothing more than the source.
+      pulled.then(this.onPulledAside, this.onPullFailedAside);
+      this.pulling = pulled;
+      return pulled;
+    }
+    const pulling = Promise.resolve(pulled).then(this.onPulled, this.onPullFailed);
     this.pulling = pulling;
     return pulling;
+  }
+
+  /** Records a chunk of the pull in progress (when the caller reads the source's own promise). */
+  private readonly onPulledAside = (result: IteratorResult<unknown>): void => {
+    const view = this.puller as LiveView;
+    this.pulling = null;
+    this.puller = null;
+    if (this.state !== "running") return;
+    if (result.done !== true) {
+      this.record(result.value);
+      view.index = this.chunks.length;
+      return;
+    }
+    this.state = "done";
+    try {
+      void this.events.complete(this.finished());
+    } catch {
+      // `completesAtOnce` promised no throw; the stream has ended for its callers all the same.
+    }
+  };
+
+  private readonly onPullFailedAside = (error: unknown): void => {
+    this.pulling = null;
+    this.puller = null;
+    this.fail(error);
+  };
+
+  private record(chunk: unknown): void {
+    if (this.copier !== null && needsCopy(chunk)) this.copy(chunk);
+    this.chunks.push(chunk);
+    const at = coarseNow() - this.startedAt;
+    if (at !== this.lastAt) {
+      this.lastAt = at;
+      this.atSteps.push(this.chunks.length - 1, at);
+    }
   }
 
   /** The view whose `next()` started the pull in progress. */
@@ -250,10 +308,7 @@ class LiveRecording {
     this.puller = null;
     if (this.state !== "running") return view.next();
     if (result.done !== true) {
-      const chunk = result.value;
-      if (this.copies !== null && needsCopy(chunk)) this.copy(chunk);
-      this.chunks.push(chunk);
-      this.at.push(coarseNow() - this.startedAt);
+      this.record(result.value);
       view.index = this.chunks.length;
       return result;
     }
@@ -272,33 +327,42 @@ class LiveRecording {
   private copy(chunk: unknown): void {
     if (this.unstorable !== undefined) return;
     try {
-      (this.copies as Map<number, Uint8Array>).set(
-        this.chunks.length,
-        (this.copier as ChunkCopier)(chunk),
-      );
+      const copy = (this.copier as ChunkCopier)(chunk);
+      this.copies ??= new Map();
+      this.copies.set(this.chunks.length, copy);
     } catch (error) {
       this.unstorable = error ?? new Error("it threw without a reason");
       this.unstorableChunk = this.chunks.length;
-      (this.copies as Map<number, Uint8Array>).clear();
+      this.copies = null;
     }
   }
 
+  /** The stream as it completed, for the call path to store. */
+  private finished(): FinishedStream {
+    const { kind, chunks, atSteps, copies, unstorable, unstorableChunk } = this;
+    let at: number[] | undefined;
+    const arrivals = (): number[] => {
+      at ??= expandSteps(atSteps, chunks.length);
+      return at;
+    };
+    return {
+      stream: kind,
+      chunks,
+      arrivals,
+      unstorable,
+      unstorableChunk,
+      recording(loads) {
+        if (copies === null || copies.size === 0) return { stream: kind, chunks, at: arrivals() };
+        const stored = chunks.slice();
+        for (const [index, bytes] of copies) stored[index] = loads(bytes);
+        return { stream: kind, chunks: stored, at: arrivals() };
+      },
+    };
+  }
+
   private async complete(): Promise<void> {
-    const { kind, chunks, at, copies, unstorable, unstorableChunk } = this;
     try {
-      await this.events.complete({
-        stream: kind,
-        chunks,
-        at,
-        unstorable,
-        unstorableChunk,
-        recording(loads) {
-          if (copies === null || copies.size === 0) return { stream: kind, chunks, at };
-          const stored = chunks.slice();
-          for (const [index, bytes] of copies) stored[index] = loads(bytes);
-          return { stream: kind, chunks: stored, at };
-        },
-      });
+      await this.events.complete(this.finished());
       this.state = "done";
     } catch (error) {
       this.state = "failed";
@@ -329,6 +393,16 @@ class LiveRecording {
     this.error = error;
     this.events.abandon();
   }
+}
+
+/** One arrival time per chunk, from (first chunk index, ms) steps. */
+function expandSteps(steps: readonly number[], count: number): number[] {
+  const at = new Array<number>(count);
+  for (let step = 0; step < steps.length; step += 2) {
+    const end = step + 2 < steps.length ? (steps[step + 2] as number) : count;
+    at.fill(steps[step + 1] as number, steps[step] as number, end);
+  }
+  return at;
 }
 
 /** One caller's position in a live recording. */
