@@ -465,6 +465,27 @@ describe("streams", () => {
     assert.match(logger.warnings.join("\n"), /withCallback[\s\S]*chunk 1 cannot be encoded/);
   });
 
+  it("gives an async generator's wrapper the generator's throw and await-using: the run stops and nothing is stored", async () => {
+    await using spot = new Spot("generator-protocol", { workspace: makeTempDir() });
+    let runs = 0;
+    const words = spot.mark(async function* words() {
+      runs += 1;
+      yield "a";
+      yield "b";
+    });
+    const stream = words();
+    assert.deepEqual(await stream.next(), { done: false, value: "a" });
+    await assert.rejects(stream.throw(new Error("stop here")), /stop here/);
+    assert.deepEqual(await stream.next(), { done: true, value: undefined });
+    {
+      await using disposed = words();
+      assert.deepEqual(await disposed.next(), { done: false, value: "a" });
+    }
+    assert.equal(await countRows(spot), 0);
+    assert.deepEqual(await collect(words()), ["a", "b"]);
+    assert.equal(runs, 3);
+  });
+
   it("refuses generators in markSync and synchronous generators, saying what to use", () => {
     const spot = new Spot("refuse", { workspace: makeTempDir() });
     assert.throws(

@@ -72,7 +72,7 @@ export interface MarkedMethods<A extends readonly unknown[], R> {
  * async iterable of its chunks: its other members cannot be replayed).
  */
 export type MarkedResult<R> = [R] extends [AsyncGenerator<infer T, unknown, unknown>]
-  ? AsyncIterableIterator<T>
+  ? AsyncGenerator<T, void, unknown>
   : Promise<StreamResult<Awaited<R>>>;
 
 /** A stream result as the caller receives it, live or replayed; any other value unchanged. */

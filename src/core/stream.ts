@@ -577,7 +577,7 @@ export function chunksForHooks(value: unknown): unknown {
  * when first read: the lookup (and on a miss the run) happens then; a `return()` before that
  * starts nothing.
  */
-export class DeferredStream implements AsyncIterableIterator<unknown> {
+export class DeferredStream implements AsyncGenerator<unknown, unknown, unknown> {
   private iterator: AsyncIterator<unknown> | null = null;
   private opening: Promise<AsyncIterator<unknown>> | null = null;
   private closed = false;
@@ -595,6 +595,20 @@ export class DeferredStream implements AsyncIterableIterator<unknown> {
     const iterator = this.iterator ?? (this.opening === null ? null : await this.opening);
     if (iterator?.return !== undefined) await iterator.return(value);
     return { done: true, value };
+  }
+
+  /**
+   * What a generator's `throw` does when nothing inside catches: the stream stops (a live run is
+   * not stored) and the error comes back. A cached stream has no code to throw into.
+   */
+  async throw(error: unknown): Promise<IteratorResult<unknown>> {
+    await this.return();
+    throw error;
+  }
+
+  /** `await using stream = marked()` stops the stream at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
   }
 
   private open(): Promise<AsyncIterator<unknown>> {
@@ -616,7 +630,7 @@ export class DeferredStream implements AsyncIterableIterator<unknown> {
     return this.opening;
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
+  [Symbol.asyncIterator](): this {
     return this;
   }
 }
