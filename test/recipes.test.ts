@@ -20,7 +20,7 @@ const tsxLoader = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "l
 
 const recipes: Record<string, string[]> = {
   "ai-sdk.md": ["ai-sdk-generate", "ai-sdk-stream", "ai-sdk-ui", "ai-sdk-evals"],
-  "langchain.md": ["langchain-cache", "langchain-messages"],
+  "langchain.md": ["langchain-cache", "langchain-chain", "langchain-messages"],
 };
 
 /** An example as the recipe shows it: importing the package, not the repository's sources. */
