@@ -326,6 +326,11 @@ export function createMarkedFunction<A extends unknown[], R>(
   const hasHooks = plan.hooks.length > 0;
   // Decided once per plan: a hit in normal mode pays nothing for modes.
   const { mayRead, mayRun, mayWrite } = plan.modeRules;
+  /**
+   * Streams still running, by key, with `singleFlight: "machine"`: the lease is released when
+   * one ends (stored or not), not when it starts, or other processes would run it again.
+   */
+  const streamEnds = plan.singleFlight === "machine" ? new Map<string, Promise<void>>() : null;
 
   /**
    * Runs `fn` and registers the run as in flight. A synchronous throw is returned as a rejection
@@ -391,6 +396,18 @@ export function createMarkedFunction<A extends unknown[], R>(
     cacheKey: string,
     context: HookContext | null,
   ): object {
+    let ended: (() => void) | undefined;
+    if (streamEnds !== null) {
+      streamEnds.set(
+        cacheKey,
+        new Promise<void>((resolve) => {
+          ended = () => {
+            streamEnds.delete(cacheKey);
+            resolve();
+          };
+        }),
+      );
+    }
     // A background save without hooks is decided at once: the callers need not wait for it.
     const completesAtOnce =
       context === null && (!mayWrite || (!plan.saveSync && plan.onSaveError !== "throw"));
@@ -411,11 +428,13 @@ export function createMarkedFunction<A extends unknown[], R>(
               });
             } finally {
               inflight.delete(cacheKey);
+              ended?.();
             }
             return undefined;
           },
           abandon() {
             inflight.delete(cacheKey);
+            ended?.();
           },
         },
         mayWrite ? copierOf(plan) : null,
@@ -437,10 +456,12 @@ export function createMarkedFunction<A extends unknown[], R>(
               );
           } finally {
             inflight.delete(cacheKey);
+            ended?.();
           }
         },
         abandon() {
           inflight.delete(cacheKey);
+          ended?.();
         },
       },
       mayWrite ? copierOf(plan) : null,
@@ -496,7 +517,11 @@ export function createMarkedFunction<A extends unknown[], R>(
       return runOncePerMachine(backends.db, inflight, cacheKey, {
         lookup: () => lookupAsync(plan, cacheKey, runtime),
         run: () => start(this, args, inputId, cacheKey, context),
-        whenSaved: () => (plan.saveSync ? Promise.resolve() : runtime.writer.whenIdle()),
+        whenSaved: () => {
+          const saved = () => (plan.saveSync ? Promise.resolve() : runtime.writer.whenIdle());
+          const end = streamEnds?.get(cacheKey);
+          return end === undefined ? saved() : end.then(saved);
+        },
         assertOpen: runtime.assertOpen,
       });
     }
