@@ -198,6 +198,8 @@ class LiveRecording {
   private readonly atSteps: number[] = [];
   private lastAt = -1;
   private readonly reader: SourceReader;
+  /** `events.completesAtOnce`, read once. */
+  private readonly atOnce: boolean;
   /** Whole ms are enough to pace a replay, and cheaper to take and to store than fractions. */
   private readonly startedAt = coarseNow();
   /** Encoded copies of the chunks that could change, by index (made on the first such chunk). */
@@ -219,6 +221,7 @@ class LiveRecording {
     const { kind, reader } = readerOf(stream);
     this.kind = kind;
     this.reader = reader;
+    this.atOnce = events.completesAtOnce;
   }
 
   /** A new caller's view of the stream, of the kind the function returned. */
@@ -249,7 +252,7 @@ class LiveRecording {
     }
     this.puller = view;
     const pulled = this.reader.next();
-    if (this.events.completesAtOnce && pulled instanceof Promise) {
+    if (this.atOnce && pulled instanceof Promise) {
       // The chunk is recorded by a reaction that runs before the caller's (registered first),
       // and the end is stored at once: the caller waits for nothing more than the source.
       pulled.then(this.onPulledAside, this.onPullFailedAside);
