@@ -31,6 +31,7 @@ import type { CallPlan } from "./core/plan.js";
 import { RetryTargets } from "./core/retry.js";
 import { assertLeaseSupport } from "./core/single-flight.js";
 import type { ResultCheck } from "./core/storable.js";
+import { DeferredStream, isAsyncGeneratorFunction } from "./core/stream.js";
 import { blobFolderOwner, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "./db/types.js";
@@ -159,12 +160,13 @@ export interface MethodDecorator {
 
 /**
  * The type a cached method has: `F` itself when it already returns a promise (generic and
- * overloaded methods keep their signatures), else `F` returning a promise — which a synchronous
- * method's declared type does not allow, so decorating one is a type error.
+ * overloaded methods keep their signatures) or is an `async *method()` (its cached form gives
+ * back the stream at once, read with `for await`), else `F` returning a promise — which a
+ * synchronous method's declared type does not allow, so decorating one is a type error.
  */
 type CachedMethod<F extends (...args: never[]) => unknown> = F extends (
   ...args: never[]
-) => PromiseLike<unknown>
+) => PromiseLike<unknown> | AsyncGenerator<unknown, unknown, unknown>
   ? F
   : (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>;
 
@@ -447,7 +449,10 @@ export class Spot implements AsyncDisposable {
           try {
             spot.identities.claim(identity, plan.version, method, { method: true });
           } catch (error) {
-            return Promise.reject(error);
+            // An `async *method()` gives back its stream at once: the error comes on reading it.
+            return isAsyncGeneratorFunction(method)
+              ? new DeferredStream(() => Promise.reject(error))
+              : Promise.reject(error);
           }
           spot.plans.set(identity, plan);
           spot.retries.register(method, plan, true);

@@ -6,8 +6,8 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { makeTempDir, repoRoot } from "./helpers.js";
@@ -19,8 +19,8 @@ import {
 const tsxLoader = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 const recipes: Record<string, string[]> = {
-  "ai-sdk.md": ["ai-sdk-generate", "ai-sdk-stream"],
-  "langchain.md": ["langchain-cache", "langchain-messages"],
+  "ai-sdk.md": ["ai-sdk-generate", "ai-sdk-stream", "ai-sdk-ui", "ai-sdk-evals"],
+  "langchain.md": ["langchain-cache", "langchain-chain", "langchain-messages"],
 };
 
 /** An example as the recipe shows it: importing the package, not the repository's sources. */
@@ -32,10 +32,15 @@ function asPublished(source: string): string {
 }
 
 function runExample(name: string, cwd: string, baseURL: string): Promise<string> {
+  return runFile(join(repoRoot, "examples", "recipes", `${name}.ts`), cwd, baseURL);
+}
+
+function runFile(file: string, cwd: string, baseURL: string): Promise<string> {
+  const name = basename(file);
   return new Promise((resolveRun, reject) => {
     execFile(
       process.execPath,
-      ["--import", tsxLoader, join(repoRoot, "examples", "recipes", `${name}.ts`)],
+      ["--import", tsxLoader, file],
       {
         cwd,
         timeout: 60_000,
@@ -82,4 +87,26 @@ describe("recipes", () => {
       });
     }
   }
+
+  it("ai-sdk-evals: after a change to one case's prompt, only that case asks the model", async () => {
+    const cwd = makeTempDir("bs-recipe-");
+    const start = server.requests.length;
+    const output = await runExample("ai-sdk-evals", cwd, server.baseURL);
+    assert.equal(server.requests.length - start, 3, "one request per case");
+    assert.match(output, /3\/3 passed/);
+    // The same example with the second case edited, run where it can import what it did.
+    const dir = makeTempDir("bs-recipe-edited-");
+    symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
+    const source = readFileSync(join(repoRoot, "examples", "recipes", "ai-sdk-evals.ts"), "utf8");
+    const edited = source
+      .replaceAll('"../../src/', `"${join(repoRoot, "src")}/`)
+      .replaceAll("green", "teal");
+    assert.notEqual(edited, source);
+    writeFileSync(join(dir, "evals.mts"), edited);
+    const before = server.requests.length;
+    const rerun = await runFile(join(dir, "evals.mts"), cwd, server.baseURL);
+    assert.equal(server.requests.length - before, 1, "only the edited case asks again");
+    assert.match(rerun, /pass {2}Say the word teal\./);
+    assert.match(rerun, /3\/3 passed/);
+  });
 });

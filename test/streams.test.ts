@@ -31,230 +31,239 @@ async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
   }
 }
 
-function countRows(spot: Spot): Promise<number> {
-  return Promise.resolve(spot.db.count({}));
+/** Rows written so far (background saves flushed first). */
+async function countRows(spot: Spot): Promise<number> {
+  await spot.flush();
+  return spot.db.count({});
 }
 
 describe("streams", () => {
-  it("records an async generator while it streams and replays the same chunks on a hit", async () => {
-    await using spot = new Spot("gen", { workspace: makeTempDir() });
-    let runs = 0;
-    const chunks = ["Hel", "lo", ", ", "world", { usage: { tokens: 4 } }, 42n, null];
-    const tokens = spot.mark(async function* tokens(prompt: string) {
-      runs += 1;
-      for (const chunk of chunks) yield chunk;
-      void prompt;
-    });
-    assert.deepEqual(await collect(tokens("hi")), chunks);
-    assert.deepEqual(await collect(tokens("hi")), chunks);
-    assert.equal(runs, 1);
-    assert.deepEqual(await collect(tokens("other")), chunks);
-    assert.equal(runs, 2);
-  });
+  for (const saveSync of [true, false]) {
+    describe(
+      saveSync ? "saved before the stream ends (saveSync)" : "saved in the background",
+      () => {
+        it("records an async generator while it streams and replays the same chunks on a hit", async () => {
+          await using spot = new Spot("gen", { workspace: makeTempDir(), saveSync });
+          let runs = 0;
+          const chunks = ["Hel", "lo", ", ", "world", { usage: { tokens: 4 } }, 42n, null];
+          const tokens = spot.mark(async function* tokens(prompt: string) {
+            runs += 1;
+            for (const chunk of chunks) yield chunk;
+            void prompt;
+          });
+          assert.deepEqual(await collect(tokens("hi")), chunks);
+          assert.deepEqual(await collect(tokens("hi")), chunks);
+          assert.equal(runs, 1);
+          assert.deepEqual(await collect(tokens("other")), chunks);
+          assert.equal(runs, 2);
+        });
 
-  it("hands each chunk to the caller as it arrives, before the stream has ended", async () => {
-    await using spot = new Spot("live", { workspace: makeTempDir() });
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const slow = spot.mark(async function* slow() {
-      yield "first";
-      await gate;
-      yield "second";
-    });
-    const iterator = slow()[Symbol.asyncIterator]();
-    assert.deepEqual(await iterator.next(), { done: false, value: "first" });
-    assert.equal(await countRows(spot), 0);
-    release();
-    assert.deepEqual(await iterator.next(), { done: false, value: "second" });
-    assert.equal((await iterator.next()).done, true);
-    assert.equal(await countRows(spot), 1);
-  });
+        it("hands each chunk to the caller as it arrives, before the stream has ended", async () => {
+          await using spot = new Spot("live", { workspace: makeTempDir(), saveSync });
+          let release: () => void = () => {};
+          const gate = new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          const slow = spot.mark(async function* slow() {
+            yield "first";
+            await gate;
+            yield "second";
+          });
+          const iterator = slow()[Symbol.asyncIterator]();
+          assert.deepEqual(await iterator.next(), { done: false, value: "first" });
+          assert.equal(await countRows(spot), 0);
+          release();
+          assert.deepEqual(await iterator.next(), { done: false, value: "second" });
+          assert.equal((await iterator.next()).done, true);
+          assert.equal(await countRows(spot), 1);
+        });
 
-  it("starts nothing until the iterable is read, as a generator would", async () => {
-    await using spot = new Spot("lazy", { workspace: makeTempDir() });
-    let runs = 0;
-    const gen = spot.mark(async function* gen() {
-      runs += 1;
-      yield 1;
-    });
-    const iterable = gen();
-    await sleep(5);
-    assert.equal(runs, 0);
-    assert.deepEqual(await collect(iterable), [1]);
-    assert.equal(runs, 1);
-  });
+        it("starts nothing until the iterable is read, as a generator would", async () => {
+          await using spot = new Spot("lazy", { workspace: makeTempDir(), saveSync });
+          let runs = 0;
+          const gen = spot.mark(async function* gen() {
+            runs += 1;
+            yield 1;
+          });
+          const iterable = gen();
+          await sleep(5);
+          assert.equal(runs, 0);
+          assert.deepEqual(await collect(iterable), [1]);
+          assert.equal(runs, 1);
+        });
 
-  it("stores nothing when the consumer breaks early, and runs again on the next call", async () => {
-    await using spot = new Spot("break", { workspace: makeTempDir() });
-    let runs = 0;
-    let cleanedUp = 0;
-    const numbers = spot.mark(async function* numbers() {
-      runs += 1;
-      try {
-        for (let i = 0; i < 10; i++) yield i;
-      } finally {
-        cleanedUp += 1;
-      }
-    });
-    for await (const n of numbers()) {
-      if (n === 2) break;
-    }
-    await sleep(5);
-    assert.equal(cleanedUp, 1, "the source generator was stopped");
-    assert.equal(await countRows(spot), 0);
-    assert.deepEqual(await collect(numbers()), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    assert.equal(runs, 2);
-    assert.equal(await countRows(spot), 1);
-  });
+        it("stores nothing when the consumer breaks early, and runs again on the next call", async () => {
+          await using spot = new Spot("break", { workspace: makeTempDir(), saveSync });
+          let runs = 0;
+          let cleanedUp = 0;
+          const numbers = spot.mark(async function* numbers() {
+            runs += 1;
+            try {
+              for (let i = 0; i < 10; i++) yield i;
+            } finally {
+              cleanedUp += 1;
+            }
+          });
+          for await (const n of numbers()) {
+            if (n === 2) break;
+          }
+          await sleep(5);
+          assert.equal(cleanedUp, 1, "the source generator was stopped");
+          assert.equal(await countRows(spot), 0);
+          assert.deepEqual(await collect(numbers()), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+          assert.equal(runs, 2);
+          assert.equal(await countRows(spot), 1);
+        });
 
-  it("stores nothing when the stream fails midway, and the caller gets the error", async () => {
-    await using spot = new Spot("fail", { workspace: makeTempDir() });
-    let runs = 0;
-    const flaky = spot.mark(async function* flaky() {
-      runs += 1;
-      yield "a";
-      if (runs === 1) throw new Error("connection reset");
-      yield "b";
-    });
-    const seen: string[] = [];
-    await assert.rejects(async () => {
-      for await (const chunk of flaky()) seen.push(chunk);
-    }, /connection reset/);
-    assert.deepEqual(seen, ["a"]);
-    assert.equal(await countRows(spot), 0);
-    assert.deepEqual(await collect(flaky()), ["a", "b"]);
-    assert.equal(runs, 2);
-  });
+        it("stores nothing when the stream fails midway, and the caller gets the error", async () => {
+          await using spot = new Spot("fail", { workspace: makeTempDir(), saveSync });
+          let runs = 0;
+          const flaky = spot.mark(async function* flaky() {
+            runs += 1;
+            yield "a";
+            if (runs === 1) throw new Error("connection reset");
+            yield "b";
+          });
+          const seen: string[] = [];
+          await assert.rejects(async () => {
+            for await (const chunk of flaky()) seen.push(chunk);
+          }, /connection reset/);
+          assert.deepEqual(seen, ["a"]);
+          assert.equal(await countRows(spot), 0);
+          assert.deepEqual(await collect(flaky()), ["a", "b"]);
+          assert.equal(runs, 2);
+        });
 
-  it("stores nothing when the run is aborted through an AbortController", async () => {
-    await using spot = new Spot("abort", { workspace: makeTempDir() });
-    const controller = new AbortController();
-    const ticks = spot.mark(
-      async function* ticks(count: number, signal?: AbortSignal) {
-        for (let i = 0; i < count; i++) {
-          signal?.throwIfAborted();
-          yield i;
-          await sleep(1);
-        }
+        it("stores nothing when the run is aborted through an AbortController", async () => {
+          await using spot = new Spot("abort", { workspace: makeTempDir(), saveSync });
+          const controller = new AbortController();
+          const ticks = spot.mark(
+            async function* ticks(count: number, signal?: AbortSignal) {
+              for (let i = 0; i < count; i++) {
+                signal?.throwIfAborted();
+                yield i;
+                await sleep(1);
+              }
+            },
+            { keygen: KeyGen.ignore("signal") },
+          );
+          const seen: number[] = [];
+          await assert.rejects(async () => {
+            for await (const tick of ticks(5, controller.signal)) {
+              seen.push(tick);
+              if (tick === 1) controller.abort();
+            }
+          }, /abort/i);
+          assert.deepEqual(seen, [0, 1]);
+          assert.equal(await countRows(spot), 0);
+          assert.deepEqual(await collect(ticks(5)), [0, 1, 2, 3, 4]);
+        });
+
+        it("shares one run between concurrent identical calls; a late caller still gets every chunk", async () => {
+          await using spot = new Spot("share", { workspace: makeTempDir(), saveSync });
+          let runs = 0;
+          let release: () => void = () => {};
+          const gate = new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          const story = spot.mark(async function* story() {
+            runs += 1;
+            yield "once";
+            yield "upon";
+            await gate;
+            yield "a time";
+          });
+          const first = story()[Symbol.asyncIterator]();
+          assert.deepEqual(await first.next(), { done: false, value: "once" });
+          assert.deepEqual(await first.next(), { done: false, value: "upon" });
+          const second = collect(story());
+          await sleep(5);
+          release();
+          const rest: string[] = [];
+          for (let step = await first.next(); step.done !== true; step = await first.next()) {
+            rest.push(step.value);
+          }
+          assert.deepEqual(rest, ["a time"]);
+          assert.deepEqual(await second, ["once", "upon", "a time"]);
+          assert.equal(runs, 1);
+        });
+
+        it("keeps the shared run going while one caller still reads after another broke off", async () => {
+          await using spot = new Spot("share-break", { workspace: makeTempDir(), saveSync });
+          let runs = 0;
+          const letters = spot.mark(async function* letters() {
+            runs += 1;
+            for (const letter of "abcdef") {
+              await sleep(1);
+              yield letter;
+            }
+          });
+          const quitter = (async () => {
+            for await (const letter of letters()) if (letter === "b") break;
+          })();
+          const reader = collect(letters());
+          await quitter;
+          assert.deepEqual((await reader).join(""), "abcdef");
+          assert.equal(runs, 1);
+          assert.deepEqual((await collect(letters())).join(""), "abcdef");
+          assert.equal(runs, 1);
+        });
+
+        it("gives back a ReadableStream for a ReadableStream, live and on a hit", async () => {
+          await using spot = new Spot("readable", { workspace: makeTempDir(), saveSync });
+          let runs = 0;
+          const body = spot.mark(async function body(parts: string[]) {
+            runs += 1;
+            return new ReadableStream<string>({
+              start(controller) {
+                for (const part of parts) controller.enqueue(part);
+                controller.close();
+              },
+            });
+          });
+          const live = await body(["x", "y", "z"]);
+          assert.ok(live instanceof ReadableStream);
+          assert.deepEqual(await readAll(live), ["x", "y", "z"]);
+          const replayed = await body(["x", "y", "z"]);
+          assert.ok(replayed instanceof ReadableStream);
+          assert.deepEqual(await readAll(replayed), ["x", "y", "z"]);
+          assert.equal(runs, 1);
+        });
+
+        it("stores nothing when the reader of a ReadableStream cancels it", async () => {
+          await using spot = new Spot("readable-cancel", { workspace: makeTempDir(), saveSync });
+          let cancelled = false;
+          const body = spot.mark(async function body() {
+            let sent = 0;
+            return new ReadableStream<string>({
+              pull(controller) {
+                sent += 1;
+                controller.enqueue(`part ${sent}`);
+                if (sent === 5) controller.close();
+              },
+              cancel() {
+                cancelled = true;
+              },
+            });
+          });
+          const reader = (await body()).getReader();
+          assert.deepEqual(await reader.read(), { done: false, value: "part 1" });
+          await reader.cancel();
+          await sleep(5);
+          assert.ok(cancelled, "the source stream was cancelled");
+          assert.equal(await countRows(spot), 0);
+          assert.deepEqual(await readAll(await body()), [
+            "part 1",
+            "part 2",
+            "part 3",
+            "part 4",
+            "part 5",
+          ]);
+          assert.equal(await countRows(spot), 1);
+        });
       },
-      { keygen: KeyGen.ignore("signal") },
     );
-    const seen: number[] = [];
-    await assert.rejects(async () => {
-      for await (const tick of ticks(5, controller.signal)) {
-        seen.push(tick);
-        if (tick === 1) controller.abort();
-      }
-    }, /abort/i);
-    assert.deepEqual(seen, [0, 1]);
-    assert.equal(await countRows(spot), 0);
-    assert.deepEqual(await collect(ticks(5)), [0, 1, 2, 3, 4]);
-  });
-
-  it("shares one run between concurrent identical calls; a late caller still gets every chunk", async () => {
-    await using spot = new Spot("share", { workspace: makeTempDir() });
-    let runs = 0;
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const story = spot.mark(async function* story() {
-      runs += 1;
-      yield "once";
-      yield "upon";
-      await gate;
-      yield "a time";
-    });
-    const first = story()[Symbol.asyncIterator]();
-    assert.deepEqual(await first.next(), { done: false, value: "once" });
-    assert.deepEqual(await first.next(), { done: false, value: "upon" });
-    const second = collect(story());
-    await sleep(5);
-    release();
-    const rest: string[] = [];
-    for (let step = await first.next(); step.done !== true; step = await first.next()) {
-      rest.push(step.value);
-    }
-    assert.deepEqual(rest, ["a time"]);
-    assert.deepEqual(await second, ["once", "upon", "a time"]);
-    assert.equal(runs, 1);
-  });
-
-  it("keeps the shared run going while one caller still reads after another broke off", async () => {
-    await using spot = new Spot("share-break", { workspace: makeTempDir() });
-    let runs = 0;
-    const letters = spot.mark(async function* letters() {
-      runs += 1;
-      for (const letter of "abcdef") {
-        await sleep(1);
-        yield letter;
-      }
-    });
-    const quitter = (async () => {
-      for await (const letter of letters()) if (letter === "b") break;
-    })();
-    const reader = collect(letters());
-    await quitter;
-    assert.deepEqual((await reader).join(""), "abcdef");
-    assert.equal(runs, 1);
-    assert.deepEqual((await collect(letters())).join(""), "abcdef");
-    assert.equal(runs, 1);
-  });
-
-  it("gives back a ReadableStream for a ReadableStream, live and on a hit", async () => {
-    await using spot = new Spot("readable", { workspace: makeTempDir() });
-    let runs = 0;
-    const body = spot.mark(async function body(parts: string[]) {
-      runs += 1;
-      return new ReadableStream<string>({
-        start(controller) {
-          for (const part of parts) controller.enqueue(part);
-          controller.close();
-        },
-      });
-    });
-    const live = await body(["x", "y", "z"]);
-    assert.ok(live instanceof ReadableStream);
-    assert.deepEqual(await readAll(live), ["x", "y", "z"]);
-    const replayed = await body(["x", "y", "z"]);
-    assert.ok(replayed instanceof ReadableStream);
-    assert.deepEqual(await readAll(replayed), ["x", "y", "z"]);
-    assert.equal(runs, 1);
-  });
-
-  it("stores nothing when the reader of a ReadableStream cancels it", async () => {
-    await using spot = new Spot("readable-cancel", { workspace: makeTempDir() });
-    let cancelled = false;
-    const body = spot.mark(async function body() {
-      let sent = 0;
-      return new ReadableStream<string>({
-        pull(controller) {
-          sent += 1;
-          controller.enqueue(`part ${sent}`);
-          if (sent === 5) controller.close();
-        },
-        cancel() {
-          cancelled = true;
-        },
-      });
-    });
-    const reader = (await body()).getReader();
-    assert.deepEqual(await reader.read(), { done: false, value: "part 1" });
-    await reader.cancel();
-    await sleep(5);
-    assert.ok(cancelled, "the source stream was cancelled");
-    assert.equal(await countRows(spot), 0);
-    assert.deepEqual(await readAll(await body()), [
-      "part 1",
-      "part 2",
-      "part 3",
-      "part 4",
-      "part 5",
-    ]);
-    assert.equal(await countRows(spot), 1);
-  });
+  }
 
   it("caches a function that returns an SDK-like async iterable, giving back an async iterable", async () => {
     await using spot = new Spot("sdk", { workspace: makeTempDir() });
@@ -411,6 +420,70 @@ describe("streams", () => {
     await spot.flush();
     assert.deepEqual(await collect(gen()), [1, 2, 3]);
     assert.equal(runs, 1);
+  });
+
+  for (const saveSync of [true, false]) {
+    it(`stores each chunk as it arrived, whatever the caller changes in it afterwards (saveSync: ${saveSync})`, async () => {
+      await using spot = new Spot(`mutated_${saveSync}`, { workspace: makeTempDir(), saveSync });
+      const deltas = spot.mark(async function* deltas() {
+        yield { choices: [{ delta: { content: "Hel" } }] };
+        yield Buffer.from([1, 2, 3]);
+        yield { choices: [{ delta: { content: "lo" } }], usage: { tokens: 2 } };
+      });
+      // A consumer that edits what it receives, during the stream and after it ended.
+      const received: unknown[] = [];
+      for await (const chunk of deltas()) {
+        received.push(chunk);
+        if (chunk instanceof Uint8Array) chunk[0] = 99;
+        else
+          (chunk as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content += "!";
+      }
+      (received[2] as { usage: { tokens: number } }).usage.tokens = 1000;
+      await spot.flush();
+      assert.deepEqual(await collect(deltas()), [
+        { choices: [{ delta: { content: "Hel" } }] },
+        Buffer.from([1, 2, 3]),
+        { choices: [{ delta: { content: "lo" } }], usage: { tokens: 2 } },
+      ]);
+    });
+  }
+
+  it("reports a stream with an unstorable chunk in the background, naming the chunk, and stores nothing", async () => {
+    const logger = recordingLogger();
+    await using spot = new Spot("unstorable_bg", {
+      workspace: makeTempDir(),
+      logger,
+      saveSync: false,
+    });
+    const withCallback = spot.mark(async function* withCallback() {
+      yield "text";
+      yield { onDone: () => {} };
+    });
+    assert.equal((await collect(withCallback())).length, 2);
+    await spot.flush();
+    assert.equal(await countRows(spot), 0);
+    assert.match(logger.warnings.join("\n"), /withCallback[\s\S]*chunk 1 cannot be encoded/);
+  });
+
+  it("gives an async generator's wrapper the generator's throw and await-using: the run stops and nothing is stored", async () => {
+    await using spot = new Spot("generator-protocol", { workspace: makeTempDir() });
+    let runs = 0;
+    const words = spot.mark(async function* words() {
+      runs += 1;
+      yield "a";
+      yield "b";
+    });
+    const stream = words();
+    assert.deepEqual(await stream.next(), { done: false, value: "a" });
+    await assert.rejects(stream.throw(new Error("stop here")), /stop here/);
+    assert.deepEqual(await stream.next(), { done: true, value: undefined });
+    {
+      await using disposed = words();
+      assert.deepEqual(await disposed.next(), { done: false, value: "a" });
+    }
+    assert.equal(await countRows(spot), 0);
+    assert.deepEqual(await collect(words()), ["a", "b"]);
+    assert.equal(runs, 3);
   });
 
   it("refuses generators in markSync and synchronous generators, saying what to use", () => {

@@ -82,6 +82,12 @@ class Pipeline {
     runs++;
     return value;
   }
+
+  @spot.mark()
+  async *tokens(prompt: string): AsyncGenerator<string> {
+    runs++;
+    for (const word of prompt.split(" ")) yield word;
+  }
 }
 
 class Strict {
@@ -98,6 +104,12 @@ const texts = [await pipeline.summarize("a"), await pipeline.summarize("a")];
 const origins = [await Pipeline.origin(2), await Pipeline.origin(2)];
 const echoed: string = await pipeline.echo("same");
 await pipeline.echo("same");
+const streamed: string[][] = [];
+for (let round = 0; round < 2; round++) {
+  const words: string[] = [];
+  for await (const word of pipeline.tokens("to be")) words.push(word);
+  streamed.push(words);
+}
 
 // Another class named Pipeline with a method of the same name but other code: another function.
 let collision = "none";
@@ -123,6 +135,7 @@ console.log(
     texts,
     origins: origins.map((point) => point instanceof Point && point.x),
     echoed,
+    streamed,
     collision,
     functions,
   }),
@@ -167,12 +180,16 @@ async function compileAndRun(flavour: "legacy" | "tc39"): Promise<unknown> {
 }
 
 const EXPECTED_RUN = {
-  runs: 3,
+  runs: 4,
   texts: ["A", "A"],
   origins: [2, 2],
   echoed: "same",
+  streamed: [
+    ["to", "be"],
+    ["to", "be"],
+  ],
   collision: "ConfigurationError",
-  functions: ["Pipeline.echo", "Pipeline.origin", "Pipeline.summarize"],
+  functions: ["Pipeline.echo", "Pipeline.origin", "Pipeline.summarize", "Pipeline.tokens"],
 };
 
 describe("decorators compiled by tsc", () => {

@@ -111,6 +111,12 @@ describe("public types", () => {
     expectType<Equal<ReturnType<typeof decorator<object, Summarize>>, Summarize>>();
     expectType<Equal<ReturnType<typeof decorator<object, Echo>>, Echo>>();
     void (() => decorator(summarize, context));
+    // An async generator method keeps its type too: a cached stream is read with for await.
+    type Tokens = (prompt: string) => AsyncGenerator<string>;
+    expectType<Equal<ReturnType<typeof decorator<object, Tokens>>, Tokens>>();
+    const streamLegacy = (descriptor: TypedPropertyDescriptor<Tokens>) =>
+      decorator({}, "tokens", descriptor);
+    expectType<Equal<ReturnType<typeof streamLegacy>, TypedPropertyDescriptor<Tokens>>>();
     // experimentalDecorators: (target, key, descriptor) returns a descriptor of the same type.
     const legacy = (descriptor: TypedPropertyDescriptor<Summarize>) =>
       decorator({}, "summarize", descriptor);
@@ -249,7 +255,7 @@ describe("public types", () => {
     const tokens = spot.mark(async function* tokens(prompt: string) {
       yield prompt.length;
     });
-    expectType<Equal<ReturnType<typeof tokens>, AsyncIterableIterator<number>>>();
+    expectType<Equal<ReturnType<typeof tokens>, AsyncGenerator<number, void, unknown>>>();
     expectType<Equal<ReturnType<typeof tokens.peek>, Promise<AsyncIterable<number> | undefined>>>();
     const readable = spot.mark(async function readable() {
       return new ReadableStream<string>();

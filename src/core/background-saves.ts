@@ -81,11 +81,32 @@ function installExitHooks(): void {
   installSharedExitHooks().drains.add(drainAllAtExit);
 }
 
+/**
+ * An entry encoded by the writer rather than by the caller (a stream's recording: its chunks were
+ * copied as they arrived, so encoding them later stores exactly what the caller received).
+ */
+export interface DeferredEntry {
+  readonly cacheKey: string;
+  readonly funcName: string;
+  /** Encodes the entry; throws when it cannot be encoded (reported, nothing stored). */
+  prepare(): PreparedEntry;
+}
+
+type QueuedEntry = PreparedEntry | DeferredEntry;
+
+function isDeferred(entry: QueuedEntry): entry is DeferredEntry {
+  return (entry as Partial<DeferredEntry>).prepare !== undefined;
+}
+
+function keyOf(entry: QueuedEntry): string {
+  return isDeferred(entry) ? entry.cacheKey : entry.row.cacheKey;
+}
+
 /** The queue of one Spot. */
 export class BackgroundSaves {
   /** Entries not yet written, by cache key: lets reads see them before they land. */
-  readonly pending = new Map<string, PreparedEntry>();
-  private queue: PreparedEntry[] = [];
+  readonly pending = new Map<string, QueuedEntry>();
+  private queue: QueuedEntry[] = [];
   private scheduled = false;
   private draining: Promise<void> | null = null;
   /** A batch is being written (over asynchronous backends this spans awaits). */
@@ -94,10 +115,10 @@ export class BackgroundSaves {
 
   constructor(private readonly backends: Backends) {}
 
-  /** Queues an entry; it is written on a later turn of the event loop. */
-  enqueue(entry: PreparedEntry): void {
+  /** Queues an entry; it is written (and a deferred one encoded) on a later turn of the event loop. */
+  enqueue(entry: QueuedEntry): void {
     this.queue.push(entry);
-    this.pending.set(entry.row.cacheKey, entry);
+    this.pending.set(keyOf(entry), entry);
     if (!this.scheduled) {
       this.scheduled = true;
       installExitHooks();
@@ -109,7 +130,60 @@ export class BackgroundSaves {
   /** Drops a queued entry (its key was deleted before it was written). */
   cancel(cacheKey: string): void {
     if (!this.pending.delete(cacheKey)) return;
-    this.queue = this.queue.filter((entry) => entry.row.cacheKey !== cacheKey);
+    this.queue = this.queue.filter((entry) => keyOf(entry) !== cacheKey);
+  }
+
+  /**
+   * The entry waiting to be written under `cacheKey`, encoded (a deferred entry is encoded now);
+   * undefined when there is none, or when it could not be encoded (reported, and dropped).
+   */
+  pendingEntry(cacheKey: string): PreparedEntry | undefined {
+    const queued = this.pending.get(cacheKey);
+    if (queued === undefined || !isDeferred(queued)) return queued;
+    const index = this.queue.indexOf(queued);
+    const prepared = this.prepareDeferred(queued);
+    if (prepared === null) {
+      if (index >= 0) this.queue.splice(index, 1);
+      return undefined;
+    }
+    if (index >= 0) this.queue[index] = prepared;
+    return prepared;
+  }
+
+  /** Encodes a deferred entry; on failure reports it, forgets it, and returns null. */
+  private prepareDeferred(deferred: DeferredEntry): PreparedEntry | null {
+    try {
+      const prepared = deferred.prepare();
+      if (this.pending.get(deferred.cacheKey) === deferred) {
+        this.pending.set(deferred.cacheKey, prepared);
+      }
+      return prepared;
+    } catch (error) {
+      if (this.pending.get(deferred.cacheKey) === deferred) this.pending.delete(deferred.cacheKey);
+      this.backends.reportBackgroundError(error, {
+        operation: "save",
+        funcName: deferred.funcName,
+        cacheKey: deferred.cacheKey,
+      });
+      return null;
+    }
+  }
+
+  /** Encodes the deferred entries among the first `count` queued (dropping those that fail). */
+  private prepareHead(count: number): void {
+    for (let index = 0; index < count && index < this.queue.length; ) {
+      const queued = this.queue[index] as QueuedEntry;
+      if (!isDeferred(queued)) {
+        index += 1;
+        continue;
+      }
+      const prepared = this.prepareDeferred(queued);
+      if (prepared === null) this.queue.splice(index, 1);
+      else {
+        this.queue[index] = prepared;
+        index += 1;
+      }
+    }
   }
 
   /** Whether nothing is queued or being written. */
@@ -142,6 +216,7 @@ export class BackgroundSaves {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
+      if (batch.length === 0) continue;
       this.writing = true;
       let failures: { entry: PreparedEntry; error: unknown }[];
       try {
@@ -164,14 +239,19 @@ export class BackgroundSaves {
     let blobs = 0;
     let bytes = 0;
     while (count < this.queue.length && count < BATCH_SIZE) {
-      const entry = this.queue[count] as PreparedEntry;
+      let entry = this.queue[count] as QueuedEntry;
+      if (isDeferred(entry)) {
+        this.prepareHead(count + 1);
+        if (count >= this.queue.length) break;
+        entry = this.queue[count] as PreparedEntry;
+      }
       const full = bytes + entry.row.size > BATCH_BYTES || (entry.blob && blobs === BATCH_BLOBS);
       if (count > 0 && full) break;
       bytes += entry.row.size;
       if (entry.blob) blobs += 1;
       count += 1;
     }
-    return this.queue.splice(0, count);
+    return this.queue.splice(0, count) as PreparedEntry[];
   }
 
   /**
@@ -180,7 +260,8 @@ export class BackgroundSaves {
    */
   drainSync(): void {
     if (!this.backends.synchronous || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.queue.length);
+    this.prepareHead(this.queue.length);
+    const batch = this.queue.splice(0, this.queue.length) as PreparedEntry[];
     this.settle(batch, writeEntriesSync(batch, this.backends));
   }
 

@@ -4,6 +4,7 @@
  * Rejections are never stored; concurrent identical calls share one run.
  */
 
+import { describeError, SerializationError } from "../errors.js";
 import { createHookContext, createHookResultContext, runHooks } from "../hooks/dispatch.js";
 import type { HookContext } from "../hooks/types.js";
 import { releaseBlob, releaseBlobSync } from "../storage/release.js";
@@ -22,8 +23,10 @@ import {
 } from "./replay-miss.js";
 import { runOncePerMachine, supportsLeases } from "./single-flight.js";
 import {
+  type ChunkCopier,
   chunksForHooks,
   DeferredStream,
+  type FinishedStream,
   isAsyncGeneratorFunction,
   isStream,
   joinRun,
@@ -69,7 +72,7 @@ export interface MarkedMethods<A extends readonly unknown[], R> {
  * async iterable of its chunks: its other members cannot be replayed).
  */
 export type MarkedResult<R> = [R] extends [AsyncGenerator<infer T, unknown, unknown>]
-  ? AsyncIterableIterator<T>
+  ? AsyncGenerator<T, void, unknown>
   : Promise<StreamResult<Awaited<R>>>;
 
 /** A stream result as the caller receives it, live or replayed; any other value unchanged. */
@@ -101,7 +104,7 @@ export type MarkedSyncFunction<A extends readonly unknown[], R> = ((...args: A) 
 /** Looks up a key: a pending background write first, then the stored entry. */
 export function lookupSync(plan: CallPlan, cacheKey: string, runtime: CallRuntime): unknown {
   const pending =
-    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
+    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pendingEntry(cacheKey);
   if (pending !== undefined) return decodePending(plan, pending, runtime);
   return readEntrySync(plan, cacheKey, runtime.backends);
 }
@@ -112,7 +115,7 @@ export async function lookupAsync(
   runtime: CallRuntime,
 ): Promise<unknown> {
   const pending =
-    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pending.get(cacheKey);
+    runtime.writer.pending.size === 0 ? undefined : runtime.writer.pendingEntry(cacheKey);
   if (pending !== undefined) return decodePending(plan, pending, runtime);
   return readEntryAsync(plan, cacheKey, runtime.backends);
 }
@@ -215,6 +218,104 @@ function saveResultSync(
   }
 }
 
+/** Copies chunks with the plan's serializer (bound once per plan). */
+const copiers = new WeakMap<CallPlan, ChunkCopier>();
+function copierOf(plan: CallPlan): ChunkCopier {
+  let copier = copiers.get(plan);
+  if (copier === undefined) {
+    const { serializer } = plan;
+    copier = (chunk) => serializer.dumps(chunk);
+    copiers.set(plan, copier);
+  }
+  return copier;
+}
+
+/**
+ * Stores a stream that completed normally. Its chunks that could change were copied as they
+ * arrived, so a background save leaves the whole encoding to the writer, off the caller's time;
+ * a save made now (saveSync) encodes it before the stream ends for the caller.
+ */
+async function saveStream(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  finished: FinishedStream,
+  runtime: CallRuntime,
+  args: readonly unknown[],
+): Promise<void> {
+  if (!plan.saveSync) {
+    saveStreamInBackground(plan, cacheKey, inputId, finished, runtime, args);
+    return;
+  }
+  if (finished.unstorable !== undefined) {
+    reportUnstorable(plan, cacheKey, finished, runtime);
+    return;
+  }
+  const { serializer } = plan;
+  const recording = finished.recording((bytes) => serializer.loads(bytes));
+  await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime, args);
+}
+
+/**
+ * `saveStream` for a background save: queued for the writer, which encodes it (its chunks that
+ * could change were copied as they arrived). Decided before it returns.
+ */
+function saveStreamInBackground(
+  plan: CallPlan,
+  cacheKey: string,
+  inputId: string,
+  finished: FinishedStream,
+  runtime: CallRuntime,
+  args: readonly unknown[],
+): void {
+  if (finished.unstorable !== undefined) {
+    reportUnstorable(plan, cacheKey, finished, runtime);
+    return;
+  }
+  const streamPlan = streamPlanOf(plan);
+  const { backends } = runtime;
+  const { serializer } = plan;
+  runtime.writer.enqueue({
+    cacheKey,
+    funcName: plan.identity,
+    prepare: () =>
+      prepareEntry(
+        streamPlan,
+        cacheKey,
+        inputId,
+        finished.recording((bytes) => serializer.loads(bytes)),
+        backends,
+        true,
+        args,
+      ),
+  });
+}
+
+/** A stream with a chunk that cannot be encoded: delivered, not stored, reported (or thrown). */
+function reportUnstorable(
+  plan: CallPlan,
+  cacheKey: string,
+  finished: FinishedStream,
+  runtime: CallRuntime,
+): void {
+  const { unstorable } = finished;
+  const advice =
+    unstorable instanceof SerializationError
+      ? ""
+      : " Yield plain data, or register the type with spot.register(Class, { code, encode, decode }).";
+  const error = new SerializationError(
+    `The stream returned by ${plan.identity} reached the caller but was not stored: its chunk ${finished.unstorableChunk} cannot be encoded. ${describeError(unstorable)}${advice}`,
+    { cause: unstorable },
+  );
+  handleSaveFailure(
+    streamPlanOf(plan),
+    cacheKey,
+    { stream: finished.stream, chunks: finished.chunks, at: finished.arrivals() },
+    error,
+    runtime,
+  );
+}
+
 /** Builds the asynchronous wrapper of `fn` following `plan`. */
 export function createMarkedFunction<A extends unknown[], R>(
   fn: (...args: A) => R,
@@ -226,11 +327,10 @@ export function createMarkedFunction<A extends unknown[], R>(
   // Decided once per plan: a hit in normal mode pays nothing for modes.
   const { mayRead, mayRun, mayWrite } = plan.modeRules;
   /**
-   * Streams of this function still being recorded, by key: each settles once its recording is
-   * stored, failed or abandoned. A machine-wide lease is held until then (core/single-flight.ts):
-   * given back at the stream's start, the other processes would find no result and run it too.
+   * Streams still running, by key, with `singleFlight: "machine"`: the lease is released when
+   * one ends (stored or not), not when it starts, or other processes would run it again.
    */
-  const recordingsInProgress = new Map<string, Promise<void>>();
+  const streamEnds = plan.singleFlight === "machine" ? new Map<string, Promise<void>>() : null;
 
   /**
    * Runs `fn` and registers the run as in flight. A synchronous throw is returned as a rejection
@@ -296,39 +396,76 @@ export function createMarkedFunction<A extends unknown[], R>(
     cacheKey: string,
     context: HookContext | null,
   ): object {
-    let settle = () => {};
-    recordingsInProgress.set(
-      cacheKey,
-      new Promise<void>((resolve) => {
-        settle = () => {
-          recordingsInProgress.delete(cacheKey);
-          resolve();
-        };
-      }),
-    );
-    return recordStream(stream, {
-      async complete(recording) {
-        try {
-          if (mayWrite) {
-            await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime, args);
+    let ended: (() => void) | undefined;
+    if (streamEnds !== null) {
+      streamEnds.set(
+        cacheKey,
+        new Promise<void>((resolve) => {
+          ended = () => {
+            streamEnds.delete(cacheKey);
+            resolve();
+          };
+        }),
+      );
+    }
+    // A background save without hooks is decided at once: the callers need not wait for it.
+    const completesAtOnce =
+      context === null && (!mayWrite || (!plan.saveSync && plan.onSaveError !== "throw"));
+    if (completesAtOnce) {
+      return recordStream(
+        stream,
+        {
+          completesAtOnce,
+          complete(finished) {
+            try {
+              if (mayWrite)
+                saveStreamInBackground(plan, cacheKey, inputId, finished, runtime, args);
+            } catch (error) {
+              runtime.backends.reportBackgroundError(error, {
+                operation: "save",
+                funcName: plan.identity,
+                cacheKey,
+              });
+            } finally {
+              inflight.delete(cacheKey);
+              ended?.();
+            }
+            return undefined;
+          },
+          abandon() {
+            inflight.delete(cacheKey);
+            ended?.();
+          },
+        },
+        mayWrite ? copierOf(plan) : null,
+      );
+    }
+    return recordStream(
+      stream,
+      {
+        completesAtOnce,
+        async complete(finished) {
+          try {
+            if (mayWrite) await saveStream(plan, cacheKey, inputId, finished, runtime, args);
+            if (context !== null)
+              await runHooks(
+                plan.hooks,
+                "onCacheMiss",
+                createHookResultContext(context, finished.chunks),
+                backends.logger,
+              );
+          } finally {
+            inflight.delete(cacheKey);
+            ended?.();
           }
-          if (context !== null)
-            await runHooks(
-              plan.hooks,
-              "onCacheMiss",
-              createHookResultContext(context, recording.chunks),
-              backends.logger,
-            );
-        } finally {
+        },
+        abandon() {
           inflight.delete(cacheKey);
-          settle();
-        }
+          ended?.();
+        },
       },
-      abandon() {
-        inflight.delete(cacheKey);
-        settle();
-      },
-    });
+      mayWrite ? copierOf(plan) : null,
+    );
   }
 
   async function marked(this: unknown, ...args: A): Promise<Awaited<R>> {
@@ -380,10 +517,10 @@ export function createMarkedFunction<A extends unknown[], R>(
       return runOncePerMachine(backends.db, inflight, cacheKey, {
         lookup: () => lookupAsync(plan, cacheKey, runtime),
         run: () => start(this, args, inputId, cacheKey, context),
-        // A stream is stored when it ends, not when it starts: wait for its recording first.
-        whenSaved: async () => {
-          await recordingsInProgress.get(cacheKey);
-          if (!plan.saveSync) await runtime.writer.whenIdle();
+        whenSaved: () => {
+          const saved = () => (plan.saveSync ? Promise.resolve() : runtime.writer.whenIdle());
+          const end = streamEnds?.get(cacheKey);
+          return end === undefined ? saved() : end.then(saved);
         },
         assertOpen: runtime.assertOpen,
       });

@@ -79,10 +79,73 @@ export function streamPlanOf(plan: CallPlan): CallPlan {
   return streamPlan;
 }
 
+/**
+ * Whole ms since the epoch, for the arrival times of chunks. Read from the system clock once per
+ * uninterrupted run of code (a chunk that arrives from the network comes in a task of its own and
+ * gets a fresh reading) and at least every 64 readings: reading `Date.now()` for every chunk cost
+ * a fifth of a plain pass-through of chunks that were already in memory.
+ */
+let clockReading = 0;
+let clockReadsLeft = 0;
+let clockExpiry = false;
+const expireClock = (): void => {
+  clockReadsLeft = 0;
+  clockExpiry = false;
+};
+function coarseNow(): number {
+  if (clockReadsLeft === 0) {
+    clockReading = Date.now();
+    clockReadsLeft = 64;
+    if (!clockExpiry) {
+      clockExpiry = true;
+      process.nextTick(expireClock);
+    }
+  }
+  clockReadsLeft -= 1;
+  return clockReading;
+}
+
+/**
+ * Takes a copy of a chunk that the caller could change after receiving it (an object, an array, a
+ * binary chunk), as encoded bytes. Strings, numbers and the other primitives cannot change and are
+ * kept as they are.
+ */
+export type ChunkCopier = (chunk: unknown) => Uint8Array;
+
+/** Whether a chunk can change after the caller received it (or cannot be kept by reference). */
+function needsCopy(chunk: unknown): boolean {
+  return typeof chunk === "object"
+    ? chunk !== null
+    : typeof chunk === "function" || typeof chunk === "symbol";
+}
+
+/** A stream that completed normally, as the call path stores it. */
+export interface FinishedStream {
+  readonly stream: StreamKind;
+  /** The chunks as the callers received them (what hooks see). */
+  readonly chunks: readonly unknown[];
+  /** When each chunk arrived (as stored: `at[i]` for chunk `i`). */
+  arrivals(): number[];
+  /** Why the recording cannot be stored (a chunk could not be copied), if it cannot. */
+  readonly unstorable: unknown;
+  /** The index of the chunk that could not be copied (-1 when every chunk could). */
+  readonly unstorableChunk: number;
+  /**
+   * What to store: the chunks as they were when they arrived (copied chunks decoded with
+   * `loads`). Cheap to call later, in a background writer: nothing a caller did since changes it.
+   */
+  recording(loads: (bytes: Uint8Array) => unknown): StreamRecording;
+}
+
 /** What a live recording reports to the call path. */
 export interface RecordingEvents {
+  /**
+   * Whether `complete` finishes before it returns and never throws (a background save without
+   * hooks): then the callers need not wait for it, and get the source's results as they are.
+   */
+  readonly completesAtOnce: boolean;
   /** The stream completed normally: store it. A rejection reaches the callers still reading. */
-  complete(recording: StreamRecording): Promise<void>;
+  complete(finished: FinishedStream): Promise<void> | undefined;
   /** The stream failed, or every caller stopped early: nothing is stored. */
   abandon(): void;
 }
@@ -128,10 +191,22 @@ function readerOf(stream: object): { kind: StreamKind; reader: SourceReader } {
 class LiveRecording {
   readonly kind: StreamKind;
   readonly chunks: unknown[] = [];
-  readonly at: number[] = [];
+  /**
+   * Arrival times as steps: pairs of (first chunk index, ms), one pair per change of time. Chunks
+   * that arrive in the same ms (a source that has them in memory) cost one pair, not one each.
+   */
+  private readonly atSteps: number[] = [];
+  private lastAt = -1;
   private readonly reader: SourceReader;
+  /** `events.completesAtOnce`, read once. */
+  private readonly atOnce: boolean;
   /** Whole ms are enough to pace a replay, and cheaper to take and to store than fractions. */
-  private readonly startedAt = Date.now();
+  private readonly startedAt = coarseNow();
+  /** Encoded copies of the chunks that could change, by index (made on the first such chunk). */
+  private copies: Map<number, Uint8Array> | null = null;
+  /** Why a chunk could not be copied: the recording will not be stored. */
+  private unstorable: unknown;
+  private unstorableChunk = -1;
   private state: "running" | "done" | "failed" = "running";
   private error: unknown;
   /** The pull in progress: a caller that reached the end meanwhile waits for it. */
@@ -141,10 +216,12 @@ class LiveRecording {
   constructor(
     stream: object,
     private readonly events: RecordingEvents,
+    private readonly copier: ChunkCopier | null,
   ) {
     const { kind, reader } = readerOf(stream);
     this.kind = kind;
     this.reader = reader;
+    this.atOnce = events.completesAtOnce;
   }
 
   /** A new caller's view of the stream, of the kind the function returned. */
@@ -174,9 +251,52 @@ class LiveRecording {
       return this.pulling.then(retry, retry);
     }
     this.puller = view;
-    const pulling = this.reader.next().then(this.onPulled, this.onPullFailed);
+    const pulled = this.reader.next();
+    if (this.atOnce && pulled instanceof Promise) {
+      // The chunk is recorded by a reaction that runs before the caller's (registered first),
+      // and the end is stored at once: the caller waits for nothing more than the source.
+      pulled.then(this.onPulledAside, this.onPullFailedAside);
+      this.pulling = pulled;
+      return pulled;
+    }
+    const pulling = Promise.resolve(pulled).then(this.onPulled, this.onPullFailed);
     this.pulling = pulling;
     return pulling;
+  }
+
+  /** Records a chunk of the pull in progress (when the caller reads the source's own promise). */
+  private readonly onPulledAside = (result: IteratorResult<unknown>): void => {
+    const view = this.puller as LiveView;
+    this.pulling = null;
+    this.puller = null;
+    if (this.state !== "running") return;
+    if (result.done !== true) {
+      this.record(result.value);
+      view.index = this.chunks.length;
+      return;
+    }
+    this.state = "done";
+    try {
+      void this.events.complete(this.finished());
+    } catch {
+      // `completesAtOnce` promised no throw; the stream has ended for its callers all the same.
+    }
+  };
+
+  private readonly onPullFailedAside = (error: unknown): void => {
+    this.pulling = null;
+    this.puller = null;
+    this.fail(error);
+  };
+
+  private record(chunk: unknown): void {
+    if (this.copier !== null && needsCopy(chunk)) this.copy(chunk);
+    this.chunks.push(chunk);
+    const at = coarseNow() - this.startedAt;
+    if (at !== this.lastAt) {
+      this.lastAt = at;
+      this.atSteps.push(this.chunks.length - 1, at);
+    }
   }
 
   /** The view whose `next()` started the pull in progress. */
@@ -191,8 +311,7 @@ class LiveRecording {
     this.puller = null;
     if (this.state !== "running") return view.next();
     if (result.done !== true) {
-      this.chunks.push(result.value);
-      this.at.push(Date.now() - this.startedAt);
+      this.record(result.value);
       view.index = this.chunks.length;
       return result;
     }
@@ -207,9 +326,46 @@ class LiveRecording {
     return view.next();
   };
 
+  /** Copies a chunk that could change before the recording is stored; one that cannot be encoded makes it unstorable. */
+  private copy(chunk: unknown): void {
+    if (this.unstorable !== undefined) return;
+    try {
+      const copy = (this.copier as ChunkCopier)(chunk);
+      this.copies ??= new Map();
+      this.copies.set(this.chunks.length, copy);
+    } catch (error) {
+      this.unstorable = error ?? new Error("it threw without a reason");
+      this.unstorableChunk = this.chunks.length;
+      this.copies = null;
+    }
+  }
+
+  /** The stream as it completed, for the call path to store. */
+  private finished(): FinishedStream {
+    const { kind, chunks, atSteps, copies, unstorable, unstorableChunk } = this;
+    let at: number[] | undefined;
+    const arrivals = (): number[] => {
+      at ??= expandSteps(atSteps, chunks.length);
+      return at;
+    };
+    return {
+      stream: kind,
+      chunks,
+      arrivals,
+      unstorable,
+      unstorableChunk,
+      recording(loads) {
+        if (copies === null || copies.size === 0) return { stream: kind, chunks, at: arrivals() };
+        const stored = chunks.slice();
+        for (const [index, bytes] of copies) stored[index] = loads(bytes);
+        return { stream: kind, chunks: stored, at: arrivals() };
+      },
+    };
+  }
+
   private async complete(): Promise<void> {
     try {
-      await this.events.complete({ stream: this.kind, chunks: this.chunks, at: this.at });
+      await this.events.complete(this.finished());
       this.state = "done";
     } catch (error) {
       this.state = "failed";
@@ -240,6 +396,16 @@ class LiveRecording {
     this.error = error;
     this.events.abandon();
   }
+}
+
+/** One arrival time per chunk, from (first chunk index, ms) steps. */
+function expandSteps(steps: readonly number[], count: number): number[] {
+  const at = new Array<number>(count);
+  for (let step = 0; step < steps.length; step += 2) {
+    const end = step + 2 < steps.length ? (steps[step + 2] as number) : count;
+    at.fill(steps[step + 1] as number, steps[step] as number, end);
+  }
+  return at;
 }
 
 /** One caller's position in a live recording. */
@@ -279,9 +445,16 @@ class LiveView implements AsyncIterableIterator<unknown> {
   }
 }
 
-/** Starts recording a stream a function returned; the caller gets its live view. */
-export function recordStream(stream: object, events: RecordingEvents): object {
-  return new LiveRecording(stream, events).follow();
+/**
+ * Starts recording a stream a function returned; the caller gets its live view. `copier` copies
+ * the chunks that could change (null when the recording will not be stored).
+ */
+export function recordStream(
+  stream: object,
+  events: RecordingEvents,
+  copier: ChunkCopier | null,
+): object {
+  return new LiveRecording(stream, events, copier).follow();
 }
 
 /**
@@ -407,7 +580,7 @@ export function chunksForHooks(value: unknown): unknown {
  * when first read: the lookup (and on a miss the run) happens then; a `return()` before that
  * starts nothing.
  */
-export class DeferredStream implements AsyncIterableIterator<unknown> {
+export class DeferredStream implements AsyncGenerator<unknown, unknown, unknown> {
   private iterator: AsyncIterator<unknown> | null = null;
   private opening: Promise<AsyncIterator<unknown>> | null = null;
   private closed = false;
@@ -425,6 +598,20 @@ export class DeferredStream implements AsyncIterableIterator<unknown> {
     const iterator = this.iterator ?? (this.opening === null ? null : await this.opening);
     if (iterator?.return !== undefined) await iterator.return(value);
     return { done: true, value };
+  }
+
+  /**
+   * What a generator's `throw` does when nothing inside catches: the stream stops (a live run is
+   * not stored) and the error comes back. A cached stream has no code to throw into.
+   */
+  async throw(error: unknown): Promise<IteratorResult<unknown>> {
+    await this.return();
+    throw error;
+  }
+
+  /** `await using stream = marked()` stops the stream at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
   }
 
   private open(): Promise<AsyncIterator<unknown>> {
@@ -446,7 +633,7 @@ export class DeferredStream implements AsyncIterableIterator<unknown> {
     return this.opening;
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
+  [Symbol.asyncIterator](): this {
     return this;
   }
 }

@@ -125,6 +125,27 @@ console.log(JSON.stringify({ deltas, text: await result.text, finish: await resu
     );
   });
 
+  it("streamText with replay: { pace }: a hit replays the parts that far apart (UI work)", async () => {
+    const { outputs, requests } = await twice(`
+const model = wrapLanguageModel({ model: openai("gpt-paced"), middleware: beautyspotMiddleware(spot, { replay: { pace: 60 } }) });
+const result = streamText({ model, prompt: "pace me" });
+const arrivals: number[] = [];
+const deltas: string[] = [];
+for await (const delta of result.textStream) {
+  deltas.push(delta);
+  arrivals.push(performance.now());
+}
+await spot.shutdown();
+console.log(JSON.stringify({ deltas, spread: (arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0) }));
+`);
+    assert.deepEqual(requests, [1, 0]);
+    const [live, replayed] = outputs as { deltas: string[]; spread: number }[];
+    assert.deepEqual(replayed?.deltas, live?.deltas);
+    assert.deepEqual(live?.deltas, ["Echo", ": ", "pace me"]);
+    // Three deltas are two gaps of at least 60 ms apart on the replay.
+    assert.ok((replayed?.spread ?? 0) >= 115, `the replay took ${replayed?.spread} ms`);
+  });
+
   it("streamObject: the final object comes back from the cache", async () => {
     const { outputs, requests } = await twice(`
 const result = streamObject({ model: cached("gpt-test"), schema: z.object({ answer: z.string() }), prompt: "streamed object" });

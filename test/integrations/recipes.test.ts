@@ -1,6 +1,6 @@
 /**
- * @module test/integrations/recipes — every code block of docs/recipes/openai.md and
- * anthropic.md is an example under examples/recipes/ (imports spelled as a user writes them),
+ * @module test/integrations/recipes — every code block of docs/recipes/openai.md,
+ * anthropic.md and llamaindex.md is an example under examples/recipes/ (imports spelled as a user writes them),
  * and each example, run twice against the local server, sends no request the second time.
  */
 
@@ -15,6 +15,7 @@ import { startLlmServer } from "../servers/llm.js";
 const recipes = {
   openai: ["openai-create.ts", "openai-stream.ts", "openai-marked.ts"],
   anthropic: ["anthropic-create.ts", "anthropic-stream.ts", "anthropic-marked.ts"],
+  llamaindex: ["llamaindex.ts"],
 } as const;
 
 /** The example as the recipe shows it: imported from the package, not from the sources. */

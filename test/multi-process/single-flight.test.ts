@@ -38,11 +38,26 @@ const ask = spot.mark(async function ask(prompt) {
   }
   return "answer to " + prompt;
 }, { saveSync: process.env.BS_SAVE_SYNC !== "0" });
+// The same, streamed: the answer word by word, as a model streams it.
+const tell = spot.mark(async function* tell(prompt) {
+  appendFileSync(process.env.BS_RUNS, Date.now() + "\\n");
+  for (const word of ("answer to " + prompt).split(" ")) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    yield word;
+  }
+}, { saveSync: process.env.BS_SAVE_SYNC !== "0" });
 console.log("ready");
 while (!existsSync(process.env.BS_GO)) await new Promise((resolve) => setTimeout(resolve, 2));
 console.log("asking");
 try {
-  const value = await ask("the same prompt");
+  let value;
+  if (process.env.BS_STREAM === "1") {
+    const words = [];
+    for await (const word of tell("the same prompt")) words.push(word);
+    value = words.join(" ");
+  } else {
+    value = await ask("the same prompt");
+  }
   console.log(JSON.stringify({ value }));
 } catch (error) {
   console.log(JSON.stringify({ error: error.message }));
@@ -108,6 +123,19 @@ describe('singleFlight: "machine" across processes', () => {
         Array.from({ length: 4 }, () => ({ value: "answer to the same prompt" })),
       );
       assert.equal(countRuns(setup), 1, "runs of the function across the four processes");
+    });
+
+    it(`runs a streaming function once for four processes asking at once; each gets every chunk (saveSync ${saveSync})`, async () => {
+      const setup = setUp();
+      const answers = await askTogether(setup, 4, {
+        BS_SAVE_SYNC: saveSync ? "1" : "0",
+        BS_STREAM: "1",
+      });
+      assert.deepEqual(
+        answers,
+        Array.from({ length: 4 }, () => ({ value: "answer to the same prompt" })),
+      );
+      assert.equal(countRuns(setup), 1, "runs of the stream across the four processes");
     });
   }
 
