@@ -4,6 +4,7 @@
  */
 
 import { createServer } from "node:http";
+import { describePostgresUri, isPostgresUri } from "../db/postgres/connection.js";
 import { ValidationError } from "../index.js";
 import { createDashboardHandler, type DashboardContext } from "./server/app.js";
 import { WatchedDatabase } from "./server/database-file.js";
@@ -87,6 +88,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   // Checked before the database is opened, so a missing build leaves nothing to clean up.
   const files = new StaticFiles(locateWebRoot());
   const database = new WatchedDatabase(options.dbPath, options.blobDir);
+  if (isPostgresUri(options.dbPath)) {
+    // Reached before listening: an unreachable server or a database without beautyspot's
+    // tables is reported now, not as a failing page.
+    try {
+      await database.current().service.countTasks({});
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+  }
   const context: DashboardContext = {
     database,
     files,
@@ -112,7 +123,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     );
   }
   const url = `http://${formatUrlHost(host)}:${boundPort}/`;
-  log(`beautyspot dashboard for ${options.dbPath}: ${url}`);
+  const shown = isPostgresUri(options.dbPath)
+    ? describePostgresUri(options.dbPath)
+    : options.dbPath;
+  log(`beautyspot dashboard for ${shown}: ${url}`);
   if (options.open === true) openBrowser(url, log);
   return {
     url,
