@@ -378,6 +378,37 @@ export function createProgram(): Command {
       await runImport(file, db, options);
     });
 
+  takesDatabase(
+    addCommand(
+      program,
+      "copy <from> <to>",
+      "copy entries and their blobs to another database (SQLite file or postgres:// URI), verifying digests; run again to resume",
+      [
+        [
+          "beautyspot copy my_app postgres://me@db.internal/cache --to-blob-dir s3://team-cache/my_app",
+          "move a local cache to the team's PostgreSQL and S3",
+        ],
+        [
+          "beautyspot copy postgres://me@db.internal/cache backup.db",
+          "a local copy of the team's cache (blobs on S3 are read from their locations)",
+        ],
+      ],
+    ),
+  )
+    .option(
+      "--from-blob-dir <folder-or-uri>",
+      "blob storage of <from> (default: next to a .db file; for postgres://, the S3/GCS locations in the rows)",
+    )
+    .option(
+      "--to-blob-dir <folder-or-uri>",
+      "blob storage of <to> (default: next to a .db file; for postgres://, blob rows keep their S3/GCS locations)",
+    )
+    .option("--json", "print the report as JSON")
+    .action(async (from: string, to: string, options) => {
+      const { runCopy } = await import("./commands/copy.js");
+      await runCopy(await resolveDatabase(from, options.workspace), to, options);
+    });
+
   addCommand(program, "version", "print the version", [
     ["beautyspot version", "the installed version"],
   ]).action(async () => {
