@@ -1,0 +1,154 @@
+/**
+ * @module bench/postgres — W7: a Spot over PostgreSQL against the same driver used by hand on
+ * the same table. Hit: sha256 of the arguments + a prepared point SELECT + decode. Miss + store:
+ * sha256 + a SELECT that finds nothing + a prepared `INSERT … ON CONFLICT` + encode. The server
+ * is a throwaway one started here (skipped, with one line, where PostgreSQL is not installed).
+ */
+
+import { hash } from "node:crypto";
+import { Packr } from "msgpackr";
+import pg from "pg";
+import { PostgresTaskDB } from "../src/db/postgres/postgres-task-db.js";
+import { Spot } from "../src/index.js";
+import { startPostgres } from "../test/servers/postgres.js";
+import { locateProgram } from "../test/system-programs.js";
+import {
+  alternate,
+  type BenchOptions,
+  createBenchDir,
+  drawIndexes,
+  makeValue,
+  type Section,
+  timePerOp,
+} from "./lib.js";
+
+export const W7_HIT_FLOOR = "floor: sha256(args) + prepared SELECT (pg) + decode";
+export const W7_HIT = "beautyspot mark over PostgreSQL, awaited";
+export const W7_STORE_FLOOR = "floor: sha256 + SELECT (miss) + INSERT … ON CONFLICT + encode";
+export const W7_STORE_INSERT_ONLY = "info: sha256 + INSERT … ON CONFLICT + encode (no lookup)";
+export const W7_STORE = "beautyspot mark over PostgreSQL, miss + sync save";
+
+const packr = new Packr({ useRecords: false });
+const hashArguments = (args: unknown[]) => hash("sha256", JSON.stringify(args), "hex");
+
+function readSizes(options: BenchOptions) {
+  return options.quick
+    ? { entries: 1_000, hits: 3_000, stores: 1_000, rounds: 3 }
+    : { entries: 5_000, hits: 20_000, stores: 3_000, rounds: 5 };
+}
+
+/** Why W7 cannot run here, or `undefined` when it can. */
+export function postgresSkipReason(): string | undefined {
+  return locateProgram("postgresql") === undefined
+    ? "W7 (PostgreSQL) skipped: PostgreSQL server binaries not found (apt-get install -y postgresql, or point BEAUTYSPOT_POSTGRES_BIN at their folder)."
+    : undefined;
+}
+
+/** W7: hits and miss + store over PostgreSQL, each against the driver used by hand. */
+export async function benchPostgres(options: BenchOptions): Promise<[Section, Section]> {
+  const sizes = readSizes(options);
+  const server = await startPostgres();
+  try {
+    const uri = await server.database();
+    const dir = createBenchDir();
+    const values = Array.from({ length: sizes.entries }, (_, index) => makeValue(index));
+    const spot = new Spot("pg", { workspace: dir, db: new PostgresTaskDB(uri) });
+    const lookup = spot.mark(async function lookup(index: number) {
+      return values[index % values.length];
+    });
+    for (let index = 0; index < sizes.entries; index++) await lookup(index);
+    const pool = new pg.Pool({ connectionString: uri, max: 10, allowExitOnIdle: true });
+    // The floor reads the very rows beautyspot wrote, through the same driver, as prepared statements.
+    const select = (key: string) =>
+      pool.query({
+        name: "floor_select",
+        text: "SELECT result_data FROM tasks WHERE cache_key = $1",
+        values: [key],
+        rowMode: "array",
+      });
+    const keyOf = (index: number) => lookup.key(index);
+    const keys = Array.from({ length: sizes.entries }, (_, index) => keyOf(index));
+    const indexes = drawIndexes(sizes.hits, sizes.entries);
+    let sink = 0;
+    const hits = await alternate(sizes.rounds, {
+      [W7_HIT_FLOOR]: () =>
+        timePerOp(sizes.hits, async () => {
+          for (const index of indexes) {
+            hashArguments([index]);
+            const result = await select(keys[index] as string);
+            sink += (packr.unpack(result.rows[0]?.[0] as Buffer) as { id: number }).id;
+          }
+        }),
+      [W7_HIT]: () =>
+        timePerOp(sizes.hits, async () => {
+          for (const index of indexes) sink += ((await lookup(index)) as { id: number }).id;
+        }),
+    });
+
+    let salt = 0;
+    const insert = (key: string, bytes: Uint8Array) =>
+      pool.query({
+        name: "floor_insert",
+        text: `INSERT INTO tasks (cache_key, result_type, result_data, updated_at) VALUES ($1, 'DIRECT_BLOB', $2, now())
+          ON CONFLICT (cache_key) DO UPDATE SET result_data = EXCLUDED.result_data, updated_at = EXCLUDED.updated_at`,
+        values: [key, bytes],
+        rowMode: "array",
+      });
+    const store = spot.mark(async function store(round: number, index: number) {
+      return values[index % values.length];
+    });
+    const stores = await alternate(sizes.rounds, {
+      [W7_STORE_FLOOR]: () => {
+        salt += 1;
+        return timePerOp(sizes.stores, async () => {
+          for (let index = 0; index < sizes.stores; index++) {
+            const key = hashArguments(["floor", salt, index]);
+            const found = await select(key);
+            if (found.rows.length === 0) {
+              await insert(key, packr.pack(values[index % values.length]));
+            }
+          }
+        });
+      },
+      [W7_STORE_INSERT_ONLY]: () => {
+        salt += 1;
+        return timePerOp(sizes.stores, async () => {
+          for (let index = 0; index < sizes.stores; index++) {
+            await insert(
+              hashArguments(["insert", salt, index]),
+              packr.pack(values[index % values.length]),
+            );
+          }
+        });
+      },
+      [W7_STORE]: () => {
+        salt += 1;
+        const round = salt;
+        return timePerOp(sizes.stores, async () => {
+          for (let index = 0; index < sizes.stores; index++) await store(round, index);
+        });
+      },
+    });
+    if (sink === -1) console.log(sink);
+    await spot.shutdown();
+    await pool.end();
+    return [
+      {
+        id: "W7",
+        title: `hit over PostgreSQL (local server, TCP): ${sizes.entries.toLocaleString("en-US")} entries, ${sizes.hits.toLocaleString("en-US")} hits on random keys, 1 KB values`,
+        unit: "µs/hit",
+        floor: W7_HIT_FLOOR,
+        measurements: hits,
+      },
+      {
+        id: "W7",
+        title: `miss + store over PostgreSQL: ${sizes.stores.toLocaleString("en-US")} distinct calls per round, 1 KB values`,
+        unit: "µs/call",
+        floor: W7_STORE_FLOOR,
+        measurements: stores,
+      },
+    ];
+  } finally {
+    await server.stop();
+  }
+}
