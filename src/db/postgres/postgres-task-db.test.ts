@@ -104,6 +104,15 @@ describe("PostgresTaskDB", { skip: requireProgram("postgresql") }, () => {
         const stored = await db.get("t");
         assert.equal(stored?.updatedAt, updatedAt);
         assert.equal(stored?.expiresAt, updatedAt + 1);
+        // The ends of what SQLite stores (years 0 and 9999), the epoch, and odd milliseconds.
+        const times = [-62_167_219_200_000, 253_402_300_799_999, 0, -1, 1_795_879_800_001];
+        await db.saveMany(
+          times.map((time, index) => makeTaskWrite({ cacheKey: `t${index}`, updatedAt: time })),
+        );
+        for (const [index, time] of times.entries()) {
+          assert.equal((await db.get(`t${index}`))?.updatedAt, time);
+          assert.equal((await db.getRecord(`t${index}`))?.updatedAt, new Date(time).toISOString());
+        }
       } finally {
         await db.close();
       }

@@ -14,9 +14,13 @@ import type {
   TaskWrite,
 } from "../types.js";
 
-/** A TIMESTAMPTZ column read as Unix ms (NULL stays NULL). */
+/**
+ * A TIMESTAMPTZ column read as Unix ms (NULL stays NULL). `date_part` computes in float8, which
+ * is cheaper on the hit path than `extract`'s numeric; the microsecond noise of the double is
+ * rounded away when the row is read (times are stored to the millisecond).
+ */
 export function msOf(column: string): string {
-  return `(extract(epoch from ${column}) * 1000)::float8`;
+  return `date_part('epoch', ${column}) * 1000`;
 }
 
 /** A parameter of Unix ms written to a TIMESTAMPTZ column (microsecond precision: ms are exact). */
@@ -95,7 +99,7 @@ function readOptionalNumber(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
-/** Unix ms from a float8 epoch product (rounded: older servers compute it in floating point). */
+/** Unix ms from a float8 epoch product, rounded to the millisecond. */
 function readMs(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? Math.round(value) : null;
 }
