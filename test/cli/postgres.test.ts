@@ -109,6 +109,20 @@ describe("beautyspot commands on a postgres:// database", {
     assert.doesNotMatch(nowhere.stderr, /:pw@/);
   });
 
+  it("export, import and why work on URIs too", async () => {
+    const { cwd, uri, keys } = await writeTeamCache();
+    const exported = runCli(["export", uri, "--out", "team.spot", "--func", "summarize"], cwd);
+    assert.equal(exported.status, 0, exported.stderr);
+    const fresh = await server.database();
+    const imported = runCli(["import", "team.spot", fresh, "--json"], cwd);
+    assert.equal(imported.status, 0, imported.stderr);
+    assert.equal((JSON.parse(imported.stdout) as { entries: number }).entries, 2);
+    const listed = runCli(["list", fresh, "--json"], cwd);
+    assert.equal((JSON.parse(listed.stdout) as { total: number }).total, 2);
+    const why = runCli(["why", uri, keys.alpha.slice(0, 10)], cwd);
+    assert.equal(why.status, 0, why.stderr);
+  });
+
   it("ui serves the dashboard for the URI", async () => {
     const { cwd, uri } = await writeTeamCache();
     const child = startCli(["ui", uri, "--port", "0"], cwd);
