@@ -13,13 +13,12 @@ import { Spot } from "../src/index.js";
 import { startPostgres } from "../test/servers/postgres.js";
 import { locateProgram } from "../test/system-programs.js";
 import {
-  alternate,
   type BenchOptions,
   createBenchDir,
   drawIndexes,
+  type Measurement,
   makeValue,
   type Section,
-  timePerOp,
 } from "./lib.js";
 
 export const W7_HIT_FLOOR = "floor: sha256(args) + prepared SELECT (pg) + decode";
@@ -31,15 +30,43 @@ export const W7_STORE = "beautyspot mark over PostgreSQL, miss + sync save";
 const packr = new Packr({ useRecords: false });
 const hashArguments = (args: unknown[]) => hash("sha256", JSON.stringify(args), "hex");
 
-/**
- * Many short rounds rather than a few long ones: a round trip to a local server is at the mercy
- * of whatever else the machine runs, and short alternating rounds let every contender meet the
- * same disturbances, so the medians compare like with like.
- */
 function readSizes(options: BenchOptions) {
   return options.quick
-    ? { entries: 1_000, hits: 1_000, stores: 300, rounds: 7 }
-    : { entries: 5_000, hits: 2_000, stores: 500, rounds: 31 };
+    ? { entries: 1_000, hits: 1_000, stores: 300, rounds: 5 }
+    : { entries: 5_000, hits: 4_000, stores: 1_000, rounds: 15 };
+}
+
+/** Operations run by one contender before the next takes its turn. */
+const BLOCK = 25;
+
+/**
+ * Like `alternate`, but contenders take turns every `BLOCK` operations within a round, so a
+ * burst of load on the machine (a round trip to a local server is at its mercy) falls on all of
+ * them alike. Returns µs per operation, one sample per round and contender.
+ */
+async function interleave(
+  rounds: number,
+  opsPerRound: number,
+  contenders: Record<string, (op: number) => Promise<void>>,
+): Promise<Measurement[]> {
+  const names = Object.keys(contenders);
+  const results = names.map((name) => ({ name, samples: [] as number[] }));
+  for (let round = 0; round < rounds; round++) {
+    const elapsed = names.map(() => 0);
+    for (let first = 0; first < opsPerRound; first += BLOCK) {
+      const last = Math.min(first + BLOCK, opsPerRound);
+      for (const [position, name] of names.entries()) {
+        const run = contenders[name] as (op: number) => Promise<void>;
+        const started = performance.now();
+        for (let op = first; op < last; op++) await run(op);
+        elapsed[position] = (elapsed[position] ?? 0) + performance.now() - started;
+      }
+    }
+    for (const [position, result] of results.entries()) {
+      result.samples.push(((elapsed[position] ?? 0) * 1000) / opsPerRound);
+    }
+  }
+  return results;
 }
 
 /** Why W7 cannot run here, or `undefined` when it can. */
@@ -75,22 +102,18 @@ export async function benchPostgres(options: BenchOptions): Promise<[Section, Se
     const keys = Array.from({ length: sizes.entries }, (_, index) => keyOf(index));
     const indexes = drawIndexes(sizes.hits, sizes.entries);
     let sink = 0;
-    const hits = await alternate(sizes.rounds, {
-      [W7_HIT_FLOOR]: () =>
-        timePerOp(sizes.hits, async () => {
-          for (const index of indexes) {
-            hashArguments([index]);
-            const result = await select(keys[index] as string);
-            sink += (packr.unpack(result.rows[0]?.[0] as Buffer) as { id: number }).id;
-          }
-        }),
-      [W7_HIT]: () =>
-        timePerOp(sizes.hits, async () => {
-          for (const index of indexes) sink += ((await lookup(index)) as { id: number }).id;
-        }),
+    const hits = await interleave(sizes.rounds, sizes.hits, {
+      [W7_HIT_FLOOR]: async (op) => {
+        const index = indexes[op] as number;
+        hashArguments([index]);
+        const result = await select(keys[index] as string);
+        sink += (packr.unpack(result.rows[0]?.[0] as Buffer) as { id: number }).id;
+      },
+      [W7_HIT]: async (op) => {
+        sink += ((await lookup(indexes[op] as number)) as { id: number }).id;
+      },
     });
 
-    let salt = 0;
     const insert = (key: string, bytes: Uint8Array) =>
       pool.query({
         name: "floor_insert",
@@ -102,36 +125,22 @@ export async function benchPostgres(options: BenchOptions): Promise<[Section, Se
     const store = spot.mark(async function store(_round: number, index: number) {
       return values[index % values.length];
     });
-    const stores = await alternate(sizes.rounds, {
-      [W7_STORE_FLOOR]: () => {
-        salt += 1;
-        return timePerOp(sizes.stores, async () => {
-          for (let index = 0; index < sizes.stores; index++) {
-            const key = hashArguments(["floor", salt, index]);
-            const found = await select(key);
-            if (found.rows.length === 0) {
-              await insert(key, packr.pack(values[index % values.length]));
-            }
-          }
-        });
+    // Every call is a miss: each op takes a number never used before.
+    let call = 0;
+    const stores = await interleave(sizes.rounds, sizes.stores, {
+      [W7_STORE_FLOOR]: async () => {
+        call += 1;
+        const key = hashArguments(["floor", call]);
+        const found = await select(key);
+        if (found.rows.length === 0) await insert(key, packr.pack(values[call % values.length]));
       },
-      [W7_STORE_INSERT_ONLY]: () => {
-        salt += 1;
-        return timePerOp(sizes.stores, async () => {
-          for (let index = 0; index < sizes.stores; index++) {
-            await insert(
-              hashArguments(["insert", salt, index]),
-              packr.pack(values[index % values.length]),
-            );
-          }
-        });
+      [W7_STORE_INSERT_ONLY]: async () => {
+        call += 1;
+        await insert(hashArguments(["insert", call]), packr.pack(values[call % values.length]));
       },
-      [W7_STORE]: () => {
-        salt += 1;
-        const round = salt;
-        return timePerOp(sizes.stores, async () => {
-          for (let index = 0; index < sizes.stores; index++) await store(round, index);
-        });
+      [W7_STORE]: async () => {
+        call += 1;
+        await store(call, call);
       },
     });
     if (sink === -1) console.log(sink);
