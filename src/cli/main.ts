@@ -275,23 +275,32 @@ export function createProgram(): Command {
   addDestructiveOptions(
     addCommand(
       program,
-      "gc",
-      "expired entries and orphan blobs in every database, and blob folders whose databases are provably gone",
+      "gc [postgres-uri]",
+      "expired entries and orphan blobs in every database, and blob folders whose databases are provably gone (or in one postgres:// database)",
       [
         ["beautyspot gc --dry-run", "what a clean-up of ./.beautyspot would remove"],
         [
           "beautyspot gc --workspace ~/cache --no-expired -y",
           "only orphans and leftover folders, without asking",
         ],
+        [
+          "beautyspot gc postgres://app@db.internal/cache --blob-dir s3://team-cache/my_app -y",
+          "expired entries and orphan blobs of a team's database",
+        ],
       ],
     ),
   )
     .option("-w, --workspace <folder>", "workspace folder", DEFAULT_WORKSPACE)
     .option("--no-expired", "keep expired entries")
+    .option(
+      "--blob-dir <folder-or-uri>",
+      "with a postgres:// database: its blob storage, scanned for orphans",
+    )
     .addOption(graceOption())
-    .action(async (options) => {
-      const { runGc } = await import("./commands/gc.js");
-      await runGc({ ...options, graceSeconds: options.grace });
+    .action(async (db: string | undefined, options) => {
+      const { runGc, runGcOnPostgres } = await import("./commands/gc.js");
+      if (db === undefined) await runGc({ ...options, graceSeconds: options.grace });
+      else await runGcOnPostgres(db, { ...options, graceSeconds: options.grace });
     });
 
   addDestructiveOptions(

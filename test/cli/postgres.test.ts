@@ -109,6 +109,25 @@ describe("beautyspot commands on a postgres:// database", {
     assert.doesNotMatch(nowhere.stderr, /:pw@/);
   });
 
+  it("gc removes the expired entries of a postgres:// database, with their blobs", async () => {
+    const { cwd, uri, blobs } = await writeTeamCache();
+    const schema = decodeURIComponent(uri).split("search_path=")[1];
+    await server.sql(
+      `UPDATE ${schema}.tasks SET expires_at = now() - interval '1 hour' WHERE func_name = 'render'`,
+    );
+    const preview = runCli(["gc", uri, "--blob-dir", blobs, "--dry-run", "--json"], cwd);
+    assert.equal(preview.status, 0, preview.stderr);
+    assert.equal((JSON.parse(preview.stdout) as { expiredRows: number }).expiredRows, 1);
+    const collected = runCli(["gc", uri, "--blob-dir", blobs, "-y", "--json"], cwd);
+    assert.equal(collected.status, 0, collected.stderr);
+    assert.equal((JSON.parse(collected.stdout) as { expiredRows: number }).expiredRows, 1);
+    const [row] = await server.sql(`SELECT COUNT(*)::int FROM ${schema}.tasks`);
+    assert.deepEqual(row, [2]);
+    const notUri = runCli(["gc", "my_app"], cwd);
+    assert.equal(notUri.status, 2);
+    assert.match(notUri.stderr, /gc takes a postgres:\/\/ URI or nothing/);
+  });
+
   it("export, import and why work on URIs too", async () => {
     const { cwd, uri, keys } = await writeTeamCache();
     const exported = runCli(["export", uri, "--out", "team.spot", "--func", "summarize"], cwd);
