@@ -56,6 +56,35 @@ describe("a Spot over PostgreSQL", { skip: requireProgram("postgresql") }, () =>
     }
   });
 
+  it("never serves a value another connection replaced or invalidated: the next read sees it", async () => {
+    const uri = await server.database();
+    const [first, second] = ["first", "second"].map(
+      (name) => new Spot("team", { workspace: makeTempDir(), db: new PostgresTaskDB(uri) }),
+    ) as [Spot, Spot];
+    try {
+      let answer = "old";
+      const markOn = (spot: Spot) =>
+        spot.mark(async function ask(prompt: string) {
+          return `${answer} answer to ${prompt}`;
+        });
+      const askFirst = markOn(first);
+      const askSecond = markOn(second);
+      assert.equal(await askFirst("p"), "old answer to p");
+      assert.equal(await askFirst("p"), "old answer to p");
+      assert.equal(await askSecond("p"), "old answer to p");
+      await askSecond.invalidate("p");
+      assert.equal(await askFirst.peek("p"), undefined);
+      answer = "new";
+      assert.equal(await askSecond("p"), "new answer to p");
+      assert.equal(await askFirst("p"), "new answer to p");
+    } finally {
+      await first.shutdown();
+      await second.shutdown();
+      await first.db.close();
+      await second.db.close();
+    }
+  });
+
   it("refuses markSync, since every read is a round trip to the server", async () => {
     const { spot } = await openSpot();
     try {
