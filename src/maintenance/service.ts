@@ -192,7 +192,8 @@ export class MaintenanceService {
    * is given. Values are decoded without registered classes, so custom classes come back as
    * rescued raw data. Never creates a database: a missing file is a ConfigurationError. Never
    * migrates one either: a file an older version or the Python library wrote keeps its columns
-   * (deletions work on it as it is).
+   * (deletions work on it as it is). A `postgres://` URI opens a PostgresTaskDB the same way
+   * (never migrated); `blobDir` may then also be an `s3://` or `gs://` URI.
    */
   static fromPath(dbPath: string, blobDir?: string): MaintenanceService {
     if (isPostgresUri(dbPath)) return MaintenanceService.#fromPostgres(dbPath, blobDir);
