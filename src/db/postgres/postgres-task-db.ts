@@ -335,19 +335,18 @@ export class PostgresTaskDB implements TaskDB {
       inlineBytes: (totalBytes ?? 0) - (blobBytes ?? 0),
       blobBytes: blobBytes ?? 0,
       expired: expired ?? 0,
-      byFunction: await this.#groupStats("func_identifier", bytes, true),
-      byContentType: await this.#groupStats("content_type", bytes, false),
+      byFunction: await this.#groupStats("func_identifier", bytes),
+      byContentType: await this.#groupStats("content_type", bytes),
     };
     if ((unsizedBlobs ?? 0) > 0) stats.unsizedBlobs = unsizedBlobs;
     return stats;
   }
 
-  /** Rows and bytes per value of `column`; NULL groups are reported under "(none)". */
-  async #groupStats(
-    column: string,
-    bytes: string,
-    withHits: boolean,
-  ): Promise<Record<string, GroupStats>> {
+  /**
+   * Rows and bytes per value of `column` (with hits, time and tokens saved once records carry the
+   * notebook fields); NULL groups are reported under "(none)".
+   */
+  async #groupStats(column: string, bytes: string): Promise<Record<string, GroupStats>> {
     const rows = (await this.#rows(
       `SELECT ${column}, COUNT(*)::float8, COALESCE(SUM(${bytes}), 0)::float8,
         COALESCE(SUM(hits), 0)::float8, COALESCE(SUM(hits * duration_ms), 0)::float8,
@@ -355,14 +354,14 @@ export class PostgresTaskDB implements TaskDB {
         FROM tasks GROUP BY ${column}`,
     )) as [string | null, number, number, number, number, number][];
     const groups = new Map<string, GroupStats>();
-    const notebook = withHits && RECORDS_CARRY_NOTEBOOK_FIELDS;
+    const notebook = RECORDS_CARRY_NOTEBOOK_FIELDS;
     for (const [name, count, total, hits, timeSavedMs, tokensSaved] of rows) {
       const label = name ?? "(none)";
       const group = groups.get(label) as
         | (GroupStats & { hits?: number; timeSavedMs?: number; tokensSaved?: number })
         | undefined;
       if (group === undefined) {
-        const created: GroupStats = { rows: count, bytes: total };
+        const created = { rows: count, bytes: total } as GroupStats;
         if (notebook) Object.assign(created, { hits, timeSavedMs, tokensSaved });
         groups.set(label, created);
       } else {

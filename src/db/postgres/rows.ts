@@ -83,7 +83,8 @@ export const INPUT_COLUMNS = [
 /**
  * Whether records carry the notebook fields (`inputPreview`, `durationMs`, `tokens`, `hits`) and
  * per-function stats carry `hits`, `timeSavedMs` and `tokensSaved`. The columns are always
- * written and read; this only decides whether the TaskDB contract of this version shows them.
+ * written and read; this only decides whether records show them, which they must exactly when
+ * `TaskRecord` and `GroupStats` declare them (the TaskDB contract compares whole records).
  */
 export const RECORDS_CARRY_NOTEBOOK_FIELDS = false;
 
@@ -171,7 +172,9 @@ export function mapTaskRecord(row: unknown[]): TaskRecord {
   if (updated === null) note("updatedAt", "updated_at holds NULL, not a timestamp.");
   else updatedAt = new Date(updated).toISOString();
   const expires = readMs(row[10]);
-  const record: TaskRecord = {
+  // Asserted rather than annotated: the literal stays valid whether or not TaskRecord carries
+  // the notebook fields, which are added below when it does.
+  const record = {
     cacheKey: row[0] as string,
     funcName: readText(funcName),
     funcIdentifier: readText(funcIdentifier),
@@ -183,7 +186,7 @@ export function mapTaskRecord(row: unknown[]): TaskRecord {
     size,
     updatedAt,
     expiresAt: expires === null ? null : new Date(expires).toISOString(),
-  };
+  } as TaskRecord;
   if (RECORDS_CARRY_NOTEBOOK_FIELDS) {
     const notebook: NotebookFields = {
       inputPreview: readOptionalText(row[11]),
