@@ -58,9 +58,9 @@ describe("a Spot over PostgreSQL", { skip: requireProgram("postgresql") }, () =>
 
   it("never serves a value another connection replaced or invalidated: the next read sees it", async () => {
     const uri = await server.database();
-    const [first, second] = ["first", "second"].map(
-      (name) => new Spot("team", { workspace: makeTempDir(), db: new PostgresTaskDB(uri) }),
-    ) as [Spot, Spot];
+    const open = () => new Spot("team", { workspace: makeTempDir(), db: new PostgresTaskDB(uri) });
+    const first = open();
+    const second = open();
     try {
       let answer = "old";
       const markOn = (spot: Spot) =>
