@@ -1,7 +1,8 @@
 /**
  * @module bench/run — `npm run bench`: every workload (W1–W6) against its floor and the Node
  * peers, alternating contenders within rounds, printed as tables of medians, ranges and ratios
- * to the floor, then the issue's targets marked met or not.
+ * to the floor, then the issue's targets marked met or not. W7 (PostgreSQL) starts a throwaway
+ * server, and is skipped with one line where PostgreSQL is not installed.
  * Flags: `--quick` (small sizes, a smoke run), `--json`, `--only W1,W4`, `--rows N` (largest W4 size).
  */
 
@@ -39,6 +40,14 @@ import {
   type Section,
   type TargetCheck,
 } from "./lib.js";
+import {
+  benchPostgres,
+  postgresSkipReason,
+  W7_HIT,
+  W7_HIT_FLOOR,
+  W7_STORE,
+  W7_STORE_FLOOR,
+} from "./postgres.js";
 import { benchScaleAt, buildPackage, formatMaintenance, type ScaleResult } from "./scale.js";
 import { benchSerialization } from "./serialization.js";
 import {
@@ -253,6 +262,28 @@ if (wants("W6")) {
         "W6 live pass-through + recording / plain pass-through",
         medianOf(live, W6_RECORD_BACKGROUND) / medianOf(live, W6_PASS_FLOOR),
         1.2,
+      ),
+    );
+  }
+}
+
+if (wants("W7")) {
+  const skipped = postgresSkipReason();
+  if (skipped !== undefined) log(`\n${skipped}`);
+  else {
+    const [hits, stores] = await benchPostgres(options);
+    record(hits);
+    record(stores);
+    targets.push(
+      checkTarget(
+        "W7 hit over PostgreSQL / prepared SELECT, same driver",
+        medianOf(hits, W7_HIT) / medianOf(hits, W7_HIT_FLOOR),
+        1.3,
+      ),
+      checkTarget(
+        "W7 miss + store over PostgreSQL / SELECT + INSERT … ON CONFLICT, same driver",
+        medianOf(stores, W7_STORE) / medianOf(stores, W7_STORE_FLOOR),
+        1.5,
       ),
     );
   }

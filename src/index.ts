@@ -22,6 +22,8 @@ export type {
   SpotOptions,
 } from "./core/options.js";
 export type { StreamRecording } from "./core/stream.js";
+export type { PostgresTaskDBOptions } from "./db/postgres/postgres-task-db.js";
+export { PostgresTaskDB } from "./db/postgres/postgres-task-db.js";
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {

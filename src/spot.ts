@@ -33,6 +33,8 @@ import { assertLeaseSupport } from "./core/single-flight.js";
 import type { ResultCheck } from "./core/storable.js";
 import { DeferredStream, isAsyncGeneratorFunction } from "./core/stream.js";
 import { blobFolderOwner, ensureOwnedFolder, validateSpotName } from "./core/workspace.js";
+import { isPostgresUri } from "./db/postgres/connection.js";
+import { PostgresTaskDB } from "./db/postgres/postgres-task-db.js";
 import { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 import type { TaskDB } from "./db/types.js";
 import type { Durability } from "./durability.js";
@@ -282,8 +284,9 @@ export class Spot implements AsyncDisposable {
     if (typeof db === "string") {
       if (db === "")
         throw new ValidationError(
-          "Option `db` must be a TaskDB or a database file path, got an empty string.",
+          "Option `db` must be a TaskDB, a database file path or a postgres:// URI, got an empty string.",
         );
+      if (isPostgresUri(db)) return new PostgresTaskDB(db);
       return new SQLiteTaskDB(isAbsolute(db) ? db : resolve(db), { durability });
     }
     requireMethods(db, "db", ["get", "saveMany", "delete", "list", "count", "close"]);

@@ -2,6 +2,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { describePostgresUri, isPostgresUri } from "../db/postgres/connection.js";
 import { ConfigurationError, LocalStorage, MaintenanceService, SQLiteTaskDB } from "../index.js";
 import { noteDatabaseInUse, UsageError } from "./errors.js";
 import { escapeInline } from "./escape.js";
@@ -73,9 +74,11 @@ function listDatabaseCandidates(argument: string, workspace: string): string[] {
 export function resolveDatabaseArgument(argument: string, workspace = DEFAULT_WORKSPACE): string {
   if (argument.trim() === "") {
     throw new UsageError(
-      "The database argument is empty. Pass a name `beautyspot list` prints, or the path of a .db file.",
+      "The database argument is empty. Pass a name `beautyspot list` prints, the path of a .db file, or a postgres:// URI.",
     );
   }
+  // A PostgreSQL database is named by its URI, never looked up in the workspace.
+  if (isPostgresUri(argument)) return argument;
   const candidates = listDatabaseCandidates(argument, workspace);
   const found = candidates.filter(isFile);
   const [chosen] = found;
@@ -194,6 +197,8 @@ function probeDatabase(databasePath: string): SQLiteTaskDB {
  * `ui`) that open the database themselves, writable, where an empty file would get a `tasks` table.
  */
 export function requireBeautyspotDatabase(databasePath: string): void {
+  // A postgres:// database is checked by its first query (it is never migrated by the CLI).
+  if (isPostgresUri(databasePath)) return;
   requireDatabaseFile(databasePath);
   probeDatabase(databasePath).close();
 }
@@ -207,6 +212,10 @@ export function openDatabase(
   databasePath: string,
   options: OpenDatabaseOptions = {},
 ): MaintenanceService {
+  // PostgreSQL: opened without migrating, so reading never changes it; blobs come from
+  // --blob-dir (a folder or an s3:// / gs:// URI) or from the S3 and GCS locations in the rows.
+  if (isPostgresUri(databasePath))
+    return MaintenanceService.fromPath(databasePath, options.blobDir);
   requireDatabaseFile(databasePath);
   noteDatabaseInUse(databasePath);
   const probe = probeDatabase(databasePath);
@@ -229,4 +238,11 @@ export function closeDatabase(service: MaintenanceService): void {
   service.close();
   // A read-only service was given its db, so `close` leaves it open for its owner: us.
   void service.db.close();
+}
+
+/** How reports name a database: the absolute file path, or the URI without its password. */
+export function describeDatabase(databasePath: string): string {
+  return isPostgresUri(databasePath)
+    ? describePostgresUri(databasePath)
+    : path.resolve(databasePath);
 }

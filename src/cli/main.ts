@@ -275,23 +275,32 @@ export function createProgram(): Command {
   addDestructiveOptions(
     addCommand(
       program,
-      "gc",
-      "expired entries and orphan blobs in every database, and blob folders whose databases are provably gone",
+      "gc [postgres-uri]",
+      "expired entries and orphan blobs in every database, and blob folders whose databases are provably gone (or in one postgres:// database)",
       [
         ["beautyspot gc --dry-run", "what a clean-up of ./.beautyspot would remove"],
         [
           "beautyspot gc --workspace ~/cache --no-expired -y",
           "only orphans and leftover folders, without asking",
         ],
+        [
+          "beautyspot gc postgres://app@db.internal/cache --blob-dir s3://team-cache/my_app -y",
+          "expired entries and orphan blobs of a team's database",
+        ],
       ],
     ),
   )
     .option("-w, --workspace <folder>", "workspace folder", DEFAULT_WORKSPACE)
     .option("--no-expired", "keep expired entries")
+    .option(
+      "--blob-dir <folder-or-uri>",
+      "with a postgres:// database: its blob storage, scanned for orphans",
+    )
     .addOption(graceOption())
-    .action(async (options) => {
-      const { runGc } = await import("./commands/gc.js");
-      await runGc({ ...options, graceSeconds: options.grace });
+    .action(async (db: string | undefined, options) => {
+      const { runGc, runGcOnPostgres } = await import("./commands/gc.js");
+      if (db === undefined) await runGc({ ...options, graceSeconds: options.grace });
+      else await runGcOnPostgres(db, { ...options, graceSeconds: options.grace });
     });
 
   addDestructiveOptions(
@@ -376,6 +385,37 @@ export function createProgram(): Command {
     .action(async (file: string, db: string, options) => {
       const { runImport } = await import("./commands/import.js");
       await runImport(file, db, options);
+    });
+
+  takesDatabase(
+    addCommand(
+      program,
+      "copy <from> <to>",
+      "copy entries and their blobs to another database (SQLite file or postgres:// URI), verifying digests; run again to resume",
+      [
+        [
+          "beautyspot copy my_app postgres://me@db.internal/cache --to-blob-dir s3://team-cache/my_app",
+          "move a local cache to the team's PostgreSQL and S3",
+        ],
+        [
+          "beautyspot copy postgres://me@db.internal/cache backup.db",
+          "a local copy of the team's cache (blobs on S3 are read from their locations)",
+        ],
+      ],
+    ),
+  )
+    .option(
+      "--from-blob-dir <folder-or-uri>",
+      "blob storage of <from> (default: next to a .db file; for postgres://, the S3/GCS locations in the rows)",
+    )
+    .option(
+      "--to-blob-dir <folder-or-uri>",
+      "blob storage of <to> (default: next to a .db file; for postgres://, blob rows keep their S3/GCS locations)",
+    )
+    .option("--json", "print the report as JSON")
+    .action(async (from: string, to: string, options) => {
+      const { runCopy } = await import("./commands/copy.js");
+      await runCopy(await resolveDatabase(from, options.workspace), to, options);
     });
 
   addCommand(program, "version", "print the version", [

@@ -56,7 +56,10 @@ export interface BackgroundErrorContext {
 
 /** Options of `new Spot(name, options)`. All optional. */
 export interface SpotOptions {
-  /** A TaskDB, or a SQLite file path. @default `<workspace>/<name>.db` */
+  /**
+   * A TaskDB, a SQLite file path, or a `postgres://` URI (a `PostgresTaskDB`, which needs the
+   * optional `pg` package). @default `<workspace>/<name>.db`
+   */
   db?: TaskDB | string;
   /** Encodes values. @default a new `MsgpackSerializer` per Spot */
   serializer?: Serializer;

@@ -5,6 +5,7 @@
  */
 
 import { createServer } from "node:http";
+import { describePostgresUri, isPostgresUri } from "../db/postgres/connection.js";
 import type { MaintenanceService } from "../index.js";
 import { ValidationError } from "../index.js";
 import { createDashboardHandler, type DashboardContext, type RetrySupport } from "./server/app.js";
@@ -93,13 +94,23 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   // Checked before the database is opened, so a missing build leaves nothing to clean up.
   const files = new StaticFiles(locateWebRoot());
   const database = new WatchedDatabase(options.dbPath, options.blobDir);
+  if (isPostgresUri(options.dbPath)) {
+    // Reached before listening: an unreachable server or a database without beautyspot's
+    // tables is reported now, not as a failing page.
+    try {
+      await database.current().service.countTasks({});
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+  }
   return await serveDatabase(database, files, {
     port,
     host,
     allowRemoteDelete: options.allowRemoteDelete === true,
     open: options.open === true,
     log,
-    label: options.dbPath,
+    label: isPostgresUri(options.dbPath) ? describePostgresUri(options.dbPath) : options.dbPath,
   });
 }
 

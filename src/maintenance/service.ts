@@ -5,6 +5,8 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { isPostgresUri } from "../db/postgres/connection.js";
+import { PostgresTaskDB } from "../db/postgres/postgres-task-db.js";
 import { SQLiteTaskDB } from "../db/sqlite/sqlite-task-db.js";
 import type { TaskDB, TaskFilter, TaskQuery, TaskRecord, TaskStats } from "../db/types.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
@@ -13,6 +15,8 @@ import { type Explanation, explainMiss } from "../keys/explain.js";
 import { consoleLogger } from "../logger.js";
 import { MsgpackSerializer } from "../serializer/msgpack.js";
 import type { Serializer } from "../serializer/types.js";
+import { LocationStorage } from "../storage/by-location.js";
+import { createStorage } from "../storage/create.js";
 import { LocalStorage } from "../storage/local.js";
 import type { BlobStorage } from "../storage/types.js";
 import type { Logger } from "../types.js";
@@ -188,9 +192,11 @@ export class MaintenanceService {
    * is given. Values are decoded without registered classes, so custom classes come back as
    * rescued raw data. Never creates a database: a missing file is a ConfigurationError. Never
    * migrates one either: a file an older version or the Python library wrote keeps its columns
-   * (deletions work on it as it is).
+   * (deletions work on it as it is). A `postgres://` URI opens a PostgresTaskDB the same way
+   * (never migrated); `blobDir` may then also be an `s3://` or `gs://` URI.
    */
   static fromPath(dbPath: string, blobDir?: string): MaintenanceService {
+    if (isPostgresUri(dbPath)) return MaintenanceService.#fromPostgres(dbPath, blobDir);
     if (typeof dbPath !== "string" || dbPath === "") {
       throw new ValidationError(
         `The database path must be a file path, got ${JSON.stringify(dbPath)}. Pass a file such as .beautyspot/my_app.db.`,
@@ -219,6 +225,35 @@ export class MaintenanceService {
       storage = new LocalStorage(blobDir ?? inferBlobDirectory(path.resolve(dbPath)));
     } catch (error) {
       db.close();
+      throw error;
+    }
+    const service = new MaintenanceService({ db, storage, serializer: new MsgpackSerializer() });
+    service.#ownsDatabase = true;
+    return service;
+  }
+
+  /**
+   * A `postgres://` database for maintenance: never migrated (one without beautyspot's tables is
+   * refused at the first query). Blobs are read from `blobDir` (a folder, `s3://` or `gs://` URI);
+   * without it, from the S3 or GCS locations the rows hold.
+   */
+  static #fromPostgres(uri: string, blobDir: string | undefined): MaintenanceService {
+    if (blobDir !== undefined && (typeof blobDir !== "string" || blobDir === "")) {
+      throw new ValidationError(
+        `The blob storage must be a folder path or an s3:// or gs:// URI, got ${JSON.stringify(blobDir)}.`,
+      );
+    }
+    const db = new PostgresTaskDB(uri, { migrate: false, maxConnections: 4 });
+    let storage: BlobStorage;
+    try {
+      storage =
+        blobDir === undefined
+          ? new LocationStorage(
+              "the blob storage the Spot uses (`--blob-dir <folder or s3:// URI>` on the command line)",
+            )
+          : createStorage(blobDir);
+    } catch (error) {
+      void db.close();
       throw error;
     }
     const service = new MaintenanceService({ db, storage, serializer: new MsgpackSerializer() });

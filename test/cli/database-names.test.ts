@@ -92,7 +92,7 @@ describe("database names", () => {
     );
     assert.equal(
       runCli(["stats", ""], cwd).stderr,
-      "beautyspot: The database argument is empty. Pass a name `beautyspot list` prints, or the path of a .db file.\n",
+      "beautyspot: The database argument is empty. Pass a name `beautyspot list` prints, the path of a .db file, or a postgres:// URI.\n",
     );
     const empty = makeTempDir();
     fs.mkdirSync(path.join(empty, ".beautyspot"));

@@ -5,11 +5,13 @@
  */
 
 import path from "node:path";
+import { isPostgresUri } from "../../db/postgres/connection.js";
 import { ConfigurationError, MaintenanceService } from "../../index.js";
 import { ownerRecordName } from "../../storage/ownership.js";
 import { countLeftovers, inferBlobFolder } from "../blob-folder.js";
 import { confirmAction } from "../confirm.js";
-import { closeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
+import { UsageError } from "../errors.js";
 import { Output, pluralize } from "../output.js";
 import { startProgress } from "../progress.js";
 import type { DestructiveCommandOptions } from "./clear.js";
@@ -48,14 +50,26 @@ function refuseSharedFolder(databasePath: string, blobDir: string): void {
 /** Runs `beautyspot clean <db>`. */
 export async function runClean(databasePath: string, options: CleanCommandOptions): Promise<void> {
   const output = new Output(options);
+  const postgres = isPostgresUri(databasePath);
+  if (postgres && options.blobDir === undefined) {
+    throw new UsageError(
+      `A postgres:// database has no blob folder of its own: pass the one its Spots use with --blob-dir (a folder, or an s3:// or gs:// URI), such as \`beautyspot clean ${describeDatabase(databasePath)} --blob-dir s3://team-cache/my_app\`.`,
+    );
+  }
   const blobDir = options.blobDir ?? inferBlobFolder(databasePath);
+  const cloud = /^(s3|gs):\/\//i.test(blobDir);
   const dryRun = options.dryRun === true;
-  refuseSharedFolder(databasePath, blobDir);
+  if (!postgres && !cloud) refuseSharedFolder(databasePath, blobDir);
   const service = openDatabase(databasePath, { readonly: dryRun, blobDir });
   try {
     const orphans = await service.scanGarbage({ graceSeconds: options.graceSeconds });
-    const leftovers = countLeftovers(blobDir, options.graceSeconds * 1000);
-    const report = { database: path.resolve(databasePath), blobDir: path.resolve(blobDir) };
+    const leftovers = cloud
+      ? { tempFiles: 0, emptyDirs: 0 }
+      : countLeftovers(blobDir, options.graceSeconds * 1000);
+    const report = {
+      database: describeDatabase(databasePath),
+      blobDir: cloud ? blobDir : path.resolve(blobDir),
+    };
     const nothing = orphans.length === 0 && leftovers.tempFiles === 0;
     const summary = `${pluralize(orphans.length, "orphan blob")} and ${pluralize(leftovers.tempFiles, "temporary file")}`;
     if (dryRun || nothing) {

@@ -1,8 +1,7 @@
 /** @module cli/commands/clear — removes every entry of a database, or every entry of one function. */
 
-import path from "node:path";
 import { confirmAction } from "../confirm.js";
-import { closeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
 import { resolveFunctionToRemove } from "../function-filter.js";
 import { Output, pluralize } from "../output.js";
 
@@ -35,7 +34,7 @@ export async function runClear(databasePath: string, options: ClearCommandOption
     if (options.dryRun === true || matching === 0) {
       if (output.json) {
         output.printJson({
-          database: path.resolve(databasePath),
+          database: describeDatabase(databasePath),
           dryRun: options.dryRun === true,
           func: func ?? null,
           removed: 0,
@@ -57,7 +56,7 @@ export async function runClear(databasePath: string, options: ClearCommandOption
     const removed = await service.clear({ func });
     if (output.json) {
       output.printJson({
-        database: path.resolve(databasePath),
+        database: describeDatabase(databasePath),
         dryRun: false,
         func: func ?? null,
         removed,

@@ -2,7 +2,7 @@
 
 import path from "node:path";
 import { exportRecording } from "../../index.js";
-import { closeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
 import { requireKnownFunction } from "../function-filter.js";
 import { formatBytes, formatCount, Output } from "../output.js";
 
@@ -37,7 +37,7 @@ export async function runExport(
     );
     if (output.json) {
       output.printJson({
-        database: path.resolve(databasePath),
+        database: describeDatabase(databasePath),
         out: path.resolve(options.out),
         ...report,
       });

@@ -5,10 +5,12 @@
  */
 
 import path from "node:path";
+import { isPostgresUri } from "../../db/postgres/connection.js";
 import { type KeptBlobFolder, MaintenanceService } from "../../index.js";
 import { inferBlobFolder } from "../blob-folder.js";
 import { confirmAction } from "../confirm.js";
-import { closeDatabase, openDatabase, requireWorkspace } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase, requireWorkspace } from "../database.js";
+import { UsageError } from "../errors.js";
 import { formatBytes, Output, pluralize } from "../output.js";
 import { startProgress } from "../progress.js";
 import type { DestructiveCommandOptions } from "./clear.js";
@@ -16,6 +18,8 @@ import type { DestructiveCommandOptions } from "./clear.js";
 /** Options of `beautyspot gc`. */
 export interface GcCommandOptions extends DestructiveCommandOptions {
   workspace: string;
+  /** With a postgres:// database: its blob storage (a folder or an s3:// / gs:// URI). */
+  blobDir?: string;
   /** Remove expired entries too (`--no-expired` turns it off). @default true */
   expired: boolean;
   /** Only blobs older than this many seconds count as orphans. */
@@ -156,6 +160,66 @@ export async function runGc(options: GcCommandOptions): Promise<void> {
   }
   noteSkipped(output, removed);
   noteKept(output, kept);
+}
+
+/**
+ * Runs `beautyspot gc <postgres-uri>`: expired entries (with their blobs) and, with
+ * `--blob-dir`, orphan blobs of one PostgreSQL database, which no workspace folder holds.
+ */
+export async function runGcOnPostgres(uri: string, options: GcCommandOptions): Promise<void> {
+  if (!isPostgresUri(uri)) {
+    throw new UsageError(
+      `gc takes a postgres:// URI or nothing, got ${JSON.stringify(uri)}. SQLite databases are found in their workspace folder: pass --workspace <folder> instead.`,
+    );
+  }
+  const output = new Output(options);
+  const dryRun = options.dryRun === true;
+  const shown = describeDatabase(uri);
+  const service = openDatabase(uri, { readonly: dryRun, blobDir: options.blobDir });
+  try {
+    const expiredRows = options.expired ? (await service.stats()).expired : 0;
+    const orphans =
+      options.blobDir === undefined
+        ? []
+        : await service.scanGarbage({ graceSeconds: options.graceSeconds });
+    const summary = `${pluralize(expiredRows, "expired entry", "expired entries")} and ${pluralize(orphans.length, "orphan blob")} in ${shown}`;
+    const nothing = expiredRows === 0 && orphans.length === 0;
+    if (dryRun || nothing) {
+      if (output.json) {
+        output.printJson({
+          database: shown,
+          dryRun,
+          expiredRows,
+          orphanBlobs: orphans.length,
+          orphans,
+        });
+      } else if (nothing) {
+        output.print(`Nothing to collect in ${shown}.`);
+      } else {
+        output.print(`Dry run: would remove ${summary}.`);
+      }
+      if (options.blobDir === undefined && !output.json) {
+        output.note(
+          "Orphan blobs were not looked for: pass --blob-dir with the blob storage the Spots use.",
+        );
+      }
+      return;
+    }
+    await confirmAction(`Remove ${summary}?`, options);
+    const cleaned = await service.cleanGarbage({
+      expired: options.expired,
+      graceSeconds: options.graceSeconds,
+    });
+    if (output.json) {
+      output.printJson({ database: shown, dryRun: false, ...cleaned });
+    } else {
+      output.print(
+        `Removed ${pluralize(cleaned.expiredRows, "expired entry", "expired entries")} and ${pluralize(cleaned.orphanBlobs, "orphan blob")} from ${shown}.`,
+      );
+    }
+  } finally {
+    closeDatabase(service);
+  }
 }
 
 /**

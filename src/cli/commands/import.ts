@@ -2,6 +2,8 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { isPostgresUri } from "../../db/postgres/connection.js";
+import { PostgresTaskDB } from "../../db/postgres/postgres-task-db.js";
 import {
   importRecording,
   LocalStorage,
@@ -9,7 +11,9 @@ import {
   SQLiteTaskDB,
   ValidationError,
 } from "../../index.js";
-import { closeDatabase, openDatabase } from "../database.js";
+import { LocationStorage } from "../../storage/by-location.js";
+import { createStorage } from "../../storage/create.js";
+import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
 import { UsageError } from "../errors.js";
 import { formatCount, Output } from "../output.js";
 
@@ -40,15 +44,26 @@ export async function runImport(
       `Recording ${file} does not exist. Check the path; \`beautyspot export <db> --out ${file}\` writes one.`,
     );
   }
-  const created = !fs.existsSync(databasePath);
+  const postgres = isPostgresUri(databasePath);
+  const created = !postgres && !fs.existsSync(databasePath);
   let service: MaintenanceService | undefined;
-  let db: SQLiteTaskDB | undefined;
+  let db: SQLiteTaskDB | PostgresTaskDB | undefined;
   try {
     let target: {
       db: SQLiteTaskDB | MaintenanceService["db"];
       storage: MaintenanceService["storage"];
     };
-    if (created) {
+    if (postgres) {
+      // Written to, so migrated (created when new); blobs go where --blob-dir says.
+      db = new PostgresTaskDB(databasePath);
+      target = {
+        db,
+        storage:
+          options.blobDir === undefined
+            ? new LocationStorage("--blob-dir <folder or s3:// URI> for the recording's blobs")
+            : createStorage(options.blobDir),
+      };
+    } else if (created) {
       fs.mkdirSync(path.dirname(path.resolve(databasePath)), { recursive: true });
       db = new SQLiteTaskDB(databasePath);
       const absolute = path.resolve(databasePath);
@@ -64,9 +79,19 @@ export async function runImport(
     try {
       report = await importRecording(file, target);
     } catch (error) {
-      if (created) {
+      if (postgres) {
+        // Written to, so migrated (created when new); blobs go where --blob-dir says.
+        db = new PostgresTaskDB(databasePath);
+        target = {
+          db,
+          storage:
+            options.blobDir === undefined
+              ? new LocationStorage("--blob-dir <folder or s3:// URI> for the recording's blobs")
+              : createStorage(options.blobDir),
+        };
+      } else if (created) {
         // Nothing was imported: leave no empty database behind.
-        db?.close();
+        await db?.close();
         db = undefined;
         for (const suffix of ["", "-wal", "-shm"])
           fs.rmSync(`${databasePath}${suffix}`, { force: true });
@@ -77,7 +102,7 @@ export async function runImport(
     if (output.json) {
       output.printJson({
         file: path.resolve(file),
-        database: path.resolve(databasePath),
+        database: describeDatabase(databasePath),
         created,
         ...report,
       });
@@ -88,6 +113,6 @@ export async function runImport(
     );
   } finally {
     if (service !== undefined) closeDatabase(service);
-    db?.close();
+    await db?.close();
   }
 }

@@ -2,7 +2,7 @@
 
 import path from "node:path";
 import { MaintenanceService } from "../../index.js";
-import { closeDatabase, openDatabase, requireWorkspace } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase, requireWorkspace } from "../database.js";
 import { UsageError } from "../errors.js";
 import { escapeInline } from "../escape.js";
 import { requireKnownFunction } from "../function-filter.js";
@@ -84,7 +84,7 @@ async function listEntries(databasePath: string, options: ListCommandOptions): P
     });
     if (output.json) {
       output.printJson({
-        database: path.resolve(databasePath),
+        database: describeDatabase(databasePath),
         total,
         offset: options.offset,
         tasks,

@@ -1,9 +1,8 @@
 /** @module cli/commands/prune — removes entries last written more than N days ago. */
 
-import path from "node:path";
 import type { MaintenanceService } from "../../index.js";
 import { confirmAction } from "../confirm.js";
-import { closeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
 import { resolveFunctionToRemove } from "../function-filter.js";
 import { Output, pluralize } from "../output.js";
 import type { DestructiveCommandOptions } from "./clear.js";
@@ -60,7 +59,7 @@ export async function runPrune(databasePath: string, options: PruneCommandOption
     const cutoff = Date.now() - options.days * MS_PER_DAY;
     const matching = await countOlderThan(service, func, cutoff);
     const report = {
-      database: path.resolve(databasePath),
+      database: describeDatabase(databasePath),
       days: options.days,
       func: func ?? null,
     };

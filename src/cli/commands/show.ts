@@ -1,8 +1,7 @@
 /** @module cli/commands/show — one entry: its metadata and its decoded (or rescued) value. */
 
-import path from "node:path";
 import type { MaintenanceService } from "../../index.js";
-import { closeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
 import { CommandFailedError, UsageError } from "../errors.js";
 import { escapeInline, escapeText } from "../escape.js";
 import { formatBytes, formatTimestamp, Output, pluralize } from "../output.js";
@@ -135,7 +134,7 @@ export async function runShow(
     const { record } = detail;
     if (output.json) {
       output.printJson({
-        database: path.resolve(databasePath),
+        database: describeDatabase(databasePath),
         record,
         rescued: detail.rescued,
         ...(detail.decodeError === undefined ? {} : { decodeError: detail.decodeError }),

@@ -1,8 +1,7 @@
 /** @module cli/commands/stats — totals of one database: rows, bytes, per function, per content type. */
 
-import path from "node:path";
 import type { TaskStats } from "../../index.js";
-import { closeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
 import { escapeInline } from "../escape.js";
 import { formatBytes, formatCount, Output } from "../output.js";
 
@@ -25,7 +24,7 @@ export async function runStats(databasePath: string, options: StatsCommandOption
   try {
     const stats = await service.stats();
     if (output.json) {
-      output.printJson({ database: path.resolve(databasePath), ...stats });
+      output.printJson({ database: describeDatabase(databasePath), ...stats });
       return;
     }
     const { colors } = output;

@@ -4,9 +4,8 @@
  * explanation `wrapper.explain(...)` gives in a program.
  */
 
-import path from "node:path";
 import type { Explanation } from "../../index.js";
-import { closeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
 import { UsageError } from "../errors.js";
 import { escapeText } from "../escape.js";
 import { Output } from "../output.js";
@@ -63,7 +62,7 @@ export async function runWhy(
       );
     }
     if (output.json) {
-      output.printJson({ database: path.resolve(databasePath), ...explanation });
+      output.printJson({ database: describeDatabase(databasePath), ...explanation });
     } else {
       output.print(escapeText(explanation.summary));
     }

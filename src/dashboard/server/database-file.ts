@@ -5,6 +5,7 @@
  */
 
 import fs from "node:fs";
+import { isPostgresUri } from "../../db/postgres/connection.js";
 import { ConfigurationError, MaintenanceService, SQLiteTaskDB } from "../../index.js";
 import { DashboardApi } from "./api.js";
 import { RawValueFiles } from "./raw-files.js";
@@ -72,6 +73,8 @@ function readIdentity(dbPath: string): FileIdentity | undefined {
  * a beautyspot database (a zero-byte or foreign file) without creating a `tasks` table in it.
  */
 function openService(dbPath: string, blobDir: string | undefined): MaintenanceService {
+  // A server database is never replaced under a path: opened once, without migrating.
+  if (isPostgresUri(dbPath)) return MaintenanceService.fromPath(dbPath, blobDir);
   let probe: SQLiteTaskDB;
   try {
     probe = new SQLiteTaskDB(dbPath, { readonly: true, memoryCacheBytes: 0 });
@@ -100,6 +103,8 @@ function describeProblem(error: unknown): string {
 export class WatchedDatabase implements DashboardDatabase {
   readonly #dbPath: string;
   readonly #blobDir: string | undefined;
+  /** A `postgres://` database: no file to watch. */
+  readonly #server: boolean;
   #open: OpenDatabase;
   #identity: FileIdentity | undefined;
   #retiring = new Set<MaintenanceService>();
@@ -108,13 +113,15 @@ export class WatchedDatabase implements DashboardDatabase {
   constructor(dbPath: string, blobDir?: string) {
     this.#dbPath = dbPath;
     this.#blobDir = blobDir;
-    const identity = readIdentity(dbPath);
+    this.#server = isPostgresUri(dbPath);
+    const identity = this.#server ? undefined : readIdentity(dbPath);
     this.#open = this.#wrap(openService(dbPath, blobDir), 0, identity);
     this.#identity = identity;
   }
 
   /** The open database, reopened first when the file at the path was replaced. */
   current(): OpenDatabase {
+    if (this.#server) return this.#open;
     const identity = readIdentity(this.#dbPath);
     if (identity === undefined) throw this.#deletedError();
     const known = this.#identity;
@@ -157,6 +164,7 @@ export class WatchedDatabase implements DashboardDatabase {
     // Checked again before every deletion (and each batch of a bulk one): a file replaced or
     // deleted since the request began stops the deletion, instead of it going to the old file.
     const requireSameFile = () => {
+      if (this.#server) return;
       const identity = readIdentity(this.#dbPath);
       if (identity === undefined) throw this.#deletedError();
       if (opened !== undefined && (identity.dev !== opened.dev || identity.ino !== opened.ino)) {
