@@ -56,7 +56,7 @@ function addFilter(into: Conditions, filter: TaskFilter): void {
     // strpos is a plain substring test: no LIKE wildcards to escape in user text.
     const search = into.bind(filter.search);
     into.conditions.push(
-      `(strpos(cache_key, ${search}) > 0 OR strpos(input_id, ${search}) > 0 OR strpos(func_identifier, ${search}) > 0)`,
+      `(strpos(cache_key, ${search}) > 0 OR strpos(input_id, ${search}) > 0 OR strpos(func_identifier, ${search}) > 0 OR strpos(input_preview, ${search}) > 0)`,
     );
   }
 }

@@ -186,10 +186,10 @@ export function mapTaskRecord(row: unknown[]): TaskRecord {
     size,
     updatedAt,
     expiresAt: expires === null ? null : new Date(expires).toISOString(),
+    inputPreview: readOptionalText(row[11]),
   } as TaskRecord;
   if (RECORDS_CARRY_NOTEBOOK_FIELDS) {
-    const notebook: NotebookFields = {
-      inputPreview: readOptionalText(row[11]),
+    const notebook: Omit<NotebookFields, "inputPreview"> = {
       durationMs: readOptionalNumber(row[12]),
       tokens: readOptionalNumber(row[13]),
       hits: readOptionalNumber(row[14]) ?? 0,
