@@ -232,6 +232,32 @@ describe("mode bypass", () => {
     await spot.shutdown();
   });
 
+  it("a run in bypass is never shared: a normal call of the same key runs and stores its own", async () => {
+    const workspace = makeTempDir();
+    const spot = newSpot(workspace);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolveGate) => {
+      release = resolveGate;
+    });
+    let runs = 0;
+    async function fetchPage(n: number) {
+      const run = ++runs;
+      if (run === 1) await gate;
+      return `run ${run} for ${n}`;
+    }
+    // One function marked twice: once as a live check that never touches the cache.
+    const live = spot.mark(fetchPage, { mode: "bypass" });
+    const cached = spot.mark(fetchPage);
+    assert.equal(live.key(1), cached.key(1), "the same key");
+    const running = live(1);
+    assert.equal(await cached(1), "run 2 for 1", "the normal call did not join the bypass run");
+    release();
+    assert.equal(await running, "run 1 for 1");
+    assert.equal(await cached(1), "run 2 for 1", "and its own result was stored");
+    assert.equal(await spot.maintenance.countTasks({}), 1);
+    await spot.shutdown();
+  });
+
   it("a mark option overrides the Spot's mode for one function", async () => {
     const workspace = makeTempDir();
     const spot = newSpot(workspace, { mode: "replay" });

@@ -229,6 +229,8 @@ export function createMarkedFunction<A extends unknown[], R>(
   /**
    * Runs `fn` and registers the run as in flight. A synchronous throw is returned as a rejection
    * before anything is registered: a run that already ended must never be found by later calls.
+   * A run that will not be stored (bypass) is not registered: sharing it would be a read of a
+   * result the cache never holds, and calls of the same key in other modes run their own.
    */
   function start(
     thisArg: unknown,
@@ -244,7 +246,7 @@ export function createMarkedFunction<A extends unknown[], R>(
       return Promise.reject(error);
     }
     const running = finish(returned, args, inputId, cacheKey, context);
-    inflight.set(cacheKey, running);
+    if (mayWrite) inflight.set(cacheKey, running);
     return running;
   }
 
@@ -275,7 +277,7 @@ export function createMarkedFunction<A extends unknown[], R>(
         );
       return result;
     } finally {
-      if (!streaming) inflight.delete(cacheKey);
+      if (!streaming && mayWrite) inflight.delete(cacheKey);
     }
   }
 
@@ -304,11 +306,11 @@ export function createMarkedFunction<A extends unknown[], R>(
               backends.logger,
             );
         } finally {
-          inflight.delete(cacheKey);
+          if (mayWrite) inflight.delete(cacheKey);
         }
       },
       abandon() {
-        inflight.delete(cacheKey);
+        if (mayWrite) inflight.delete(cacheKey);
       },
     });
   }

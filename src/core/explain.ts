@@ -39,7 +39,7 @@ function describeCall(
     cacheKey,
     inputId,
     arguments: readStoredArguments(recorded.bytes),
-    inputPreview: recorded.preview,
+    ...(recorded.preview === null ? {} : { inputPreview: recorded.preview }),
     status,
   };
 }
