@@ -354,6 +354,15 @@ async function fillEveryKind(workspace: string) {
   await inline("short");
   const large = spot.mark(async () => Buffer.alloc(300_000, 7), { name: "large" });
   await large();
+  const tokens = spot.mark(
+    async function* tokens(prompt: string) {
+      for (const word of prompt.split(" ")) yield { word, at: new Date(0) };
+    },
+    { name: "stream" },
+  );
+  for await (const _ of tokens("a stream of words")) {
+    // consumed to the end: the stream is stored
+  }
   await spot.shutdown();
   return {
     values,
@@ -377,7 +386,7 @@ describe("export and import", () => {
     const source = newSpot(join(root, "source"));
     const file = join(root, "every-kind.spot");
     const report = await exportRecording(storeOf(source), file);
-    assert.equal(report.entries, Object.keys(values).length + 2);
+    assert.equal(report.entries, Object.keys(values).length + 3);
     assert.equal(report.blobs, 1, "only the value over the threshold goes to the .blobs folder");
     const firstBytes = readFileSync(file);
     assert.match(
@@ -413,6 +422,19 @@ describe("export and import", () => {
     }
     const large = replay.mark(async (): Promise<unknown> => undefined, { name: "large" });
     assert.deepEqual(await large(), Buffer.alloc(300_000, 7));
+    const tokens = replay.mark(
+      async function* tokens(prompt: string) {
+        yield assert.fail(`replay never runs (${prompt})`);
+      },
+      { name: "stream" },
+    );
+    const replayed: unknown[] = [];
+    for await (const chunk of tokens("a stream of words")) replayed.push(chunk);
+    assert.deepStrictEqual(
+      replayed,
+      ["a", "stream", "of", "words"].map((word) => ({ word, at: new Date(0) })),
+      "a stream round-trips chunk by chunk",
+    );
     await replay.shutdown();
   });
 
