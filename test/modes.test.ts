@@ -1,12 +1,14 @@
 /** @module test/modes — normal, replay, record and bypass: what a call may do with the cache. */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import {
   BeautySpotError,
   CacheMissError,
   type MarkOptions,
   Spot,
+  SQLiteTaskDB,
   ValidationError,
 } from "../src/index.js";
 import { makeTempDir, recordingLogger } from "./helpers.js";
@@ -160,6 +162,34 @@ describe("mode replay, explained", () => {
       assert.match(error.message, /opts\.temperature: 0\.2 → 0\.7/);
       return true;
     });
+    await spot.shutdown();
+  });
+
+  it("reads each stored thing once to explain itself (the key's row, the function's newest entries)", async () => {
+    const workspace = makeTempDir();
+    const recorder = newSpot(workspace);
+    const ask = (spot: Spot) =>
+      spot.mark(async function ask(prompt: string) {
+        return prompt.length;
+      });
+    await ask(recorder)("hello");
+    await recorder.shutdown();
+
+    const reads = { get: 0, recentInputs: 0 };
+    class CountingDB extends SQLiteTaskDB {
+      override get(cacheKey: string) {
+        reads.get++;
+        return super.get(cacheKey);
+      }
+      override recentInputs(funcName: string, funcIdentifier: string, limit: number) {
+        reads.recentInputs++;
+        return super.recentInputs(funcName, funcIdentifier, limit);
+      }
+    }
+    const db = new CountingDB(join(workspace, "app.db"));
+    const spot = newSpot(workspace, { mode: "replay", db });
+    await assert.rejects(ask(spot)("help"), /prompt: "hello" → "help"/);
+    assert.deepEqual(reads, { get: 2, recentInputs: 1 }, "the lookup's get, then one of each");
     await spot.shutdown();
   });
 

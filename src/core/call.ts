@@ -9,17 +9,12 @@ import type { HookContext } from "../hooks/types.js";
 import { releaseBlob, releaseBlobSync } from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { BackgroundSaves } from "./background-saves.js";
-import { type Explanation, explainCall, explainCallSync } from "./explain.js";
+import { type Explanation, explainCall } from "./explain.js";
 import { MARKED_IDENTITY } from "./identities.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
-import {
-  createReplayMissError,
-  createReplayMissErrorSync,
-  explainReplayMiss,
-  explainReplayMissSync,
-} from "./replay-miss.js";
+import { createReplayMissError, createReplayMissErrorSync } from "./replay-miss.js";
 import { runOncePerMachine, supportsLeases } from "./single-flight.js";
 import {
   chunksForHooks,
@@ -353,10 +348,7 @@ export function createMarkedFunction<A extends unknown[], R>(
       if (running !== undefined) return running.then(joinRun) as Promise<Awaited<R>>;
     }
     if (!mayRun) {
-      throw await explainReplayMiss(
-        await createReplayMissError(plan, cacheKey, inputId, backends),
-        () => explainCall(plan, args, runtime),
-      );
+      throw await createReplayMissError(plan, cacheKey, inputId, backends, args);
     }
     // One run across the processes sharing the database (core/single-flight.ts): only where a
     // stored result may be read and written (not in record or bypass mode).
@@ -437,10 +429,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
       return stored as R;
     }
     if (!mayRun) {
-      throw explainReplayMissSync(
-        createReplayMissErrorSync(plan, cacheKey, inputId, backends),
-        () => explainCallSync(plan, args, runtime),
-      );
+      throw createReplayMissErrorSync(plan, cacheKey, inputId, backends, args);
     }
     const result = fn.apply(this, args);
     if (mayWrite) saveResultSync(plan, cacheKey, inputId, result, runtime, args);
