@@ -39,6 +39,14 @@ describe("recordArguments", () => {
       [new Uint8Array([1, 2]), -0, Number.NaN, "é\n\u{1F600}"],
       [{ apiKey: "x", nested: { password: "y" } }],
       [() => 1],
+      // Plain values, written without the general walk: each encoding boundary.
+      [0, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, 2 ** 53 + 2, 1e300],
+      [-1, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649, 0.5, -0.5],
+      [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, true, false, null],
+      ["", "a".repeat(31), "b".repeat(32), "c".repeat(255), "d".repeat(256), "é".repeat(40000)],
+      ["\u{1F600} emoji", "x".repeat(70_000)],
+      Array.from({ length: 15 }, (_, index) => index),
+      Array.from({ length: 16 }, (_, index) => `item ${index}`),
     ];
     for (const args of cases) {
       const recorded = recordArguments(args, labelOf);

@@ -12,6 +12,7 @@
 
 import { hash } from "node:crypto";
 import { MsgpackSerializer } from "../serializer/msgpack.js";
+import { hasLoneSurrogate } from "../serializer/prepare.js";
 import { parseParameters } from "./params.js";
 import { defaultRedactor, REDACTED, type Redactor, redactSecretsInText } from "./redact.js";
 
@@ -221,41 +222,53 @@ const argumentSerializer = new MsgpackSerializer();
  */
 export class CapturedArguments {
   readonly #labelOf: (position: number) => string;
-  readonly #sanitizer: ArgumentSanitizer;
-  readonly #names: string[] = [];
-  /** Sanitized values; primitive arguments still raw until `record()` (`#pending`). */
-  readonly #values: unknown[] = [];
-  #pending: boolean;
-  #failed = false;
+  readonly #redactor: Redactor;
+  /** The arguments: as given while only primitives (`#walk` unset), then their sanitized copies. */
+  #values: unknown[];
+  /** The walk that sanitized `#values`, with their labels; `null` when a `redact` function threw. */
+  #walk: { readonly names: string[]; readonly sanitizer: ArgumentSanitizer } | null | undefined;
   #recorded: RecordedArguments | undefined;
 
   constructor(args: readonly unknown[], labelOf: (position: number) => string, redactor: Redactor) {
+    // Kept small: a queued save holds this until the writer runs.
     this.#labelOf = labelOf;
-    this.#sanitizer = new ArgumentSanitizer(redactor);
-    let primitives = true;
+    this.#redactor = redactor;
+    this.#values = args.slice();
     for (let position = 0; position < args.length; position++) {
       const value = args[position];
-      if (typeof value === "object" && value !== null) primitives = false;
-      this.#values.push(value);
+      // Objects may change after the call: copy (and redact) them now.
+      if (typeof value === "object" && value !== null) {
+        this.#sanitize();
+        break;
+      }
     }
-    this.#pending = true;
-    // Objects may change after the call: copy (and redact) them now.
-    if (!primitives) this.#sanitizeAll();
+  }
+
+  /** `recordPlainArguments` over the arguments as given; a throwing `redact` function: none. */
+  #recordPlain(): RecordedArguments | undefined {
+    try {
+      return recordPlainArguments(this.#values, this.#labelOf, this.#redactor);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Labels and redacts every argument (once). A throwing `redact` function records nothing. */
-  #sanitizeAll(): void {
-    if (!this.#pending) return;
-    this.#pending = false;
+  #sanitize(): void {
+    if (this.#walk !== undefined) return;
+    const names: string[] = [];
+    const sanitizer = new ArgumentSanitizer(this.#redactor);
+    const values = this.#values;
     try {
-      for (let position = 0; position < this.#values.length; position++) {
+      for (let position = 0; position < values.length; position++) {
         const label = this.#labelOf(position);
-        this.#names.push(label);
-        this.#values[position] = this.#sanitizer.sanitizeArgument(this.#values[position], label);
+        names.push(label);
+        values[position] = sanitizer.sanitizeArgument(values[position], label);
       }
+      this.#walk = { names, sanitizer };
     } catch {
-      this.#failed = true;
-      this.#values.length = 0;
+      this.#walk = null;
+      this.#values = [];
     }
   }
 
@@ -267,19 +280,27 @@ export class CapturedArguments {
    * `bytes: null`, and the input id alone tells the call apart.
    */
   record(): RecordedArguments {
-    this.#recorded ??= this.#record();
+    if (this.#recorded === undefined) {
+      this.#recorded = this.#record();
+      this.#values = []; // no longer needed: let the arguments go
+    }
     return this.#recorded;
   }
 
   #record(): RecordedArguments {
-    this.#sanitizeAll();
-    if (this.#failed) return NOT_RECORDED;
-    const names = this.#names;
+    if (this.#walk === undefined) {
+      const plain = this.#recordPlain();
+      if (plain !== undefined) return plain;
+    }
+    this.#sanitize();
+    const walk = this.#walk;
+    if (walk === null || walk === undefined) return NOT_RECORDED;
+    const { names, sanitizer } = walk;
     const values = this.#values;
-    const { redacted } = this.#sanitizer;
+    const { redacted } = sanitizer;
     const preview = formatPreview(names, values);
     try {
-      const bytes = encodeStoredArguments(names, values, this.#sanitizer.complete, redacted);
+      const bytes = encodeStoredArguments(names, values, sanitizer.complete, redacted);
       if (bytes.byteLength <= MAX_STORED_ARGUMENTS_BYTES) return { bytes, preview };
       return {
         bytes: shrinkToCap(values, () => encodeStoredArguments(names, values, false, redacted)),
@@ -289,6 +310,139 @@ export class CapturedArguments {
       return { bytes: null, preview };
     }
   }
+}
+
+/**
+ * The common case, without a walk: at most 15 arguments, each a number, boolean, null or
+ * well-formed text, none to redact. Encoded straight into one buffer (the same bytes as
+ * `encodeStoredArguments`), so a miss allocates next to nothing for its arguments.
+ * `undefined` when the general path is needed.
+ */
+function recordPlainArguments(
+  values: readonly unknown[],
+  labelOf: (position: number) => string,
+  redactor: Redactor,
+): RecordedArguments | undefined {
+  if (values.length > 15) return undefined;
+  const names: string[] = [];
+  let size = 1;
+  for (let position = 0; position < values.length; position++) {
+    const value = values[position];
+    const length = plainSize(value);
+    if (length < 0) return undefined;
+    const label = labelOf(position);
+    if (redactor(label, label, value)) return undefined;
+    if (typeof value === "string" && redactSecretsInText(value) !== value) return undefined;
+    names.push(label);
+    size += length;
+  }
+  const head = headOf(names);
+  const total = head.byteLength + size + COMPLETE_TAIL.byteLength;
+  if (total > MAX_STORED_ARGUMENTS_BYTES) return undefined;
+  const bytes = Buffer.allocUnsafe(total);
+  bytes.set(head, 0);
+  let offset = head.byteLength;
+  bytes[offset++] = 0x90 | values.length;
+  for (const value of values) offset = writePlain(bytes, offset, value);
+  bytes.set(COMPLETE_TAIL, offset);
+  return { bytes, preview: formatPreview(names, values) };
+}
+
+/** Encoded size of a plain value (as msgpackr writes it after the prepare walk); -1 when not plain. */
+function plainSize(value: unknown): number {
+  switch (typeof value) {
+    case "boolean":
+      return 1;
+    case "number":
+      if (Object.is(value, -0)) return -1;
+      if (value >>> 0 === value)
+        return value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : 5;
+      if (value >> 0 === value)
+        return value >= -0x20 ? 1 : value >= -0x80 ? 2 : value >= -0x8000 ? 3 : 5;
+      // Integers beyond 32 bits take the prepare walk's int64 encoding.
+      return Number.isSafeInteger(value) ? -1 : 9;
+    case "string": {
+      if (hasLoneSurrogate(value)) return -1;
+      const length = Buffer.byteLength(value);
+      return length + (length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5);
+    }
+    case "object":
+      return value === null ? 1 : -1;
+    default:
+      return -1;
+  }
+}
+
+/** Writes a value `plainSize` accepted at `offset`; returns the offset after it. */
+function writePlain(bytes: Buffer, offset: number, value: unknown): number {
+  if (value === null) {
+    bytes[offset] = 0xc0;
+    return offset + 1;
+  }
+  if (typeof value === "boolean") {
+    bytes[offset] = value ? 0xc3 : 0xc2;
+    return offset + 1;
+  }
+  if (typeof value === "number") {
+    if (value >>> 0 === value) {
+      if (value < 0x80) {
+        bytes[offset] = value;
+        return offset + 1;
+      }
+      if (value < 0x100) {
+        bytes[offset] = 0xcc;
+        bytes[offset + 1] = value;
+        return offset + 2;
+      }
+      if (value < 0x10000) {
+        bytes[offset] = 0xcd;
+        bytes.writeUInt16BE(value, offset + 1);
+        return offset + 3;
+      }
+      bytes[offset] = 0xce;
+      bytes.writeUInt32BE(value, offset + 1);
+      return offset + 5;
+    }
+    if (value >> 0 === value) {
+      if (value >= -0x20) {
+        bytes[offset] = value & 0xff;
+        return offset + 1;
+      }
+      if (value >= -0x80) {
+        bytes[offset] = 0xd0;
+        bytes.writeInt8(value, offset + 1);
+        return offset + 2;
+      }
+      if (value >= -0x8000) {
+        bytes[offset] = 0xd1;
+        bytes.writeInt16BE(value, offset + 1);
+        return offset + 3;
+      }
+      bytes[offset] = 0xd2;
+      bytes.writeInt32BE(value, offset + 1);
+      return offset + 5;
+    }
+    bytes[offset] = 0xcb;
+    bytes.writeDoubleBE(value, offset + 1);
+    return offset + 9;
+  }
+  const text = value as string;
+  const length = Buffer.byteLength(text);
+  if (length < 0x20) {
+    bytes[offset++] = 0xa0 | length;
+  } else if (length < 0x100) {
+    bytes[offset++] = 0xd9;
+    bytes[offset++] = length;
+  } else if (length < 0x10000) {
+    bytes[offset] = 0xda;
+    bytes.writeUInt16BE(length, offset + 1);
+    offset += 3;
+  } else {
+    bytes[offset] = 0xdb;
+    bytes.writeUInt32BE(length, offset + 1);
+    offset += 5;
+  }
+  return offset + bytes.write(text, offset, "utf8");
 }
 
 /** The MessagePack of `{ format, names, values` up to the values, by names (joined by NUL). */
@@ -318,6 +472,18 @@ function encodeTail(complete: boolean): Uint8Array {
   ]);
 }
 
+/** The encoded head for these names, from the cache. */
+function headOf(names: readonly string[]): Uint8Array {
+  const key = names.length === 1 ? (names[0] as string) : names.join("\u0000");
+  let head = encodedHeads.get(key);
+  if (head === undefined) {
+    head = encodeHead(names);
+    if (encodedHeads.size >= ENCODED_HEADS_LIMIT) encodedHeads.clear();
+    encodedHeads.set(key, head);
+  }
+  return head;
+}
+
 const COMPLETE_TAIL = encodeTail(true);
 const INCOMPLETE_TAIL = encodeTail(false);
 
@@ -341,15 +507,8 @@ function encodeStoredArguments(
       redacted,
     });
   }
-  const key = names.join("\u0000");
-  let head = encodedHeads.get(key);
-  if (head === undefined) {
-    head = encodeHead(names);
-    if (encodedHeads.size >= ENCODED_HEADS_LIMIT) encodedHeads.clear();
-    encodedHeads.set(key, head);
-  }
   return Buffer.concat([
-    head,
+    headOf(names),
     argumentSerializer.dumps(values),
     complete ? COMPLETE_TAIL : INCOMPLETE_TAIL,
   ]);
