@@ -256,6 +256,22 @@ describe("recordings as test fixtures", () => {
     assert.equal(readRecordingFile(fixtures)?.length, 1, "normal mode leaves the recording alone");
   });
 
+  it('takes singleFlight: "machine": the leases are held in the database behind the recordings', async () => {
+    const project = makeTempDir();
+    const fixtures = join(project, "llm.spot");
+    const spot = newSpot(join(project, "ws"), { fixtures, singleFlight: "machine" });
+    let runs = 0;
+    const answer = spot.mark(async function answer(question: string) {
+      runs++;
+      await new Promise((resolveLater) => setTimeout(resolveLater, 20));
+      return `answer to ${question}`;
+    });
+    const results = await Promise.all([answer("why"), answer("why")]);
+    assert.deepEqual(results, ["answer to why", "answer to why"]);
+    assert.equal(runs, 1);
+    await spot.shutdown();
+  });
+
   it("in replay a fixtures file that does not exist is a ConfigurationError naming it", () => {
     const project = makeTempDir();
     assert.throws(

@@ -13,7 +13,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { isPromiseLike } from "../core/backends.js";
 import type { SpotMode } from "../core/modes.js";
+import { supportsLeases } from "../core/single-flight.js";
 import type {
+  LeaseMethods,
   StoredInputs,
   StoredTask,
   TaskDB,
@@ -87,6 +89,11 @@ export class RecordingTaskDB implements TaskDB {
   /** The recording files, searched in order; record mode writes to the first. */
   readonly files: readonly string[];
   readonly dataVersion?: () => number;
+  /** The database's leases (`singleFlight: "machine"`), when it has them. */
+  readonly claimLease?: LeaseMethods["claimLease"];
+  readonly renewLease?: LeaseMethods["renewLease"];
+  readonly releaseLease?: LeaseMethods["releaseLease"];
+  readonly getLease?: LeaseMethods["getLease"];
   private readonly options: RecordingLayerOptions;
   /** Recorded entries by key, as the hit path reads them (the same object on every hit). */
   private readonly recorded = new Map<string, ServedEntry>();
@@ -102,6 +109,13 @@ export class RecordingTaskDB implements TaskDB {
     this.options = options;
     this.synchronous = inner.synchronous;
     if (inner.dataVersion !== undefined) this.dataVersion = () => inner.dataVersion?.() ?? 0;
+    if (supportsLeases(inner)) {
+      this.claimLease = (key, holder, now, expiresAt, takeOverFrom) =>
+        inner.claimLease(key, holder, now, expiresAt, takeOverFrom);
+      this.renewLease = (key, holderId, expiresAt) => inner.renewLease(key, holderId, expiresAt);
+      this.releaseLease = (key, holderId) => inner.releaseLease(key, holderId);
+      this.getLease = (key) => inner.getLease(key);
+    }
     for (const file of this.files) {
       const entries = readRecordingFile(file);
       if (entries === undefined) {
