@@ -31,6 +31,10 @@ export const W2_FLOOR_PER_ROW = "floor: miss + insert, 1 txn per row";
 export const W2_SYNC = "beautyspot sync saves";
 export const W2_BACKGROUND_TOTAL = "beautyspot background saves, total incl. flush()";
 export const W2_BACKGROUND_CALLER = "beautyspot background saves, caller side";
+export const W2_BACKGROUND_TOTAL_NO_ARGUMENTS =
+  "beautyspot background saves, storeArguments: false, total incl. flush()";
+export const W2_BACKGROUND_CALLER_NO_ARGUMENTS =
+  "beautyspot background saves, storeArguments: false, caller side";
 export const W2_SAME_ROWS_BATCHED = "same-rows floor: beautyspot's rows, batched (1 txn)";
 export const W2_SAME_ROWS_PER_ROW = "same-rows floor: beautyspot's rows, 1 txn per row";
 
@@ -259,14 +263,19 @@ export async function benchStores(options: BenchOptions): Promise<Section> {
     return perOp;
   };
   const callerSide: number[] = [];
-  const runBackground = async () => {
-    const spot = new Spot(`background-${round}`, { workspace: dir, saveSync: false });
+  const callerSideWithoutArguments: number[] = [];
+  /** Background saves; `storeArguments: false` measures what recording the arguments costs. */
+  const runBackground = (storeArguments: boolean) => async () => {
+    const name = `background-${storeArguments ? "" : "no-arguments-"}${round}`;
+    const spot = new Spot(name, { workspace: dir, saveSync: false, storeArguments });
     const produce = spot.mark(async function produce(index: number) {
       return values[index];
     });
     const started = performance.now();
     for (let index = 0; index < sizes.stores; index++) await produce(index);
-    callerSide.push(((performance.now() - started) * 1000) / sizes.stores);
+    (storeArguments ? callerSide : callerSideWithoutArguments).push(
+      ((performance.now() - started) * 1000) / sizes.stores,
+    );
     await spot.flush();
     const total = ((performance.now() - started) * 1000) / sizes.stores;
     await spot.shutdown();
@@ -287,7 +296,8 @@ export async function benchStores(options: BenchOptions): Promise<Section> {
   const cache = openCacache(dir, "cacache-store");
   const measurements = await alternate(sizes.rounds, {
     [W2_FLOOR_BATCHED]: runFloor(false),
-    [W2_BACKGROUND_TOTAL]: runBackground,
+    [W2_BACKGROUND_TOTAL]: runBackground(true),
+    [W2_BACKGROUND_TOTAL_NO_ARGUMENTS]: runBackground(false),
     [W2_SAME_ROWS_BATCHED]: runSameRows(false),
     [W2_FLOOR_PER_ROW]: runFloor(true),
     [W2_SYNC]: runSync,
@@ -300,6 +310,10 @@ export async function benchStores(options: BenchOptions): Promise<Section> {
     },
   });
   measurements.splice(2, 0, { name: W2_BACKGROUND_CALLER, samples: callerSide });
+  measurements.splice(4, 0, {
+    name: W2_BACKGROUND_CALLER_NO_ARGUMENTS,
+    samples: callerSideWithoutArguments,
+  });
   await keyv.close();
   return {
     id: "W2",

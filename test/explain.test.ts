@@ -247,6 +247,66 @@ describe("stored arguments", () => {
     db.close();
   });
 
+  it("with background saves are what the call was made with: changing an argument afterwards changes nothing stored", async () => {
+    const { spot, workspace } = openSpot({ saveSync: false });
+    const ask = spot.mark(async function ask(
+      prompt: string,
+      options: { temperature: number; tags: string[] },
+    ) {
+      return `${prompt.length} characters at ${options.temperature}`;
+    });
+    const settings = { temperature: 0.2, tags: ["a"] };
+    await ask(`summarize (key ${FAKE_KEY})`, settings);
+    // The caller reuses its objects before the background write has run.
+    settings.temperature = 0.9;
+    settings.tags.push("b");
+    await spot.flush();
+    const stored = spot.db.inputsOf?.(
+      ask.key(`summarize (key ${FAKE_KEY})`, {
+        temperature: 0.2,
+        tags: ["a"],
+      }),
+    ) as { arguments: Uint8Array; inputPreview: string } | undefined;
+    assert.ok(stored?.arguments instanceof Uint8Array);
+    assert.equal(
+      stored.inputPreview,
+      'prompt="summarize (key [redacted])", options={temperature: 0.2, tags: ["a"]}',
+    );
+    const explanation = await ask.explain("summarize", { temperature: 0.2, tags: ["a"] });
+    assert.deepEqual(
+      explanation.nearest.map((entry) => entry.differences.map((difference) => difference.path)),
+      [["prompt"]],
+      "the stored options are the ones of the call, not the changed ones",
+    );
+    await spot.shutdown();
+    assert.equal(readAllBytes(workspace).includes("sk-"), false, "a secret in a text is redacted");
+  });
+
+  it("a redact function that throws stores no arguments; the result is still stored", async () => {
+    for (const saveSync of [true, false]) {
+      const { spot, dbPath } = openSpot({ saveSync });
+      const greet = spot.mark(
+        async function greet(name: string) {
+          return `hi ${name}`;
+        },
+        {
+          redact: () => {
+            throw new Error("redact failed");
+          },
+        },
+      );
+      assert.equal(await greet("Ada"), "hi Ada");
+      await spot.shutdown();
+      const db = new Database(dbPath, { readonly: true });
+      assert.deepEqual(
+        db.prepare("SELECT arguments, input_preview, result_type FROM tasks").raw().all(),
+        [[null, null, "DIRECT_BLOB"]],
+        `saveSync: ${saveSync}`,
+      );
+      db.close();
+    }
+  });
+
   it("are not read by the hit path", async () => {
     const { spot, dbPath } = openSpot();
     const double = spot.mark(async function double(n: number) {

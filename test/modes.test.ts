@@ -1,12 +1,14 @@
 /** @module test/modes — normal, replay, record and bypass: what a call may do with the cache. */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import {
   BeautySpotError,
   CacheMissError,
   type MarkOptions,
   Spot,
+  SQLiteTaskDB,
   ValidationError,
 } from "../src/index.js";
 import { makeTempDir, recordingLogger } from "./helpers.js";
@@ -163,6 +165,34 @@ describe("mode replay, explained", () => {
     await spot.shutdown();
   });
 
+  it("reads each stored thing once to explain itself (the key's row, the function's newest entries)", async () => {
+    const workspace = makeTempDir();
+    const recorder = newSpot(workspace);
+    const ask = (spot: Spot) =>
+      spot.mark(async function ask(prompt: string) {
+        return prompt.length;
+      });
+    await ask(recorder)("hello");
+    await recorder.shutdown();
+
+    const reads = { get: 0, recentInputs: 0 };
+    class CountingDB extends SQLiteTaskDB {
+      override get(cacheKey: string) {
+        reads.get++;
+        return super.get(cacheKey);
+      }
+      override recentInputs(funcName: string, funcIdentifier: string, limit: number) {
+        reads.recentInputs++;
+        return super.recentInputs(funcName, funcIdentifier, limit);
+      }
+    }
+    const db = new CountingDB(join(workspace, "app.db"));
+    const spot = newSpot(workspace, { mode: "replay", db });
+    await assert.rejects(ask(spot)("help"), /prompt: "hello" → "help"/);
+    assert.deepEqual(reads, { get: 2, recentInputs: 1 }, "the lookup's get, then one of each");
+    await spot.shutdown();
+  });
+
   it("names the differing argument for markSync too", async () => {
     const workspace = makeTempDir();
     const recorder = newSpot(workspace);
@@ -229,6 +259,32 @@ describe("mode bypass", () => {
     assert.equal(await double(7), 14);
     assert.equal(calls.count, 2);
     assert.equal(await spot.maintenance.countTasks({}), 1, "nothing new was written");
+    await spot.shutdown();
+  });
+
+  it("a run in bypass is never shared: a normal call of the same key runs and stores its own", async () => {
+    const workspace = makeTempDir();
+    const spot = newSpot(workspace);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolveGate) => {
+      release = resolveGate;
+    });
+    let runs = 0;
+    async function fetchPage(n: number) {
+      const run = ++runs;
+      if (run === 1) await gate;
+      return `run ${run} for ${n}`;
+    }
+    // One function marked twice: once as a live check that never touches the cache.
+    const live = spot.mark(fetchPage, { mode: "bypass" });
+    const cached = spot.mark(fetchPage);
+    assert.equal(live.key(1), cached.key(1), "the same key");
+    const running = live(1);
+    assert.equal(await cached(1), "run 2 for 1", "the normal call did not join the bypass run");
+    release();
+    assert.equal(await running, "run 1 for 1");
+    assert.equal(await cached(1), "run 2 for 1", "and its own result was stored");
+    assert.equal(await spot.maintenance.countTasks({}), 1);
     await spot.shutdown();
   });
 

@@ -21,6 +21,7 @@ import {
   Spot,
   ValidationError,
 } from "../src/index.js";
+import { readStoredArguments } from "../src/keys/arguments.js";
 import { makeTempDir, recordingLogger, runScript } from "./helpers.js";
 
 type SpotSettings = ConstructorParameters<typeof Spot>[1];
@@ -125,11 +126,111 @@ describe("recordings as test fixtures", () => {
         assert.equal(error.funcName, "summarize");
         assert.match(error.message, /summarize has 2 stored entries/);
         assert.match(error.message, /an argument differs from every recorded call/);
+        // The recording carries the stored arguments: the miss names the path and both values.
+        assert.match(error.message, /options\.temperature: 0 → 0\.7/);
         return true;
       },
     );
     await replayer.shutdown();
     assert.equal(existsSync(join(project, "test", "fixtures", "llm.spot.lock")), false);
+  });
+
+  it("a recording exported from a database explains a replay miss like the database: the edited argument with both values", async (t) => {
+    const project = makeTempDir();
+    const fixtures = join(project, "test", "fixtures", "llm.spot");
+    const api = await startPaidApi();
+    t.after(() => api.stop());
+
+    // Trial and error against the live API, cached in the project's database, then exported.
+    const developer = newSpot(join(project, "dev-ws"));
+    const summarize = markSummarize(developer, api.url);
+    const recorded = await summarize("the quick brown fox", { model: "small", temperature: 0.2 });
+    await summarize("a lazy dog", { model: "large", temperature: 0.2 });
+    await developer.flush();
+    const report = await exportRecording(storeOf(developer), fixtures);
+    assert.equal(report.entries, 2);
+    await developer.shutdown();
+    await api.stop();
+    const lines = readFileSync(fixtures, "utf8").trimEnd().split("\n").slice(1);
+    const first = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    assert.equal(typeof first.arguments, "string", "the stored arguments travel with the entry");
+    assert.match(String(first.inputPreview), /^prompt=".*", options=\{model: "(small|large)"/);
+
+    process.env.BEAUTYSPOT_MODE = "replay";
+    const replayer = newSpot(join(project, "ci-ws"), { fixtures });
+    const replayed = markSummarize(replayer, api.url);
+    assert.deepEqual(
+      await replayed("the quick brown fox", { model: "small", temperature: 0.2 }),
+      recorded,
+    );
+    await assert.rejects(
+      replayed("the quick brown fox", { model: "small", temperature: 0.7 }),
+      (error: Error) => {
+        assert.ok(error instanceof CacheMissError);
+        assert.match(error.message, /Nearest stored entry/);
+        assert.match(error.message, /options\.temperature: 0\.2 → 0\.7/);
+        assert.doesNotMatch(error.message, /options\.model/, "the nearest entry is the one call");
+        return true;
+      },
+    );
+    const explanation = await replayed.explain("a lazy dog", { model: "small", temperature: 0.2 });
+    assert.equal(explanation.hit, false);
+    assert.equal(explanation.compared, 2);
+    assert.deepEqual(
+      explanation.nearest[0]?.differences.map((difference) => difference.path),
+      ["options.model"],
+    );
+    await replayer.shutdown();
+  });
+
+  it("reads recordings written without stored arguments: they replay, and a miss says the arguments are not known", async () => {
+    const project = makeTempDir();
+    const fixtures = join(project, "old.spot");
+    const developer = newSpot(join(project, "dev-ws"));
+    const echo = developer.mark(async function echo(text: string, options: { loud: boolean }) {
+      return options.loud ? text.toUpperCase() : text;
+    });
+    await echo("hello", { loud: true });
+    await developer.flush();
+    await exportRecording(storeOf(developer), fixtures);
+    await developer.shutdown();
+    // The layout before arguments were recorded: the same line without the two fields.
+    const text = readFileSync(fixtures, "utf8");
+    const old = text
+      .split("\n")
+      .map((line) => {
+        if (!line.includes('"key"')) return line;
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        delete entry.inputPreview;
+        delete entry.argumentsPreview;
+        delete entry.arguments;
+        return JSON.stringify(entry);
+      })
+      .join("\n");
+    assert.notEqual(old, text);
+    writeFileSync(fixtures, old);
+    const [entry] = readRecordingFile(fixtures) ?? [];
+    assert.equal(entry?.arguments, null);
+    assert.equal(entry?.inputPreview, null);
+
+    const replayer = newSpot(join(project, "ci-ws"), { fixtures, mode: "replay" });
+    const replayed = replayer.mark(async function echo(text: string, options: { loud: boolean }) {
+      return assert.fail(`replay never runs (${text}, ${options.loud})`);
+    });
+    assert.equal(await replayed("hello", { loud: true }), "HELLO");
+    await assert.rejects(replayed("hello", { loud: false }), (error: Error) => {
+      assert.ok(error instanceof CacheMissError);
+      assert.match(error.message, /arguments: not stored for this entry/);
+      return true;
+    });
+    await replayer.shutdown();
+    // Rewriting an old file without new entries keeps its bytes.
+    const target = newSpot(join(project, "target"));
+    await importRecording(fixtures, storeOf(target));
+    const again = join(project, "again.spot");
+    await exportRecording(storeOf(target), again);
+    assert.equal(readFileSync(again, "utf8"), old);
+    await target.shutdown();
   });
 
   it("serves hits from the recording before the database, in normal mode too", async () => {
@@ -153,6 +254,22 @@ describe("recordings as test fixtures", () => {
     assert.equal(runs, 1);
     await spot.shutdown();
     assert.equal(readRecordingFile(fixtures)?.length, 1, "normal mode leaves the recording alone");
+  });
+
+  it('takes singleFlight: "machine": the leases are held in the database behind the recordings', async () => {
+    const project = makeTempDir();
+    const fixtures = join(project, "llm.spot");
+    const spot = newSpot(join(project, "ws"), { fixtures, singleFlight: "machine" });
+    let runs = 0;
+    const answer = spot.mark(async function answer(question: string) {
+      runs++;
+      await new Promise((resolveLater) => setTimeout(resolveLater, 20));
+      return `answer to ${question}`;
+    });
+    const results = await Promise.all([answer("why"), answer("why")]);
+    assert.deepEqual(results, ["answer to why", "answer to why"]);
+    assert.equal(runs, 1);
+    await spot.shutdown();
   });
 
   it("in replay a fixtures file that does not exist is a ConfigurationError naming it", () => {
@@ -253,6 +370,15 @@ async function fillEveryKind(workspace: string) {
   await inline("short");
   const large = spot.mark(async () => Buffer.alloc(300_000, 7), { name: "large" });
   await large();
+  const tokens = spot.mark(
+    async function* tokens(prompt: string) {
+      for (const word of prompt.split(" ")) yield { word, at: new Date(0) };
+    },
+    { name: "stream" },
+  );
+  for await (const _ of tokens("a stream of words")) {
+    // consumed to the end: the stream is stored
+  }
   await spot.shutdown();
   return {
     values,
@@ -276,9 +402,14 @@ describe("export and import", () => {
     const source = newSpot(join(root, "source"));
     const file = join(root, "every-kind.spot");
     const report = await exportRecording(storeOf(source), file);
-    assert.equal(report.entries, Object.keys(values).length + 2);
+    assert.equal(report.entries, Object.keys(values).length + 3);
     assert.equal(report.blobs, 1, "only the value over the threshold goes to the .blobs folder");
     const firstBytes = readFileSync(file);
+    assert.match(
+      firstBytes.toString("utf8"),
+      /"inputPreview":"text=\\"short\\"","argumentsPreview":\{"format":1,"names":\["text"\],"values":\["short"\],"complete":true,"redacted":\[\]\},"arguments":"[A-Za-z0-9+/]+=*"/,
+      "the stored arguments are exported (and the re-export below proves import keeps them)",
+    );
     await exportRecording(storeOf(source), file);
     assert.deepEqual(readFileSync(file), firstBytes, "same entries, same bytes");
     await source.shutdown();
@@ -307,6 +438,19 @@ describe("export and import", () => {
     }
     const large = replay.mark(async (): Promise<unknown> => undefined, { name: "large" });
     assert.deepEqual(await large(), Buffer.alloc(300_000, 7));
+    const tokens = replay.mark(
+      async function* tokens(prompt: string) {
+        yield assert.fail(`replay never runs (${prompt})`);
+      },
+      { name: "stream" },
+    );
+    const replayed: unknown[] = [];
+    for await (const chunk of tokens("a stream of words")) replayed.push(chunk);
+    assert.deepStrictEqual(
+      replayed,
+      ["a", "stream", "of", "words"].map((word) => ({ word, at: new Date(0) })),
+      "a stream round-trips chunk by chunk",
+    );
     await replay.shutdown();
   });
 
@@ -348,6 +492,9 @@ describe("export and import", () => {
       "size",
       "digest",
       "preview",
+      "inputPreview",
+      "argumentsPreview",
+      "arguments",
       "data",
     ]);
   });
@@ -367,8 +514,8 @@ describe("export and import", () => {
     const serializer = new MsgpackSerializer();
 
     const alteredData = text.replace(
-      Buffer.from(serializer.dumps("original")).toString("base64"),
-      Buffer.from(serializer.dumps("tampered")).toString("base64"),
+      `"data":"${Buffer.from(serializer.dumps("original")).toString("base64")}"`,
+      `"data":"${Buffer.from(serializer.dumps("tampered")).toString("base64")}"`,
     );
     assert.notEqual(alteredData, text);
     writeFileSync(file, alteredData);
@@ -385,6 +532,22 @@ describe("export and import", () => {
       importRecording(file, storeOf(target)),
       /preview of the entry .* was edited/,
     );
+
+    // The stored arguments are reviewed through their checked preview, as values are.
+    const line = JSON.parse(text.split("\n")[1] as string) as Record<string, unknown>;
+    const shown = line.argumentsPreview as { values: unknown; complete: boolean };
+    assert.deepEqual([shown.values, shown.complete], [["original"], true]);
+    const stored = readStoredArguments(Buffer.from(String(line.arguments), "base64"));
+    assert.deepEqual(stored?.values, ["original"]);
+    const hidden = Buffer.from(
+      serializer.dumps({ ...stored, format: 1, values: ["something else"] }),
+    ).toString("base64");
+    writeFileSync(file, text.replace(String(line.arguments), hidden));
+    await assert.rejects(importRecording(file, storeOf(target)), (error: Error) => {
+      assert.ok(error instanceof CacheCorruptedError);
+      assert.match(error.message, /stored arguments of the entry .* are not what the line shows/);
+      return true;
+    });
     assert.equal(await target.maintenance.countTasks({}), 0);
     await target.shutdown();
   });

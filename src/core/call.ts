@@ -10,17 +10,12 @@ import type { HookContext } from "../hooks/types.js";
 import { releaseBlob, releaseBlobSync } from "../storage/release.js";
 import type { Backends } from "./backends.js";
 import type { BackgroundSaves } from "./background-saves.js";
-import { type Explanation, explainCall, explainCallSync } from "./explain.js";
+import { type Explanation, explainCall } from "./explain.js";
 import { MARKED_IDENTITY } from "./identities.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { decodeStored, MISS, readEntryAsync, readEntrySync } from "./read.js";
-import {
-  createReplayMissError,
-  createReplayMissErrorSync,
-  explainReplayMiss,
-  explainReplayMissSync,
-} from "./replay-miss.js";
+import { createReplayMissError, createReplayMissErrorSync } from "./replay-miss.js";
 import { runOncePerMachine, supportsLeases } from "./single-flight.js";
 import {
   type ChunkCopier,
@@ -335,6 +330,8 @@ export function createMarkedFunction<A extends unknown[], R>(
   /**
    * Runs `fn` and registers the run as in flight. A synchronous throw is returned as a rejection
    * before anything is registered: a run that already ended must never be found by later calls.
+   * A run that will not be stored (bypass) is not registered: sharing it would be a read of a
+   * result the cache never holds, and calls of the same key in other modes run their own.
    */
   function start(
     thisArg: unknown,
@@ -350,7 +347,7 @@ export function createMarkedFunction<A extends unknown[], R>(
       return Promise.reject(error);
     }
     const running = finish(returned, args, inputId, cacheKey, context);
-    inflight.set(cacheKey, running);
+    if (mayWrite) inflight.set(cacheKey, running);
     return running;
   }
 
@@ -381,7 +378,7 @@ export function createMarkedFunction<A extends unknown[], R>(
         );
       return result;
     } finally {
-      if (!streaming) inflight.delete(cacheKey);
+      if (!streaming && mayWrite) inflight.delete(cacheKey);
     }
   }
 
@@ -427,13 +424,13 @@ export function createMarkedFunction<A extends unknown[], R>(
                 cacheKey,
               });
             } finally {
-              inflight.delete(cacheKey);
+              if (mayWrite) inflight.delete(cacheKey);
               ended?.();
             }
             return undefined;
           },
           abandon() {
-            inflight.delete(cacheKey);
+            if (mayWrite) inflight.delete(cacheKey);
             ended?.();
           },
         },
@@ -455,12 +452,12 @@ export function createMarkedFunction<A extends unknown[], R>(
                 backends.logger,
               );
           } finally {
-            inflight.delete(cacheKey);
+            if (mayWrite) inflight.delete(cacheKey);
             ended?.();
           }
         },
         abandon() {
-          inflight.delete(cacheKey);
+          if (mayWrite) inflight.delete(cacheKey);
           ended?.();
         },
       },
@@ -506,10 +503,7 @@ export function createMarkedFunction<A extends unknown[], R>(
       if (running !== undefined) return running.then(joinRun) as Promise<Awaited<R>>;
     }
     if (!mayRun) {
-      throw await explainReplayMiss(
-        await createReplayMissError(plan, cacheKey, inputId, backends),
-        () => explainCall(plan, args, runtime),
-      );
+      throw await createReplayMissError(plan, cacheKey, inputId, backends, args);
     }
     // One run across the processes sharing the database (core/single-flight.ts): only where a
     // stored result may be read and written (not in record or bypass mode).
@@ -594,10 +588,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
       return stored as R;
     }
     if (!mayRun) {
-      throw explainReplayMissSync(
-        createReplayMissErrorSync(plan, cacheKey, inputId, backends),
-        () => explainCallSync(plan, args, runtime),
-      );
+      throw createReplayMissErrorSync(plan, cacheKey, inputId, backends, args);
     }
     const result = fn.apply(this, args);
     if (mayWrite) saveResultSync(plan, cacheKey, inputId, result, runtime, args);

@@ -1,19 +1,14 @@
 /** @module core/explain — `wrapper.explain(...args)`: hit or miss, and why, without running anything. */
 
 import { readStoredArguments } from "../keys/arguments.js";
-import {
-  type ExplainSubject,
-  type Explanation,
-  explainMiss,
-  explainMissSync,
-} from "../keys/explain.js";
+import { type ExplainSubject, type Explanation, explainMiss } from "../keys/explain.js";
 import type { CallRuntime } from "./call.js";
 import { type CallPlan, computeCacheKey } from "./plan.js";
 
 export type { Explanation } from "../keys/explain.js";
 
 /** Whether a stored row would be returned: known kind and not expired. */
-function readStatus(
+export function readStatus(
   row: { resultType: string; expiresAt: number | null } | undefined,
   now: number,
 ): ExplainSubject["status"] {
@@ -24,7 +19,7 @@ function readStatus(
 }
 
 /** What an explanation of this call needs, apart from the stored entries. */
-function describeCall(
+export function describeCall(
   plan: CallPlan,
   args: readonly unknown[],
   cacheKey: string,
@@ -39,7 +34,7 @@ function describeCall(
     cacheKey,
     inputId,
     arguments: readStoredArguments(recorded.bytes),
-    inputPreview: recorded.preview,
+    ...(recorded.preview === null ? {} : { inputPreview: recorded.preview }),
     status,
   };
 }
@@ -48,7 +43,7 @@ function describeCall(
  * Explains a call of a marked function: its key, whether it hits (a stored fresh entry or one
  * waiting to be written), and the nearest stored entries of the function with what differs.
  * The key is computed as the call computes it (unredacted); only the shown arguments are redacted.
- * A replay miss builds its message from this: `describeMiss(await explainCall(plan, args, runtime))`.
+ * A replay miss explains itself the same way, from the reads it makes anyway (core/replay-miss.ts).
  */
 export async function explainCall(
   plan: CallPlan,
@@ -64,21 +59,4 @@ export async function explainCall(
     ? "hit"
     : readStatus(await db.get(cacheKey), now);
   return await explainMiss(db, describeCall(plan, args, cacheKey, inputId, status), now);
-}
-
-/** `explainCall` for synchronous backends (the `markSync` path). */
-export function explainCallSync(
-  plan: CallPlan,
-  args: readonly unknown[],
-  runtime: CallRuntime,
-): Explanation {
-  runtime.assertOpen();
-  const inputId = plan.computeInputId(args);
-  const cacheKey = computeCacheKey(plan, inputId);
-  const now = Date.now();
-  const { db } = runtime.backends;
-  const status = runtime.writer.pending.has(cacheKey)
-    ? "hit"
-    : readStatus(db.get(cacheKey) as Awaited<ReturnType<typeof db.get>>, now);
-  return explainMissSync(db, describeCall(plan, args, cacheKey, inputId, status), now);
 }

@@ -3,7 +3,7 @@
 import { validateContentType } from "../content-type.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { normalizeHooks } from "../hooks/dispatch.js";
-import { createArgumentLabeler, recordArguments } from "../keys/arguments.js";
+import { captureArguments, createArgumentLabeler, recordArguments } from "../keys/arguments.js";
 import { shortNameOf } from "../keys/identity.js";
 import { createInputIdFunction } from "../keys/keygen.js";
 import { createRedactor, type RedactOption } from "../keys/redact.js";
@@ -170,6 +170,7 @@ export function createCallPlan(
     modeRules,
     singleFlight,
     describeArguments: (args) => recordArguments(args, labelArgument, redactor),
+    captureArguments: (args) => captureArguments(args, labelArgument, redactor),
     storeArguments:
       options.storeArguments !== undefined
         ? requireBoolean(options.storeArguments, `storeArguments of ${where}`)

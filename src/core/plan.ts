@@ -2,7 +2,7 @@
 
 import { hash } from "node:crypto";
 import type { Hook } from "../hooks/types.js";
-import type { RecordedArguments } from "../keys/arguments.js";
+import type { CapturedArguments, RecordedArguments } from "../keys/arguments.js";
 import type { DecodeErrorMode, Serializer } from "../serializer/types.js";
 import type { ModeRules } from "./modes.js";
 import type { ReplayPace, SaveErrorMode, SingleFlightMode } from "./options.js";
@@ -36,6 +36,11 @@ export interface CallPlan {
   readonly singleFlight: SingleFlightMode;
   /** The redacted, size-capped arguments of a call, as stored and as explanations show them. */
   readonly describeArguments: (args: readonly unknown[]) => RecordedArguments;
+  /**
+   * The arguments of a call captured at call time, recorded (`record()`) later: by the writer
+   * for a background save, at once otherwise.
+   */
+  readonly captureArguments: (args: readonly unknown[]) => CapturedArguments;
   /** Whether a miss stores `describeArguments(args)` beside its result (`storeArguments`). */
   readonly storeArguments: boolean;
 }

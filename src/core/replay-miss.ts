@@ -4,10 +4,16 @@
  * message is built in one function (`describeReplayMiss`), so explanations can grow there.
  */
 
-import type { StoredTask, TaskDB, TaskRecord } from "../db/types.js";
+import type { StoredInputs, StoredTask, TaskDB, TaskRecord } from "../db/types.js";
 import { CacheMissError } from "../errors.js";
-import { describeMiss, EXPLAIN_SCAN_LIMIT, type Explanation } from "../keys/explain.js";
+import {
+  buildExplanation,
+  describeMiss,
+  EXPLAIN_SCAN_LIMIT,
+  type Explanation,
+} from "../keys/explain.js";
 import type { Backends } from "./backends.js";
+import { describeCall, readStatus } from "./explain.js";
 import type { CallPlan } from "./plan.js";
 
 /** How to make a recording, said by every replay miss. */
@@ -105,43 +111,92 @@ function createError(facts: ReplayMissFacts): CacheMissError {
   });
 }
 
-/** The error of a replay miss, with synchronous backends (markSync). */
+/**
+ * The error of a replay miss, with synchronous backends (markSync): what is stored for the
+ * function, then what differs from the nearest entry. Each stored thing is read once.
+ */
 export function createReplayMissErrorSync(
   plan: CallPlan,
   cacheKey: string,
   inputId: string,
   backends: Backends,
+  args: readonly unknown[],
 ): CacheMissError {
   const db = backends.db as SyncTaskDB;
+  let row: StoredTask | undefined;
+  let error: CacheMissError;
   try {
     const filter = { func: plan.identity };
     const records = db.list({ ...filter, limit: EXPLAIN_SCAN_LIMIT });
     const count = db.count(filter);
-    return createError(collectFacts(plan, cacheKey, inputId, db.get(cacheKey), count, records));
-  } catch (error) {
-    return createError(failedFacts(plan, cacheKey, inputId, error));
+    row = db.get(cacheKey);
+    error = createError(collectFacts(plan, cacheKey, inputId, row, count, records));
+  } catch (cause) {
+    return createError(failedFacts(plan, cacheKey, inputId, cause));
+  }
+  try {
+    const candidates =
+      typeof db.recentInputs === "function"
+        ? db.recentInputs(plan.funcName, plan.identity, EXPLAIN_SCAN_LIMIT + 1)
+        : [];
+    return withExplanation(error, explainFrom(plan, args, cacheKey, inputId, row, candidates));
+  } catch {
+    return error;
   }
 }
 
-/** The error of a replay miss, with any backends. */
+/** The error of a replay miss, with any backends; as `createReplayMissErrorSync`. */
 export async function createReplayMissError(
   plan: CallPlan,
   cacheKey: string,
   inputId: string,
   backends: Backends,
+  args: readonly unknown[],
 ): Promise<CacheMissError> {
   const { db } = backends;
+  const filter = { func: plan.identity };
+  // The explanation is a bonus: its read failing leaves the message as it is.
+  const recent: Promise<StoredInputs[] | undefined> =
+    typeof db.recentInputs === "function"
+      ? Promise.resolve()
+          .then(() => db.recentInputs?.(plan.funcName, plan.identity, EXPLAIN_SCAN_LIMIT + 1))
+          .catch(() => undefined)
+      : Promise.resolve([]);
+  let row: StoredTask | undefined;
+  let error: CacheMissError;
   try {
-    const filter = { func: plan.identity };
-    const [records, count, row] = await Promise.all([
+    const [records, count, stored] = await Promise.all([
       db.list({ ...filter, limit: EXPLAIN_SCAN_LIMIT }),
       db.count(filter),
       db.get(cacheKey),
     ]);
-    return createError(collectFacts(plan, cacheKey, inputId, row, count, records));
-  } catch (error) {
-    return createError(failedFacts(plan, cacheKey, inputId, error));
+    row = stored;
+    error = createError(collectFacts(plan, cacheKey, inputId, row, count, records));
+  } catch (cause) {
+    await recent;
+    return createError(failedFacts(plan, cacheKey, inputId, cause));
   }
+  const candidates = await recent;
+  if (candidates === undefined) return error;
+  try {
+    return withExplanation(error, explainFrom(plan, args, cacheKey, inputId, row, candidates));
+  } catch {
+    return error;
+  }
+}
+
+/** The explanation of a replay miss from what was read for its message. */
+function explainFrom(
+  plan: CallPlan,
+  args: readonly unknown[],
+  cacheKey: string,
+  inputId: string,
+  row: StoredTask | undefined,
+  candidates: readonly StoredInputs[],
+): Explanation {
+  const now = Date.now();
+  const subject = describeCall(plan, args, cacheKey, inputId, readStatus(row, now));
+  return buildExplanation(subject, candidates, now);
 }
 
 /** A TaskDB whose methods answer synchronously (`synchronous: true`). */
@@ -149,6 +204,7 @@ interface SyncTaskDB {
   get(cacheKey: string): StoredTask | undefined;
   list(query: Parameters<TaskDB["list"]>[0]): TaskRecord[];
   count(filter: Parameters<TaskDB["count"]>[0]): number;
+  recentInputs?(funcName: string, funcIdentifier: string, limit: number): StoredInputs[];
 }
 
 /**
@@ -163,28 +219,4 @@ export function withExplanation(error: CacheMissError, explanation: Explanation)
   const detail = describeMiss(explanation);
   if (detail !== "") error.message = `${error.message} ${detail}`;
   return error;
-}
-
-/** `withExplanation` over a call's explanation, made asynchronously. */
-export async function explainReplayMiss(
-  error: CacheMissError,
-  explaining: () => Promise<Explanation>,
-): Promise<CacheMissError> {
-  try {
-    return withExplanation(error, await explaining());
-  } catch {
-    return error;
-  }
-}
-
-/** `withExplanation` over a call's explanation, for synchronous backends. */
-export function explainReplayMissSync(
-  error: CacheMissError,
-  explaining: () => Explanation,
-): CacheMissError {
-  try {
-    return withExplanation(error, explaining());
-  } catch {
-    return error;
-  }
 }

@@ -15,6 +15,7 @@ import {
   describeError,
   SerializationError,
 } from "../errors.js";
+import type { CapturedArguments } from "../keys/arguments.js";
 import {
   ensureBlobAfterRecord,
   ensureBlobAfterRecordSync,
@@ -46,6 +47,11 @@ export interface PreparedEntry {
   /** The encoded value in one piece (joined on first use; kept for reads of entries still waiting to be written). */
   readonly bytes: Uint8Array;
   readonly blob: boolean;
+  /**
+   * The call's arguments, still to be recorded into `row.arguments` and `row.inputPreview` by
+   * the writer (a background save keeps the encoding off the caller's time).
+   */
+  readonly capturedArguments?: CapturedArguments | undefined;
 }
 
 /** The bytes of `parts` in one array: the piece itself when there is one. */
@@ -64,7 +70,9 @@ function digestOf(parts: readonly Uint8Array[]): string {
 /**
  * Encodes a result and decides where it goes. Throws SerializationError when it cannot be
  * encoded. Encoding happens now, so later changes to the result never reach the cache;
- * `deferDigest` leaves the digest to the writer (a background save keeps it off the caller's time).
+ * `deferDigest` leaves the digest to the writer (a background save keeps it off the caller's time),
+ * and the recording of the arguments too: they are captured now (object arguments copied, so a
+ * later change by the caller never reaches what is stored), redacted and encoded by the writer.
  * `args`, the call's arguments, are stored beside the result, redacted and size-capped.
  */
 export function prepareEntry(
@@ -100,10 +108,12 @@ export function prepareEntry(
   // A row holds its value in one piece (small values: joining costs little).
   if (!blob && parts.length > 1) parts = [joinParts(parts)];
   const now = Date.now();
-  const inputs =
-    args === undefined || !plan.storeArguments ? undefined : plan.describeArguments(args);
+  const captured =
+    args === undefined || !plan.storeArguments ? undefined : plan.captureArguments(args);
+  const inputs = captured === undefined || deferDigest ? undefined : captured.record();
   let joined: Uint8Array | undefined;
   return {
+    capturedArguments: deferDigest ? captured : undefined,
     parts,
     get bytes() {
       joined ??= joinParts(parts);
@@ -124,15 +134,23 @@ export function prepareEntry(
       digest: deferDigest ? "" : digestOf(parts),
       expiresAt: plan.retentionMs === null ? null : now + plan.retentionMs,
       updatedAt: now,
+      // Filled in by the writer when captured for later (see completeDigest).
       arguments: inputs?.bytes ?? null,
       inputPreview: inputs?.preview ?? null,
     },
   };
 }
 
-/** Fills in a digest left to the writer by `prepareEntry(…, deferDigest)`. */
+/** Fills in the digest and the arguments left to the writer by `prepareEntry(…, deferDigest)`. */
 function completeDigest(entry: PreparedEntry): void {
   if (entry.row.digest === "") entry.row.digest = digestOf(entry.parts);
+  const captured = entry.capturedArguments;
+  if (captured !== undefined) {
+    // Recorded once (memoized): an entry written again after a failure gets the same bytes.
+    const inputs = captured.record();
+    entry.row.arguments = inputs.bytes;
+    entry.row.inputPreview = inputs.preview;
+  }
 }
 
 /** Describes where a blob write failed, for the error that reaches the user. */

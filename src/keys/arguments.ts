@@ -2,10 +2,17 @@
  * @module keys/arguments — the arguments of a call as they are stored beside its result (for
  * `explain`, `beautyspot why` and miss messages): redacted, size-capped MessagePack, plus a short
  * one-line preview. Built only on a miss that stores; a hit never touches it.
+ *
+ * Two steps, so a background save keeps most of the work off the caller's time:
+ * `captureArguments` (at call time) takes what a later change by the caller could alter — a
+ * redacted copy of each object argument; texts, numbers and other primitives cannot change and
+ * are kept as they are — and `CapturedArguments.record()` (in the writer, or at once for a save
+ * made before the call returns) redacts the rest, previews and encodes.
  */
 
 import { hash } from "node:crypto";
 import { MsgpackSerializer } from "../serializer/msgpack.js";
+import { hasLoneSurrogate } from "../serializer/prepare.js";
 import { parseParameters } from "./params.js";
 import { defaultRedactor, REDACTED, type Redactor, redactSecretsInText } from "./redact.js";
 
@@ -41,9 +48,15 @@ export interface StoredArguments {
 export interface RecordedArguments {
   /** MessagePack of `StoredArguments`, or `null` when over the cap or not encodable. */
   readonly bytes: Uint8Array | null;
-  /** One line, at most `MAX_INPUT_PREVIEW_CHARS`, redacted. */
-  readonly preview: string;
+  /**
+   * One line, at most `MAX_INPUT_PREVIEW_CHARS`, redacted; `null` when the arguments could not
+   * be redacted (a `redact` function threw): then nothing about them is stored.
+   */
+  readonly preview: string | null;
 }
+
+/** Nothing stored: the arguments could not be redacted. */
+const NOT_RECORDED: RecordedArguments = Object.freeze({ bytes: null, preview: null });
 
 /** A marker for a value that cannot be stored as it is (and is described instead). */
 function describeReplaced(kind: string, name?: string): string {
@@ -166,15 +179,11 @@ class ArgumentSanitizer {
         return describeReplaced(object.constructor.name);
       }
     }
-    const copy: Record<string, unknown> = {};
+    // No prototype: a field named "__proto__" is assigned as an ordinary field.
+    const copy: Record<string, unknown> = Object.create(null);
     for (const name of Object.keys(object)) {
       const fieldValue = (object as Record<string, unknown>)[name];
-      Object.defineProperty(copy, name, {
-        value: this.sanitize(fieldValue, name, `${path}.${name}`, depth + 1),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      copy[name] = this.sanitize(fieldValue, name, `${path}.${name}`, depth + 1);
     }
     return copy;
   }
@@ -206,41 +215,321 @@ export function createArgumentLabeler(fn: Function): (position: number) => strin
 const argumentSerializer = new MsgpackSerializer();
 
 /**
- * Turns a call's arguments into what is stored beside the result. Never throws. When the whole
- * exceeds `MAX_STORED_ARGUMENTS_BYTES`, the largest arguments are replaced one by one by a marker
- * holding their size and a digest of their redacted form (so a changed one still shows as
- * changed); arguments that cannot be encoded at all give `bytes: null`, and the input id alone
- * tells the call apart.
+ * The arguments of one call, captured when it is made: a redacted copy of every object
+ * argument (a change the caller makes afterwards never reaches what is stored); primitive
+ * arguments, which cannot change, are redacted later by `record()`. A call whose arguments are
+ * all primitives (the common case: texts, numbers, ids) copies nothing at call time.
  */
+export class CapturedArguments {
+  readonly #labelOf: (position: number) => string;
+  readonly #redactor: Redactor;
+  /** The arguments: as given while only primitives (`#walk` unset), then their sanitized copies. */
+  #values: unknown[];
+  /** The walk that sanitized `#values`, with their labels; `null` when a `redact` function threw. */
+  #walk: { readonly names: string[]; readonly sanitizer: ArgumentSanitizer } | null | undefined;
+  #recorded: RecordedArguments | undefined;
+
+  constructor(args: readonly unknown[], labelOf: (position: number) => string, redactor: Redactor) {
+    // Kept small: a queued save holds this until the writer runs.
+    this.#labelOf = labelOf;
+    this.#redactor = redactor;
+    this.#values = args.slice();
+    for (let position = 0; position < args.length; position++) {
+      const value = args[position];
+      // Objects may change after the call: copy (and redact) them now.
+      if (typeof value === "object" && value !== null) {
+        this.#sanitize();
+        break;
+      }
+    }
+  }
+
+  /** `recordPlainArguments` over the arguments as given; a throwing `redact` function: none. */
+  #recordPlain(): RecordedArguments | undefined {
+    try {
+      return recordPlainArguments(this.#values, this.#labelOf, this.#redactor);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Labels and redacts every argument (once). A throwing `redact` function records nothing. */
+  #sanitize(): void {
+    if (this.#walk !== undefined) return;
+    const names: string[] = [];
+    const sanitizer = new ArgumentSanitizer(this.#redactor);
+    const values = this.#values;
+    try {
+      for (let position = 0; position < values.length; position++) {
+        const label = this.#labelOf(position);
+        names.push(label);
+        values[position] = sanitizer.sanitizeArgument(values[position], label);
+      }
+      this.#walk = { names, sanitizer };
+    } catch {
+      this.#walk = null;
+      this.#values = [];
+    }
+  }
+
+  /**
+   * What is stored: the redacted, size-capped encoding and the preview. Computed once; never
+   * throws. When the whole exceeds `MAX_STORED_ARGUMENTS_BYTES`, the largest arguments are
+   * replaced one by one by a marker holding their size and a digest of their redacted form (so a
+   * changed one still shows as changed); arguments that cannot be encoded at all give
+   * `bytes: null`, and the input id alone tells the call apart.
+   */
+  record(): RecordedArguments {
+    if (this.#recorded === undefined) {
+      this.#recorded = this.#record();
+      this.#values = []; // no longer needed: let the arguments go
+    }
+    return this.#recorded;
+  }
+
+  #record(): RecordedArguments {
+    if (this.#walk === undefined) {
+      const plain = this.#recordPlain();
+      if (plain !== undefined) return plain;
+    }
+    this.#sanitize();
+    const walk = this.#walk;
+    if (walk === null || walk === undefined) return NOT_RECORDED;
+    const { names, sanitizer } = walk;
+    const values = this.#values;
+    const { redacted } = sanitizer;
+    const preview = formatPreview(names, values);
+    try {
+      const bytes = encodeStoredArguments(names, values, sanitizer.complete, redacted);
+      if (bytes.byteLength <= MAX_STORED_ARGUMENTS_BYTES) return { bytes, preview };
+      return {
+        bytes: shrinkToCap(values, () => encodeStoredArguments(names, values, false, redacted)),
+        preview,
+      };
+    } catch {
+      return { bytes: null, preview };
+    }
+  }
+}
+
+/**
+ * The common case, without a walk: at most 15 arguments, each a number, boolean, null or
+ * well-formed text, none to redact. Encoded straight into one buffer (the same bytes as
+ * `encodeStoredArguments`), so a miss allocates next to nothing for its arguments.
+ * `undefined` when the general path is needed.
+ */
+function recordPlainArguments(
+  values: readonly unknown[],
+  labelOf: (position: number) => string,
+  redactor: Redactor,
+): RecordedArguments | undefined {
+  if (values.length > 15) return undefined;
+  const names: string[] = [];
+  let size = 1;
+  for (let position = 0; position < values.length; position++) {
+    const value = values[position];
+    const length = plainSize(value);
+    if (length < 0) return undefined;
+    const label = labelOf(position);
+    if (redactor(label, label, value)) return undefined;
+    if (typeof value === "string" && redactSecretsInText(value) !== value) return undefined;
+    names.push(label);
+    size += length;
+  }
+  const head = headOf(names);
+  const total = head.byteLength + size + COMPLETE_TAIL.byteLength;
+  if (total > MAX_STORED_ARGUMENTS_BYTES) return undefined;
+  const bytes = Buffer.allocUnsafe(total);
+  bytes.set(head, 0);
+  let offset = head.byteLength;
+  bytes[offset++] = 0x90 | values.length;
+  for (const value of values) offset = writePlain(bytes, offset, value);
+  bytes.set(COMPLETE_TAIL, offset);
+  return { bytes, preview: formatPreview(names, values) };
+}
+
+/** Encoded size of a plain value (as msgpackr writes it after the prepare walk); -1 when not plain. */
+function plainSize(value: unknown): number {
+  switch (typeof value) {
+    case "boolean":
+      return 1;
+    case "number":
+      if (Object.is(value, -0)) return -1;
+      if (value >>> 0 === value)
+        return value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : 5;
+      if (value >> 0 === value)
+        return value >= -0x20 ? 1 : value >= -0x80 ? 2 : value >= -0x8000 ? 3 : 5;
+      // Integers beyond 32 bits take the prepare walk's int64 encoding.
+      return Number.isSafeInteger(value) ? -1 : 9;
+    case "string": {
+      if (hasLoneSurrogate(value)) return -1;
+      const length = Buffer.byteLength(value);
+      return length + (length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5);
+    }
+    case "object":
+      return value === null ? 1 : -1;
+    default:
+      return -1;
+  }
+}
+
+/** Writes a value `plainSize` accepted at `offset`; returns the offset after it. */
+function writePlain(bytes: Buffer, offset: number, value: unknown): number {
+  if (value === null) {
+    bytes[offset] = 0xc0;
+    return offset + 1;
+  }
+  if (typeof value === "boolean") {
+    bytes[offset] = value ? 0xc3 : 0xc2;
+    return offset + 1;
+  }
+  if (typeof value === "number") {
+    if (value >>> 0 === value) {
+      if (value < 0x80) {
+        bytes[offset] = value;
+        return offset + 1;
+      }
+      if (value < 0x100) {
+        bytes[offset] = 0xcc;
+        bytes[offset + 1] = value;
+        return offset + 2;
+      }
+      if (value < 0x10000) {
+        bytes[offset] = 0xcd;
+        bytes.writeUInt16BE(value, offset + 1);
+        return offset + 3;
+      }
+      bytes[offset] = 0xce;
+      bytes.writeUInt32BE(value, offset + 1);
+      return offset + 5;
+    }
+    if (value >> 0 === value) {
+      if (value >= -0x20) {
+        bytes[offset] = value & 0xff;
+        return offset + 1;
+      }
+      if (value >= -0x80) {
+        bytes[offset] = 0xd0;
+        bytes.writeInt8(value, offset + 1);
+        return offset + 2;
+      }
+      if (value >= -0x8000) {
+        bytes[offset] = 0xd1;
+        bytes.writeInt16BE(value, offset + 1);
+        return offset + 3;
+      }
+      bytes[offset] = 0xd2;
+      bytes.writeInt32BE(value, offset + 1);
+      return offset + 5;
+    }
+    bytes[offset] = 0xcb;
+    bytes.writeDoubleBE(value, offset + 1);
+    return offset + 9;
+  }
+  const text = value as string;
+  const length = Buffer.byteLength(text);
+  if (length < 0x20) {
+    bytes[offset++] = 0xa0 | length;
+  } else if (length < 0x100) {
+    bytes[offset++] = 0xd9;
+    bytes[offset++] = length;
+  } else if (length < 0x10000) {
+    bytes[offset] = 0xda;
+    bytes.writeUInt16BE(length, offset + 1);
+    offset += 3;
+  } else {
+    bytes[offset] = 0xdb;
+    bytes.writeUInt32BE(length, offset + 1);
+    offset += 5;
+  }
+  return offset + bytes.write(text, offset, "utf8");
+}
+
+/** The MessagePack of `{ format, names, values` up to the values, by names (joined by NUL). */
+const encodedHeads = new Map<string, Uint8Array>();
+/** Heads remembered at most: one per marked function and argument count in practice. */
+const ENCODED_HEADS_LIMIT = 1024;
+/** A fixmap header of the five fields of the stored layout. */
+const FIVE_FIELD_MAP = Uint8Array.of(0x85);
+
+function encodeHead(names: readonly string[]): Uint8Array {
+  return Buffer.concat([
+    FIVE_FIELD_MAP,
+    argumentSerializer.dumps("format"),
+    argumentSerializer.dumps(STORED_ARGUMENTS_FORMAT),
+    argumentSerializer.dumps("names"),
+    argumentSerializer.dumps(names),
+    argumentSerializer.dumps("values"),
+  ]);
+}
+
+function encodeTail(complete: boolean): Uint8Array {
+  return Buffer.concat([
+    argumentSerializer.dumps("complete"),
+    argumentSerializer.dumps(complete),
+    argumentSerializer.dumps("redacted"),
+    argumentSerializer.dumps([]),
+  ]);
+}
+
+/** The encoded head for these names, from the cache. */
+function headOf(names: readonly string[]): Uint8Array {
+  const key = names.length === 1 ? (names[0] as string) : names.join("\u0000");
+  let head = encodedHeads.get(key);
+  if (head === undefined) {
+    head = encodeHead(names);
+    if (encodedHeads.size >= ENCODED_HEADS_LIMIT) encodedHeads.clear();
+    encodedHeads.set(key, head);
+  }
+  return head;
+}
+
+const COMPLETE_TAIL = encodeTail(true);
+const INCOMPLETE_TAIL = encodeTail(false);
+
+/**
+ * `argumentSerializer.dumps({ format, names, values, complete, redacted })`, byte for byte. With
+ * nothing redacted (most calls) only the values are encoded: the parts before and after them are
+ * the same for every call of a function (MessagePack is context-free, so the pieces concatenate).
+ */
+function encodeStoredArguments(
+  names: readonly string[],
+  values: readonly unknown[],
+  complete: boolean,
+  redacted: readonly string[],
+): Uint8Array {
+  if (redacted.length > 0) {
+    return argumentSerializer.dumps({
+      format: STORED_ARGUMENTS_FORMAT,
+      names,
+      values,
+      complete,
+      redacted,
+    });
+  }
+  return Buffer.concat([
+    headOf(names),
+    argumentSerializer.dumps(values),
+    complete ? COMPLETE_TAIL : INCOMPLETE_TAIL,
+  ]);
+}
+
+/** Captures a call's arguments at call time (see `CapturedArguments`). Never throws. */
+export function captureArguments(
+  args: readonly unknown[],
+  labelOf: (position: number) => string,
+  redactor: Redactor = defaultRedactor,
+): CapturedArguments {
+  return new CapturedArguments(args, labelOf, redactor);
+}
+
+/** Captures and records at once: what is stored beside the result of a call with `args`. */
 export function recordArguments(
   args: readonly unknown[],
   labelOf: (position: number) => string,
   redactor: Redactor = defaultRedactor,
 ): RecordedArguments {
-  const sanitizer = new ArgumentSanitizer(redactor);
-  const names: string[] = [];
-  const values: unknown[] = [];
-  for (let position = 0; position < args.length; position++) {
-    const label = labelOf(position);
-    names.push(label);
-    values.push(sanitizer.sanitizeArgument(args[position], label));
-  }
-  const preview = formatPreview(names, values);
-  const encode = (complete: boolean) =>
-    argumentSerializer.dumps({
-      format: STORED_ARGUMENTS_FORMAT,
-      names,
-      values,
-      complete,
-      redacted: sanitizer.redacted,
-    });
-  try {
-    const bytes = encode(sanitizer.complete);
-    if (bytes.byteLength <= MAX_STORED_ARGUMENTS_BYTES) return { bytes, preview };
-    return { bytes: shrinkToCap(values, () => encode(false)), preview };
-  } catch {
-    return { bytes: null, preview };
-  }
+  return captureArguments(args, labelOf, redactor).record();
 }
 
 /** Replaces the largest values by markers until the encoding fits; `null` if it never does. */
@@ -294,7 +583,8 @@ export function formatPreview(names: readonly string[], values: readonly unknown
 }
 
 function truncatePreview(text: string): string {
-  const line = text.replace(/\s+/g, " ");
+  // Runs of whitespace become one space; most previews have none to collapse (test first).
+  const line = /[^\S ]| {2}/.test(text) ? text.replace(/\s+/g, " ") : text;
   return line.length > MAX_INPUT_PREVIEW_CHARS
     ? `${line.slice(0, MAX_INPUT_PREVIEW_CHARS - 1)}…`
     : line;
@@ -305,46 +595,65 @@ function truncatePreview(text: string): string {
  * previews and for the two sides of a difference.
  */
 export function formatValueShort(value: unknown, budget = 80): string {
-  const out: string[] = [];
-  let used = 0;
-  const push = (text: string) => {
-    out.push(text);
-    used += text.length;
-  };
-  const walk = (item: unknown): void => {
-    if (used > budget) return;
+  // Numbers, booleans and short texts (most arguments) need no walk.
+  if (typeof value === "number" || typeof value === "boolean") {
+    const text = String(value);
+    if (text.length <= budget) return text;
+  } else if (typeof value === "string" && value.length <= budget - 2) {
+    const text = JSON.stringify(value);
+    if (text.length <= budget) return text;
+  }
+  const writer = new ShortWriter(budget);
+  writer.walk(value);
+  const text = writer.out.join("");
+  return text.length > budget ? `${text.slice(0, budget)}…` : text;
+}
+
+/** The walk of `formatValueShort`: stops adding text once `budget` characters are written. */
+class ShortWriter {
+  readonly out: string[] = [];
+  #used = 0;
+
+  constructor(private readonly budget: number) {}
+
+  push(text: string): void {
+    this.out.push(text);
+    this.#used += text.length;
+  }
+
+  walk(item: unknown): void {
+    const { budget } = this;
+    if (this.#used > budget) return;
     if (typeof item === "string")
-      push(JSON.stringify(item.length > budget ? `${item.slice(0, budget)}…` : item));
-    else if (typeof item === "bigint") push(`${item}n`);
-    else if (item === undefined) push("undefined");
-    else if (item === null || typeof item !== "object") push(String(item));
+      this.push(JSON.stringify(item.length > budget ? `${item.slice(0, budget)}…` : item));
+    else if (typeof item === "bigint") this.push(`${item}n`);
+    else if (item === undefined) this.push("undefined");
+    else if (item === null || typeof item !== "object") this.push(String(item));
     else if (item instanceof Date)
-      push(Number.isNaN(item.getTime()) ? "Invalid Date" : item.toISOString());
-    else if (ArrayBuffer.isView(item)) push(`<${item.byteLength} bytes>`);
+      this.push(Number.isNaN(item.getTime()) ? "Invalid Date" : item.toISOString());
+    else if (ArrayBuffer.isView(item)) this.push(`<${item.byteLength} bytes>`);
     else if (Array.isArray(item) || item instanceof Set) {
-      push(item instanceof Set ? "Set[" : "[");
+      this.push(item instanceof Set ? "Set[" : "[");
       let first = true;
       for (const element of item) {
-        if (used > budget) break;
-        if (!first) push(", ");
+        if (this.#used > budget) break;
+        if (!first) this.push(", ");
         first = false;
-        walk(element);
+        this.walk(element);
       }
-      push("]");
+      this.push("]");
     } else {
       const entries: [unknown, unknown][] =
         item instanceof Map ? [...item.entries()] : Object.entries(item);
-      push(item instanceof Map ? "Map{" : "{");
-      entries.forEach(([entryKey, entryValue], index) => {
-        if (used > budget) return;
-        if (index > 0) push(", ");
-        push(`${String(entryKey)}: `);
-        walk(entryValue);
-      });
-      push("}");
+      this.push(item instanceof Map ? "Map{" : "{");
+      for (let index = 0; index < entries.length; index++) {
+        if (this.#used > budget) break;
+        const [entryKey, entryValue] = entries[index] as [unknown, unknown];
+        if (index > 0) this.push(", ");
+        this.push(`${String(entryKey)}: `);
+        this.walk(entryValue);
+      }
+      this.push("}");
     }
-  };
-  walk(value);
-  const text = out.join("");
-  return text.length > budget ? `${text.slice(0, budget)}…` : text;
+  }
 }

@@ -86,11 +86,22 @@ function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.\s]/g, "");
 }
 
+/** Field names already judged: the same few names come back on every call. */
+const secretNameCache = new Map<string, boolean>();
+/** Names remembered at most (the cache starts over beyond, so odd keys cannot grow it). */
+const SECRET_NAME_CACHE_SIZE = 4096;
+
 /** Whether a field name is secret by the built-in rule. */
 export function isSecretName(name: string): boolean {
+  const known = secretNameCache.get(name);
+  if (known !== undefined) return known;
   const normalized = normalizeName(name);
-  if (SECRET_NAMES.has(normalized)) return true;
-  return SECRET_NAME_ENDINGS.some((ending) => normalized.endsWith(ending));
+  const secret =
+    SECRET_NAMES.has(normalized) ||
+    SECRET_NAME_ENDINGS.some((ending) => normalized.endsWith(ending));
+  if (secretNameCache.size >= SECRET_NAME_CACHE_SIZE) secretNameCache.clear();
+  secretNameCache.set(name, secret);
+  return secret;
 }
 
 /** `text` with every secret-looking token replaced by `[redacted]`; the same string when none. */

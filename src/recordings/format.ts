@@ -8,6 +8,14 @@
  * the file `<recording>.blobs/<cacheKey>.bin` beside it, named by `blob`. Timestamps are the
  * entry's own (`updatedAt` as stored, never "now"), so the same entries always give the same
  * bytes. Reading verifies every value's size and digest and refuses an altered entry by name.
+ *
+ * An entry stored with its call's arguments also carries them: `inputPreview` (the stored one-line
+ * preview), `argumentsPreview` (the readable form of the stored arguments, checked on reading
+ * like `preview`, so a review sees what explanations and a dashboard retry would use) and
+ * `arguments` (the stored redacted MessagePack, base64). Explanations and replay misses served
+ * from a recording then name the differing argument paths as they do from a database. The fields
+ * are left out when nothing was stored: files written before they existed read (and rewrite)
+ * unchanged, and a reader that does not know them ignores them.
  */
 
 import { hash, randomBytes } from "node:crypto";
@@ -43,10 +51,30 @@ export interface RecordedEntry {
   readonly bytes: Uint8Array;
   /** sha256 hex of `bytes`. */
   readonly digest: string;
+  /**
+   * The call's stored arguments (redacted MessagePack, see keys/arguments.ts); `null` or absent
+   * when none were stored.
+   */
+  readonly arguments?: Uint8Array | null;
+  /** One line previewing the redacted arguments; `null` or absent when none was stored. */
+  readonly inputPreview?: string | null;
 }
 
-/** The entry of a stored row whose value is `bytes` (read and checked by the caller). */
-export function toRecordedEntry(row: StoredTask, bytes: Uint8Array): RecordedEntry {
+/** The stored arguments of an entry, when known. */
+export interface RecordedInputs {
+  readonly arguments?: Uint8Array | null;
+  readonly inputPreview?: string | null;
+}
+
+/**
+ * The entry of a stored row whose value is `bytes` (read and checked by the caller), with the
+ * arguments it was stored with (`inputs`, a TaskWrite's or `TaskDB.inputsOf`'s).
+ */
+export function toRecordedEntry(
+  row: StoredTask,
+  bytes: Uint8Array,
+  inputs: RecordedInputs = {},
+): RecordedEntry {
   return {
     cacheKey: row.cacheKey,
     funcName: row.funcName,
@@ -59,6 +87,8 @@ export function toRecordedEntry(row: StoredTask, bytes: Uint8Array): RecordedEnt
     expiresAt: row.expiresAt,
     bytes,
     digest: digestOf(bytes),
+    arguments: inputs.arguments instanceof Uint8Array ? inputs.arguments : null,
+    inputPreview: typeof inputs.inputPreview === "string" ? inputs.inputPreview : null,
   };
 }
 
@@ -78,6 +108,9 @@ export interface RecordingWriteReport {
   /** Bytes of the values in the `.blobs` folder. */
   blobBytes: number;
 }
+
+/** Base64 text (standard alphabet, padded). */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** A cache key that can name a file: the only names the `.blobs` folder holds. */
 const SAFE_KEY = /^[A-Za-z0-9_-]{1,200}$/;
@@ -113,6 +146,10 @@ function toIso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
 /** The text of a recording and the blob files it refers to. Pure: same entries, same bytes. */
 export function encodeRecording(
   file: string,
@@ -145,15 +182,17 @@ export function encodeRecording(
         size: entry.bytes.byteLength,
         digest: entry.digest,
         preview: previewOf(entry.bytes),
+        // Absent rather than null when not stored: older files keep their bytes.
+        ...(typeof entry.inputPreview === "string" ? { inputPreview: entry.inputPreview } : {}),
+        ...(entry.arguments instanceof Uint8Array
+          ? {
+              argumentsPreview: previewOf(entry.arguments),
+              arguments: toBase64(entry.arguments),
+            }
+          : {}),
         ...(external
           ? { blob: blobReference(file, entry.cacheKey) }
-          : {
-              data: Buffer.from(
-                entry.bytes.buffer,
-                entry.bytes.byteOffset,
-                entry.bytes.byteLength,
-              ).toString("base64"),
-            }),
+          : { data: toBase64(entry.bytes) }),
       }),
     );
   }
@@ -239,6 +278,27 @@ function readOptionalText(field: unknown, name: string, file: string, line: numb
   return readText(field, name, file, line);
 }
 
+/** An optional base64 field (`arguments`): absent or null is `null`. */
+function readOptionalBase64(
+  field: unknown,
+  name: string,
+  file: string,
+  line: number,
+): Uint8Array | null {
+  if (field === undefined || field === null) return null;
+  if (typeof field !== "string" || !BASE64.test(field)) {
+    throw damaged(file, line, `field \`${name}\` must be base64 text.`);
+  }
+  return Buffer.from(field, "base64");
+}
+
+/** The optional `inputPreview` field: any string (a call without arguments previews as ""). */
+function readInputPreview(field: unknown, file: string, line: number): string | null {
+  if (field === undefined || field === null) return null;
+  if (typeof field !== "string") throw damaged(file, line, "field `inputPreview` must be text.");
+  return field;
+}
+
 function readTime(field: unknown, name: string, file: string, line: number): number | null {
   if (field === null) return null;
   const ms = typeof field === "string" ? Date.parse(field) : Number.NaN;
@@ -311,6 +371,17 @@ export function parseRecording(file: string, text: string): RecordedEntry[] {
         `the preview of ${entryName} is not what its data holds: the preview was edited, so the line cannot be trusted.`,
       );
     }
+    const storedArguments = readOptionalBase64(raw.arguments, "arguments", file, lineNumber);
+    if (
+      storedArguments !== null &&
+      JSON.stringify(previewOf(storedArguments)) !== JSON.stringify(raw.argumentsPreview)
+    ) {
+      throw damaged(
+        file,
+        lineNumber,
+        `the stored arguments of ${entryName} are not what the line shows in \`argumentsPreview\`: one of them was edited, so the line cannot be trusted.`,
+      );
+    }
     if (raw.resultType !== "DIRECT_BLOB" && raw.resultType !== "FILE") {
       throw damaged(file, lineNumber, 'field `resultType` must be "DIRECT_BLOB" or "FILE".');
     }
@@ -326,6 +397,8 @@ export function parseRecording(file: string, text: string): RecordedEntry[] {
       expiresAt: readTime(raw.expiresAt, "expiresAt", file, lineNumber),
       bytes,
       digest,
+      arguments: storedArguments,
+      inputPreview: readInputPreview(raw.inputPreview, file, lineNumber),
     });
   }
   return entries;
@@ -339,7 +412,7 @@ function readValueBytes(
   raw: Record<string, unknown>,
 ): Uint8Array {
   if (typeof raw.data === "string") {
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(raw.data)) {
+    if (!BASE64.test(raw.data)) {
       throw damaged(file, lineNumber, `the data of ${cacheKey} is not base64.`);
     }
     return Buffer.from(raw.data, "base64");

@@ -13,7 +13,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { isPromiseLike } from "../core/backends.js";
 import type { SpotMode } from "../core/modes.js";
+import { supportsLeases } from "../core/single-flight.js";
 import type {
+  LeaseMethods,
+  StoredInputs,
   StoredTask,
   TaskDB,
   TaskDeletion,
@@ -87,9 +90,14 @@ export class RecordingTaskDB implements TaskDB {
   /** The recording files, searched in order; record mode writes to the first. */
   readonly files: readonly string[];
   readonly dataVersion?: () => number;
+  /** The database's leases (`singleFlight: "machine"`), when it has them. */
+  readonly claimLease?: LeaseMethods["claimLease"];
+  readonly renewLease?: LeaseMethods["renewLease"];
+  readonly releaseLease?: LeaseMethods["releaseLease"];
+  readonly getLease?: LeaseMethods["getLease"];
   private readonly options: RecordingLayerOptions;
   /** Recorded entries by key, as the hit path reads them (the same object on every hit). */
-  private readonly recorded = new Map<string, { row: StoredTask; record: TaskRecord }>();
+  private readonly recorded = new Map<string, ServedEntry>();
   /** Identities whose fresh results go to the recording (functions in record mode). */
   private readonly recordingIdentities = new Set<string>();
   /** Rows written by recording functions since the last `persist`. */
@@ -102,6 +110,13 @@ export class RecordingTaskDB implements TaskDB {
     this.options = options;
     this.synchronous = inner.synchronous;
     if (inner.dataVersion !== undefined) this.dataVersion = () => inner.dataVersion?.() ?? 0;
+    if (supportsLeases(inner)) {
+      this.claimLease = (key, holder, now, expiresAt, takeOverFrom) =>
+        inner.claimLease(key, holder, now, expiresAt, takeOverFrom);
+      this.renewLease = (key, holderId, expiresAt) => inner.renewLease(key, holderId, expiresAt);
+      this.releaseLease = (key, holderId) => inner.releaseLease(key, holderId);
+      this.getLease = (key) => inner.getLease(key);
+    }
     for (const file of this.files) {
       const entries = readRecordingFile(file);
       if (entries === undefined) {
@@ -132,6 +147,36 @@ export class RecordingTaskDB implements TaskDB {
   /** How many entries the recordings hold. */
   get recordedEntries(): number {
     return this.recorded.size;
+  }
+
+  /** The arguments a key was stored with: the recording's entry first, as `get` reads it. */
+  inputsOf(cacheKey: string): Awaitable<StoredInputs | undefined> {
+    const recorded = this.recorded.get(cacheKey);
+    if (recorded !== undefined) return recorded.inputs;
+    return typeof this.inner.inputsOf === "function" ? this.inner.inputsOf(cacheKey) : undefined;
+  }
+
+  /**
+   * The newest entries of a function with their arguments, recorded and stored together (a key
+   * in both is the recording's, as `get` serves it), newest first: what explanations compare a
+   * call with, so a replay miss against a recording names the differing arguments.
+   */
+  recentInputs(funcName: string, funcIdentifier: string, limit: number): Awaitable<StoredInputs[]> {
+    const recorded: StoredInputs[] = [];
+    for (const { inputs } of this.recorded.values()) {
+      if (inputs.funcIdentifier === funcIdentifier) recorded.push(inputs);
+    }
+    const stored =
+      typeof this.inner.recentInputs === "function"
+        ? this.inner.recentInputs(funcName, funcIdentifier, limit)
+        : [];
+    if (recorded.length === 0) return stored;
+    return chain(stored, (rows) => {
+      const merged = [...recorded, ...rows.filter((row) => !this.recorded.has(row.cacheKey))];
+      // Stable: equal times keep the database's own order.
+      merged.sort((a, b) => b.updatedAt - a.updatedAt);
+      return merged.slice(0, limit);
+    });
   }
 
   get(cacheKey: string): Awaitable<StoredTask | undefined> {
@@ -278,7 +323,7 @@ export class RecordingTaskDB implements TaskDB {
       row.resultData ??
       (row.resultValue === null ? null : await this.options.storage.load(row.resultValue));
     if (bytes === null) throw new Error("the row holds no value");
-    return toRecordedEntry(row, bytes);
+    return toRecordedEntry(row, bytes, row);
   }
 
   async close(): Promise<void> {
@@ -290,8 +335,15 @@ export class RecordingTaskDB implements TaskDB {
   }
 }
 
+/** A recorded entry as the hit path, the maintenance API and explanations read it. */
+interface ServedEntry {
+  readonly row: StoredTask;
+  readonly record: TaskRecord;
+  readonly inputs: StoredInputs;
+}
+
 /** A recorded entry as the hit path reads it: inline, never expiring (recordings are fixtures). */
-function toServed(entry: RecordedEntry): { row: StoredTask; record: TaskRecord } {
+function toServed(entry: RecordedEntry): ServedEntry {
   const updatedAt = new Date(entry.updatedAt).toISOString();
   return {
     row: {
@@ -322,6 +374,17 @@ function toServed(entry: RecordedEntry): { row: StoredTask; record: TaskRecord }
       updatedAt,
       expiresAt: null,
       inputPreview: null,
+    },
+    inputs: {
+      cacheKey: entry.cacheKey,
+      funcName: entry.funcName,
+      funcIdentifier: entry.funcIdentifier,
+      inputId: entry.inputId,
+      version: entry.version,
+      updatedAt: entry.updatedAt,
+      expiresAt: null,
+      arguments: entry.arguments ?? null,
+      inputPreview: entry.inputPreview ?? null,
     },
   };
 }

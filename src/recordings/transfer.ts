@@ -114,7 +114,10 @@ export async function collectEntries(
     const row = await source.db.get(key);
     if (row === undefined) continue; // deleted meanwhile
     const bytes = await loadVerifiedBytes(row, source.storage);
-    entries.push(toRecordedEntry(row, bytes));
+    // The arguments the entry was stored with, where the database keeps them.
+    const inputs =
+      typeof source.db.inputsOf === "function" ? await source.db.inputsOf(key) : undefined;
+    entries.push(toRecordedEntry(row, bytes, inputs));
   }
   return entries;
 }
@@ -144,6 +147,8 @@ export function toTaskWrite(entry: RecordedEntry, location: string | null): Task
     digest: entry.digest,
     expiresAt: entry.expiresAt,
     updatedAt: entry.updatedAt,
+    arguments: entry.arguments ?? null,
+    inputPreview: entry.inputPreview ?? null,
   };
 }
 
