@@ -320,6 +320,10 @@ function toServed(entry: RecordedEntry): { row: StoredTask; record: TaskRecord }
       size: entry.bytes.byteLength,
       updatedAt,
       expiresAt: null,
+      inputPreview: null,
+      durationMs: null,
+      tokens: null,
+      hits: 0,
     },
   };
 }
