@@ -30,8 +30,8 @@ import {
   recordStream,
   streamPlanOf,
 } from "./stream.js";
-import type { PreparedEntry } from "./write.js";
-import { prepareEntry, writeEntriesAsync, writeEntriesSync } from "./write.js";
+import type { CallMeasures, PreparedEntry } from "./write.js";
+import { measureCall, prepareEntry, writeEntriesAsync, writeEntriesSync } from "./write.js";
 
 /** What the call path needs from its Spot. */
 export interface CallRuntime {
@@ -43,6 +43,8 @@ export interface CallRuntime {
   assertOpen(): void;
   /** Called after every call (hit or miss): gives eviction its chance. */
   afterCall(): void;
+  /** Counts a hit served from the cache (a Map increment; written in batches by core/hit-counter.ts). */
+  countHit(cacheKey: string): void;
 }
 
 /** The extra methods of a marked function. */
@@ -174,14 +176,24 @@ export async function saveResult(
   result: unknown,
   runtime: CallRuntime,
   args: readonly unknown[],
+  measures?: CallMeasures,
 ): Promise<void> {
   // A background write, or a write to synchronous backends, is decided before this returns.
   if (!plan.saveSync || runtime.backends.synchronous) {
-    saveResultSync(plan, cacheKey, inputId, result, runtime, args);
+    saveResultSync(plan, cacheKey, inputId, result, runtime, args, measures);
     return;
   }
   try {
-    const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args);
+    const entry = prepareEntry(
+      plan,
+      cacheKey,
+      inputId,
+      result,
+      runtime.backends,
+      false,
+      args,
+      measures,
+    );
     const failures = await writeEntriesAsync([entry], runtime.backends);
     if (failures.length > 0) throw failures[0]?.error;
   } catch (error) {
@@ -197,16 +209,17 @@ function saveResultSync(
   result: unknown,
   runtime: CallRuntime,
   args: readonly unknown[],
+  measures?: CallMeasures,
 ): void {
   try {
     if (!plan.saveSync) {
       runtime.writer.enqueue(
-        prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true, args),
+        prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true, args, measures),
       );
       return;
     }
     const failures = writeEntriesSync(
-      [prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args)],
+      [prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args, measures)],
       runtime.backends,
     );
     if (failures.length > 0) throw failures[0]?.error;
@@ -238,12 +251,14 @@ export function createMarkedFunction<A extends unknown[], R>(
     context: HookContext | null,
   ): Promise<Awaited<R>> {
     let returned: R;
+    // The original call's duration, recorded with its entry (one clock read on each side).
+    const startedAt = performance.now();
     try {
       returned = fn.apply(thisArg, args);
     } catch (error) {
       return Promise.reject(error);
     }
-    const running = finish(returned, args, inputId, cacheKey, context);
+    const running = finish(returned, args, inputId, cacheKey, context, startedAt);
     inflight.set(cacheKey, running);
     return running;
   }
@@ -255,17 +270,21 @@ export function createMarkedFunction<A extends unknown[], R>(
     inputId: string,
     cacheKey: string,
     context: HookContext | null,
+    startedAt: number,
   ): Promise<Awaited<R>> {
     let streaming = false;
     try {
       const result = await returned;
       if (isStream(result)) {
-        const view = recordRun(result as object, args, inputId, cacheKey, context);
+        const view = recordRun(result as object, args, inputId, cacheKey, context, startedAt);
         // Still in flight until the stream ends: later callers join it.
         streaming = true;
         return view as Awaited<R>;
       }
-      if (mayWrite) await saveResult(plan, cacheKey, inputId, result, runtime, args);
+      if (mayWrite) {
+        const measures = measureCall(plan, startedAt, result, backends);
+        await saveResult(plan, cacheKey, inputId, result, runtime, args, measures);
+      }
       if (context !== null)
         await runHooks(
           plan.hooks,
@@ -289,12 +308,23 @@ export function createMarkedFunction<A extends unknown[], R>(
     inputId: string,
     cacheKey: string,
     context: HookContext | null,
+    startedAt: number,
   ): object {
     return recordStream(stream, {
       async complete(recording) {
         try {
           if (mayWrite) {
-            await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime, args);
+            // A stream's call lasts until its last chunk; its tokens are read from its chunks.
+            const measures = measureCall(plan, startedAt, recording.chunks, backends);
+            await saveResult(
+              streamPlanOf(plan),
+              cacheKey,
+              inputId,
+              recording,
+              runtime,
+              args,
+              measures,
+            );
           }
           if (context !== null)
             await runHooks(
@@ -334,6 +364,7 @@ export function createMarkedFunction<A extends unknown[], R>(
         ? lookupSync(plan, cacheKey, runtime)
         : await lookupAsync(plan, cacheKey, runtime);
       if (stored !== MISS) {
+        runtime.countHit(cacheKey);
         if (context !== null)
           await runHooks(
             plan.hooks,
@@ -425,6 +456,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
     runtime.afterCall();
     const stored = mayRead ? lookupSync(plan, cacheKey, runtime) : MISS;
     if (stored !== MISS) {
+      runtime.countHit(cacheKey);
       if (context !== null)
         void runHooks(
           plan.hooks,
@@ -440,8 +472,12 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
         () => explainCallSync(plan, args, runtime),
       );
     }
+    const startedAt = performance.now();
     const result = fn.apply(this, args);
-    if (mayWrite) saveResultSync(plan, cacheKey, inputId, result, runtime, args);
+    if (mayWrite) {
+      const measures = measureCall(plan, startedAt, result, backends);
+      saveResultSync(plan, cacheKey, inputId, result, runtime, args, measures);
+    }
     if (context !== null)
       void runHooks(
         plan.hooks,
