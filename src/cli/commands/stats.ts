@@ -1,7 +1,10 @@
-/** @module cli/commands/stats — totals of one database: rows, bytes, per function, per content type. */
+/**
+ * @module cli/commands/stats — totals of one database: rows, bytes, per function, per content
+ * type, and what the cache saved (hits, hit rate, time and tokens saved).
+ */
 
 import path from "node:path";
-import type { TaskStats } from "../../index.js";
+import type { FunctionStats, SavedFigures, TaskStats } from "../../index.js";
 import { closeDatabase, openDatabase } from "../database.js";
 import { escapeInline } from "../escape.js";
 import { formatBytes, formatCount, Output } from "../output.js";
@@ -14,8 +17,38 @@ export interface StatsCommandOptions {
   json?: boolean;
 }
 
-function sortGroups(groups: Record<string, GroupStats>): [string, GroupStats][] {
+function sortGroups<G extends GroupStats>(groups: Record<string, G>): [string, G][] {
   return Object.entries(groups).sort((left, right) => right[1].rows - left[1].rows);
+}
+
+/** Shown where a figure was never recorded (entries of the Python library or of older versions). */
+const NOT_RECORDED = "not recorded";
+
+/** A duration for people: `850 ms`, `12.4 s`, `3.2 min`, `1.5 h`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+/** A share from 0 to 1 as a percentage: `62.5%`. */
+export function formatPercent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+/** Time saved, or "not recorded" when no entry of the group has a recorded duration. */
+function formatTimeSaved(figures: SavedFigures & { rows: number }): string {
+  return figures.timedRows === 0 && figures.rows > 0
+    ? NOT_RECORDED
+    : formatDuration(figures.timeSavedMs);
+}
+
+/** Tokens saved, or "not recorded" when no entry of the group has a recorded token count. */
+function formatTokensSaved(figures: SavedFigures & { rows: number }): string {
+  return figures.tokenRows === 0 && figures.rows > 0
+    ? NOT_RECORDED
+    : formatCount(figures.tokensSaved);
 }
 
 /** Runs `beautyspot stats <db>`. */
@@ -38,16 +71,26 @@ export async function runStats(databasePath: string, options: StatsCommandOption
     output.print(
       `  Expired:  ${stats.expired > 0 ? colors.yellow(expired) : expired}${stats.expired > 0 ? " (remove them with `beautyspot gc`)" : ""}`,
     );
+    output.print(
+      `  Hits:     ${formatCount(stats.hits)} (hit rate ${formatPercent(stats.hitRate)})`,
+    );
+    output.print(
+      `  Saved:    ${formatTimeSaved(stats)} of calls, ${formatTokensSaved(stats)} tokens`,
+    );
     if (stats.rows === 0) return;
     output.print();
     output.printTable(
-      ["FUNCTION", "ENTRIES", "SIZE"],
-      sortGroups(stats.byFunction).map(([name, group]) => [
+      ["FUNCTION", "ENTRIES", "SIZE", "HITS", "HIT RATE", "TIME SAVED", "TOKENS SAVED"],
+      sortGroups<FunctionStats>(stats.byFunction).map(([name, group]) => [
         colors.cyan(escapeInline(name)),
         formatCount(group.rows),
         formatBytes(group.bytes),
+        formatCount(group.hits),
+        formatPercent(group.hitRate),
+        formatTimeSaved(group),
+        formatTokensSaved(group),
       ]),
-      ["left", "right", "right"],
+      ["left", "right", "right", "right", "right", "right", "right"],
     );
     output.print();
     output.printTable(
