@@ -86,6 +86,8 @@ export class RecordingTaskDB implements TaskDB {
   /** The recording files, searched in order; record mode writes to the first. */
   readonly files: readonly string[];
   readonly dataVersion?: () => number;
+  /** The database's hit counting; hits on recorded entries (no row there) are ignored by it. */
+  readonly addHits?: (counts: ReadonlyMap<string, number>) => Awaitable<void>;
   private readonly options: RecordingLayerOptions;
   /** Recorded entries by key, as the hit path reads them (the same object on every hit). */
   private readonly recorded = new Map<string, { row: StoredTask; record: TaskRecord }>();
@@ -101,6 +103,7 @@ export class RecordingTaskDB implements TaskDB {
     this.options = options;
     this.synchronous = inner.synchronous;
     if (inner.dataVersion !== undefined) this.dataVersion = () => inner.dataVersion?.() ?? 0;
+    if (inner.addHits !== undefined) this.addHits = (counts) => inner.addHits?.(counts);
     for (const file of this.files) {
       const entries = readRecordingFile(file);
       if (entries === undefined) {
