@@ -7,7 +7,7 @@ import path from "node:path";
 import type { FunctionStats, SavedFigures, TaskStats } from "../../index.js";
 import { closeDatabase, openDatabase } from "../database.js";
 import { escapeInline } from "../escape.js";
-import { formatBytes, formatCount, Output } from "../output.js";
+import { formatBytes, formatCount, formatDuration, formatPercent, Output } from "../output.js";
 
 /** Rows and bytes of one function or content type. */
 type GroupStats = TaskStats["byFunction"][string];
@@ -23,19 +23,6 @@ function sortGroups<G extends GroupStats>(groups: Record<string, G>): [string, G
 
 /** Shown where a figure was never recorded (entries of the Python library or of older versions). */
 const NOT_RECORDED = "not recorded";
-
-/** A duration for people: `850 ms`, `12.4 s`, `3.2 min`, `1.5 h`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
-}
-
-/** A share from 0 to 1 as a percentage: `62.5%`. */
-export function formatPercent(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
-}
 
 /** Time saved, or "not recorded" when no entry of the group has a recorded duration. */
 function formatTimeSaved(figures: SavedFigures & { rows: number }): string {
