@@ -206,7 +206,8 @@ export class DashboardApi {
     if (!fresh || summary === undefined) {
       const started = performance.now();
       const [stats, functions] = await Promise.all([
-        this.#readStats(version),
+        // The summary applied the freshness rule itself: only stats of this version will do.
+        this.#readStats(version, false),
         this.#service.functions(),
       ]);
       summary = {
@@ -230,13 +231,16 @@ export class DashboardApi {
     return { ...summary, matching: await this.#countMatching(filter, summary) };
   }
 
-  /** Stats for `version`: the cached ones when fresh enough (see `#stats`), else computed once. */
-  #readStats(version: string): Promise<CacheStats> {
+  /**
+   * Stats for `version`: the cached ones when they are of that version or, with `allowOlder`,
+   * recent enough for their cost (see `#stats`); else computed once for every caller.
+   */
+  #readStats(version: string, allowOlder = true): Promise<CacheStats> {
     const cached = this.#stats;
     if (
       cached !== undefined &&
       (cached.version === version ||
-        Date.now() - cached.computedAt < cached.cost * SUMMARY_COST_FACTOR)
+        (allowOlder && Date.now() - cached.computedAt < cached.cost * SUMMARY_COST_FACTOR))
     ) {
       return cached.value;
     }
