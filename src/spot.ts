@@ -180,12 +180,13 @@ export class Spot implements AsyncDisposable {
       reportBackgroundError: (error, context) => this.reportBackgroundError(error, context),
     };
     this.writer = new BackgroundSaves(this.backends);
-    this.hits = new HitCounter({
+    const hits = new HitCounter({
       db: this.db,
       logger,
       drainSavesSync: () => this.writer.drainSync(),
       whenSavesWritten: () => this.writer.whenIdle(),
     });
+    this.hits = hits;
     this.runtime = {
       backends: this.backends,
       writer: this.writer,
@@ -196,7 +197,7 @@ export class Spot implements AsyncDisposable {
       afterCall: () => {
         if (this.evictionRate > 0) this.maybeEvict();
       },
-      countHit: this.hits.enabled ? (cacheKey) => this.hits.add(cacheKey) : () => {},
+      countHit: this.hits.enabled ? (cacheKey) => hits.add(cacheKey) : () => {},
     };
     this.defaults = {
       serializer: this.serializer,

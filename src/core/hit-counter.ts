@@ -33,7 +33,8 @@ export interface HitCounterOptions {
 
 /** The hits of one Spot not yet written. */
 export class HitCounter {
-  #counts = new Map<string, number>();
+  /** Hits per key since the last write; a holder per key, so a repeated hit is one lookup. */
+  #counts = new Map<string, { hits: number }>();
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
   readonly #options: HitCounterOptions;
@@ -57,8 +58,14 @@ export class HitCounter {
    * it only when `enabled`.
    */
   add(cacheKey: string): void {
-    const counts = this.#counts;
-    counts.set(cacheKey, (counts.get(cacheKey) ?? 0) + 1);
+    const count = this.#counts.get(cacheKey);
+    if (count !== undefined) count.hits += 1;
+    else this.#addFirst(cacheKey);
+  }
+
+  /** The first hit on a key since the last write: a holder, and the batch's timer if none runs. */
+  #addFirst(cacheKey: string): void {
+    this.#counts.set(cacheKey, { hits: 1 });
     if (this.#timer === undefined) this.#schedule();
   }
 
@@ -119,7 +126,8 @@ export class HitCounter {
   }
 
   #take(): Map<string, number> {
-    const counts = this.#counts;
+    const counts = new Map<string, number>();
+    for (const [cacheKey, count] of this.#counts) counts.set(cacheKey, count.hits);
     this.#counts = new Map();
     clearTimeout(this.#timer);
     this.#timer = undefined;
