@@ -10,7 +10,7 @@ export type {
   MarkedSyncFunction,
   StreamResult,
 } from "./core/call.js";
-export type { ExplicitKeyOptions, LookupOptions } from "./core/explicit.js";
+export type { ExplicitKeyOptions, LookupOptions, StoreOptions } from "./core/explicit.js";
 export type { SpotMode } from "./core/modes.js";
 export type {
   BackgroundErrorContext,
@@ -27,6 +27,7 @@ export { PostgresTaskDB } from "./db/postgres/postgres-task-db.js";
 export type { SQLiteTaskDBOptions } from "./db/sqlite/sqlite-task-db.js";
 export { SQLiteTaskDB } from "./db/sqlite/sqlite-task-db.js";
 export type {
+  GroupStats,
   Lease,
   LeaseHolder,
   LeaseMethods,
@@ -79,19 +80,22 @@ export { TokenBucket } from "./limiter/token-bucket.js";
 export type { RateLimiter } from "./limiter/types.js";
 export type {
   BlobFolderScan,
+  CacheStats,
   CleanGarbageOptions,
   CleanGarbageReport,
   ClearOptions,
   DatabaseSummary,
+  FunctionStats,
   FunctionSummary,
   GarbageScanOptions,
   KeptBlobFolder,
   MaintenanceServiceOptions,
   OrphanProject,
   PruneOptions,
+  SavedFigures,
   TaskDetail,
 } from "./maintenance/service.js";
-export { MaintenanceService } from "./maintenance/service.js";
+export { computeHitRate, MaintenanceService } from "./maintenance/service.js";
 export type {
   RecordedEntry,
   RecordingWriteOptions,

@@ -11,8 +11,9 @@ import { BackgroundSaves } from "./core/background-saves.js";
 import type { CallRuntime, MarkedFunction, MarkedSyncFunction, StreamResult } from "./core/call.js";
 import { createMarkedFunction, createMarkedSyncFunction, deleteEntry } from "./core/call.js";
 import { type Explanation, explainCall } from "./core/explain.js";
-import type { ExplicitKeyOptions, LookupOptions } from "./core/explicit.js";
+import type { ExplicitKeyOptions, LookupOptions, StoreOptions } from "./core/explicit.js";
 import { ExplicitKeys } from "./core/explicit.js";
+import { HitCounter } from "./core/hit-counter.js";
 import { IdentityRegistry } from "./core/identities.js";
 import {
   assertMarkable,
@@ -188,6 +189,8 @@ export class Spot implements AsyncDisposable {
   private readonly backends: Backends;
   private readonly runtime: CallRuntime;
   private readonly writer: BackgroundSaves;
+  /** Hits counted in memory, written in batches (core/hit-counter.ts). */
+  private readonly hits: HitCounter;
   private readonly defaults: PlanDefaults;
   private readonly options: SpotOptions;
   private readonly evictionRate: number;
@@ -248,6 +251,13 @@ export class Spot implements AsyncDisposable {
     };
     this.writer = new BackgroundSaves(this.backends);
     this.retries = new RetryTargets(this.backends, () => this.writer.whenIdle());
+    const hits = new HitCounter({
+      db: this.db,
+      logger,
+      drainSavesSync: () => this.writer.drainSync(),
+      whenSavesWritten: () => this.writer.whenIdle(),
+    });
+    this.hits = hits;
     this.runtime = {
       backends: this.backends,
       writer: this.writer,
@@ -258,6 +268,7 @@ export class Spot implements AsyncDisposable {
       afterCall: () => {
         if (this.evictionRate > 0) this.maybeEvict();
       },
+      countHit: this.hits.enabled ? (cacheKey) => hits.add(cacheKey) : () => {},
     };
     this.defaults = {
       serializer: this.serializer,
@@ -593,13 +604,11 @@ export class Spot implements AsyncDisposable {
     return this.explicit.lookup(name, keyData, options) as Promise<T | undefined>;
   }
 
-  /** Stores `value` for (`name`, `keyData`) (see `wrap`), replacing any entry there. */
-  store(
-    name: string,
-    keyData: unknown,
-    value: unknown,
-    options?: ExplicitKeyOptions,
-  ): Promise<void> {
+  /**
+   * Stores `value` for (`name`, `keyData`) (see `wrap`), replacing any entry there. `durationMs`
+   * and `tokens` record what computing it cost, for `stats` (wrap measures them itself).
+   */
+  store(name: string, keyData: unknown, value: unknown, options?: StoreOptions): Promise<void> {
     return this.explicit.store(name, keyData, value, options);
   }
 
@@ -715,7 +724,9 @@ export class Spot implements AsyncDisposable {
     // give way to other callbacks, so a long queue could outlast the wait (and, at shutdown,
     // be closed under).
     this.writer.drainSync();
-    const work = Promise.all([this.writer.whenIdle(), this.eviction ?? undefined]).then(() => true);
+    const work = Promise.all([this.writer.whenIdle(), this.eviction ?? undefined])
+      .then(() => this.hits.flush())
+      .then(() => true);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolveTimeout) => {
       timer = setTimeout(() => resolveTimeout(false), timeoutMs);
@@ -740,6 +751,7 @@ export class Spot implements AsyncDisposable {
       await Promise.all([...this.dashboards].map((close) => close()));
       await this.flush();
       this.closed = true;
+      this.hits.close();
       closeForgottenDatabase.unregister(this);
       await this.db.close();
     })();

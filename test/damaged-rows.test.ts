@@ -77,10 +77,24 @@ describe("a database the Python library wrote, opened read-only", () => {
       assert.equal(stats.inlineBytes, 4);
       assert.equal(stats.blobBytes, 3500);
       assert.equal(stats.bytes, 3504);
-      assert.deepEqual(stats.byFunction["__main__.render"], { rows: 2, bytes: 3500 });
+      // The Python library records no durations, tokens or hits: nothing saved, none recorded.
+      const nothingRecorded = {
+        hits: 0,
+        timeSavedMs: 0,
+        tokensSaved: 0,
+        timedRows: 0,
+        tokenRows: 0,
+      };
+      assert.deepEqual(stats.byFunction["__main__.render"], {
+        rows: 2,
+        bytes: 3500,
+        hitRate: 0,
+        ...nothingRecorded,
+      });
       assert.deepEqual(stats.byContentType["application/octet-stream"], {
         rows: 2,
         bytes: 3500,
+        ...nothingRecorded,
       });
       assert.equal(stats.unsizedBlobs, undefined);
       assert.equal((await service.listTasks()).length, 3);

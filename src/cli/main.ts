@@ -207,7 +207,7 @@ export function createProgram(): Command {
     addCommand(
       program,
       "stats <db>",
-      "totals: entries, bytes, expired, by function and content type",
+      "totals: entries, bytes, expired, hits, hit rate, time and tokens saved, by function and content type",
       [
         [
           "beautyspot stats .beautyspot/my_app.db",

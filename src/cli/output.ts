@@ -143,6 +143,19 @@ export function formatTimestamp(iso: string | null | undefined, none = "-"): str
   return new Date(time).toISOString().slice(0, 19).replace("T", " ");
 }
 
+/** A duration for people: `850 ms`, `12.4 s`, `3.2 min`, `1.5 h`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+/** A share from 0 to 1 as a percentage: `62.5%`. */
+export function formatPercent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
 /** A count with thousands separators. */
 export function formatCount(count: number): string {
   return count.toLocaleString("en-US");

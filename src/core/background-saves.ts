@@ -29,8 +29,24 @@ let exitHooksInstalled = false;
 /** Signals that end a process by default: Ctrl+C, a terminal closing, `kill`. */
 const TERMINATING_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
+/** Other work drained at exit after the writers (hit counts), as `drainAtExit` registered it. */
+const otherDrains = new Set<() => void>();
+
 function drainAllAtExit(): void {
   for (const writer of writersWithPendingWork) writer.drainSync();
+  for (const drain of otherDrains) drain();
+}
+
+/**
+ * Runs `drain` (synchronous) at a normal process exit and on a terminating signal, after pending
+ * saves are written. Returns the function that removes it again.
+ */
+export function drainAtExit(drain: () => void): () => void {
+  installExitHooks();
+  otherDrains.add(drain);
+  return () => {
+    otherDrains.delete(drain);
+  };
 }
 
 /**

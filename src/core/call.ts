@@ -28,8 +28,8 @@ import {
   recordStream,
   streamPlanOf,
 } from "./stream.js";
-import type { PreparedEntry } from "./write.js";
-import { prepareEntry, writeEntriesAsync, writeEntriesSync } from "./write.js";
+import type { CallMeasures, PreparedEntry } from "./write.js";
+import { measureCall, prepareEntry, writeEntriesAsync, writeEntriesSync } from "./write.js";
 
 /** What the call path needs from its Spot. */
 export interface CallRuntime {
@@ -41,6 +41,8 @@ export interface CallRuntime {
   assertOpen(): void;
   /** Called after every call (hit or miss): gives eviction its chance. */
   afterCall(): void;
+  /** Counts a hit served from the cache (a Map increment; written in batches by core/hit-counter.ts). */
+  countHit(cacheKey: string): void;
 }
 
 /** The extra methods of a marked function. */
@@ -172,14 +174,24 @@ export async function saveResult(
   result: unknown,
   runtime: CallRuntime,
   args: readonly unknown[],
+  measures?: CallMeasures,
 ): Promise<void> {
   // A background write, or a write to synchronous backends, is decided before this returns.
   if (!plan.saveSync || runtime.backends.synchronous) {
-    saveResultSync(plan, cacheKey, inputId, result, runtime, args);
+    saveResultSync(plan, cacheKey, inputId, result, runtime, args, measures);
     return;
   }
   try {
-    const entry = prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args);
+    const entry = prepareEntry(
+      plan,
+      cacheKey,
+      inputId,
+      result,
+      runtime.backends,
+      false,
+      args,
+      measures,
+    );
     const failures = await writeEntriesAsync([entry], runtime.backends);
     if (failures.length > 0) throw failures[0]?.error;
   } catch (error) {
@@ -195,16 +207,17 @@ function saveResultSync(
   result: unknown,
   runtime: CallRuntime,
   args: readonly unknown[],
+  measures?: CallMeasures,
 ): void {
   try {
     if (!plan.saveSync) {
       runtime.writer.enqueue(
-        prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true, args),
+        prepareEntry(plan, cacheKey, inputId, result, runtime.backends, true, args, measures),
       );
       return;
     }
     const failures = writeEntriesSync(
-      [prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args)],
+      [prepareEntry(plan, cacheKey, inputId, result, runtime.backends, false, args, measures)],
       runtime.backends,
     );
     if (failures.length > 0) throw failures[0]?.error;
@@ -237,9 +250,10 @@ async function saveStream(
   finished: FinishedStream,
   runtime: CallRuntime,
   args: readonly unknown[],
+  measures: CallMeasures,
 ): Promise<void> {
   if (!plan.saveSync) {
-    saveStreamInBackground(plan, cacheKey, inputId, finished, runtime, args);
+    saveStreamInBackground(plan, cacheKey, inputId, finished, runtime, args, measures);
     return;
   }
   if (finished.unstorable !== undefined) {
@@ -248,7 +262,7 @@ async function saveStream(
   }
   const { serializer } = plan;
   const recording = finished.recording((bytes) => serializer.loads(bytes));
-  await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime, args);
+  await saveResult(streamPlanOf(plan), cacheKey, inputId, recording, runtime, args, measures);
 }
 
 /**
@@ -262,6 +276,7 @@ function saveStreamInBackground(
   finished: FinishedStream,
   runtime: CallRuntime,
   args: readonly unknown[],
+  measures: CallMeasures,
 ): void {
   if (finished.unstorable !== undefined) {
     reportUnstorable(plan, cacheKey, finished, runtime);
@@ -282,6 +297,7 @@ function saveStreamInBackground(
         backends,
         true,
         args,
+        measures,
       ),
   });
 }
@@ -341,12 +357,14 @@ export function createMarkedFunction<A extends unknown[], R>(
     context: HookContext | null,
   ): Promise<Awaited<R>> {
     let returned: R;
+    // The original call's duration, recorded with its entry (one clock read on each side).
+    const startedAt = performance.now();
     try {
       returned = fn.apply(thisArg, args);
     } catch (error) {
       return Promise.reject(error);
     }
-    const running = finish(returned, args, inputId, cacheKey, context);
+    const running = finish(returned, args, inputId, cacheKey, context, startedAt);
     if (mayWrite) inflight.set(cacheKey, running);
     return running;
   }
@@ -358,17 +376,21 @@ export function createMarkedFunction<A extends unknown[], R>(
     inputId: string,
     cacheKey: string,
     context: HookContext | null,
+    startedAt: number,
   ): Promise<Awaited<R>> {
     let streaming = false;
     try {
       const result = await returned;
       if (isStream(result)) {
-        const view = recordRun(result as object, args, inputId, cacheKey, context);
+        const view = recordRun(result as object, args, inputId, cacheKey, context, startedAt);
         // Still in flight until the stream ends: later callers join it.
         streaming = true;
         return view as Awaited<R>;
       }
-      if (mayWrite) await saveResult(plan, cacheKey, inputId, result, runtime, args);
+      if (mayWrite) {
+        const measures = measureCall(plan, startedAt, result, backends);
+        await saveResult(plan, cacheKey, inputId, result, runtime, args, measures);
+      }
       if (context !== null)
         await runHooks(
           plan.hooks,
@@ -392,6 +414,7 @@ export function createMarkedFunction<A extends unknown[], R>(
     inputId: string,
     cacheKey: string,
     context: HookContext | null,
+    startedAt: number,
   ): object {
     let ended: (() => void) | undefined;
     if (streamEnds !== null) {
@@ -415,8 +438,11 @@ export function createMarkedFunction<A extends unknown[], R>(
           completesAtOnce,
           complete(finished) {
             try {
-              if (mayWrite)
-                saveStreamInBackground(plan, cacheKey, inputId, finished, runtime, args);
+              if (mayWrite) {
+                // A stream's call lasts until its last chunk; its tokens are read from its chunks.
+                const measures = measureCall(plan, startedAt, finished.chunks, backends);
+                saveStreamInBackground(plan, cacheKey, inputId, finished, runtime, args, measures);
+              }
             } catch (error) {
               runtime.backends.reportBackgroundError(error, {
                 operation: "save",
@@ -443,7 +469,10 @@ export function createMarkedFunction<A extends unknown[], R>(
         completesAtOnce,
         async complete(finished) {
           try {
-            if (mayWrite) await saveStream(plan, cacheKey, inputId, finished, runtime, args);
+            if (mayWrite) {
+              const measures = measureCall(plan, startedAt, finished.chunks, backends);
+              await saveStream(plan, cacheKey, inputId, finished, runtime, args, measures);
+            }
             if (context !== null)
               await runHooks(
                 plan.hooks,
@@ -486,6 +515,7 @@ export function createMarkedFunction<A extends unknown[], R>(
         ? lookupSync(plan, cacheKey, runtime)
         : await lookupAsync(plan, cacheKey, runtime);
       if (stored !== MISS) {
+        runtime.countHit(cacheKey);
         if (context !== null)
           await runHooks(
             plan.hooks,
@@ -578,6 +608,7 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
     runtime.afterCall();
     const stored = mayRead ? lookupSync(plan, cacheKey, runtime) : MISS;
     if (stored !== MISS) {
+      runtime.countHit(cacheKey);
       if (context !== null)
         void runHooks(
           plan.hooks,
@@ -590,8 +621,12 @@ export function createMarkedSyncFunction<A extends unknown[], R>(
     if (!mayRun) {
       throw createReplayMissErrorSync(plan, cacheKey, inputId, backends, args);
     }
+    const startedAt = performance.now();
     const result = fn.apply(this, args);
-    if (mayWrite) saveResultSync(plan, cacheKey, inputId, result, runtime, args);
+    if (mayWrite) {
+      const measures = measureCall(plan, startedAt, result, backends);
+      saveResultSync(plan, cacheKey, inputId, result, runtime, args, measures);
+    }
     if (context !== null)
       void runHooks(
         plan.hooks,

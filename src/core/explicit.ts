@@ -19,9 +19,21 @@ import { describeValue } from "./options.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
 import { isStream } from "./stream.js";
+import { measureCall, readTokenCount } from "./write.js";
 
 /** Options of `spot.wrap` and `spot.store`: those of `mark` that apply to one stored value. */
 export type ExplicitKeyOptions = Omit<MarkOptions, "name" | "keygen">;
+
+/**
+ * Options of `spot.store`: those of `wrap`, plus what the caller measured about the computation
+ * it stores (adapters that see the call happen elsewhere, such as a LangChain cache).
+ */
+export interface StoreOptions extends ExplicitKeyOptions {
+  /** How long computing `value` took, in ms, recorded as the entry's duration. @default not recorded */
+  durationMs?: number;
+  /** Tokens computing `value` used (input + output). @default `tokensOf(value)`, else not recorded */
+  tokens?: number;
+}
 
 /** Options of `spot.lookup`: what decides which entry is read and how it is decoded. */
 export type LookupOptions = Pick<
@@ -41,6 +53,12 @@ function runCompute(this: () => unknown): unknown {
 }
 
 type ExplicitFunction = MarkedFunction<[keyData: unknown], unknown>;
+
+/** The tokens of a stored value by the plan's `tokensOf`, or `null`. */
+function measureStored(plan: CallPlan, value: unknown, runtime: CallRuntime): number | null {
+  if (plan.tokensOf === undefined) return null;
+  return measureCall(plan, performance.now(), value, runtime.backends).tokens;
+}
 
 /** The explicit keys of one Spot. */
 export class ExplicitKeys {
@@ -75,9 +93,15 @@ export class ExplicitKeys {
     >;
   }
 
-  /** The stored value for (`name`, `keyData`), or `undefined`; never computes anything. */
-  lookup(name: string, keyData: unknown, options?: LookupOptions): Promise<unknown> {
-    return this.functionFor(name, options, "spot.lookup").peek(keyData);
+  /**
+   * The stored value for (`name`, `keyData`), or `undefined`; never computes anything. A value
+   * found counts as a hit of its entry: adapters serve calls this way.
+   */
+  async lookup(name: string, keyData: unknown, options?: LookupOptions): Promise<unknown> {
+    const marked = this.functionFor(name, options, "spot.lookup");
+    const value = await marked.peek(keyData);
+    if (value !== undefined) this.runtime.countHit(marked.key(keyData));
+    return value;
   }
 
   /** Stores `value` for (`name`, `keyData`), replacing any entry there. */
@@ -85,9 +109,20 @@ export class ExplicitKeys {
     name: string,
     keyData: unknown,
     value: unknown,
-    options?: ExplicitKeyOptions,
+    options?: StoreOptions,
   ): Promise<void> {
-    const plan = this.planFor(name, options, "spot.store");
+    const { durationMs, tokens, ...planOptions } = options ?? {};
+    const plan = this.planFor(name, options === undefined ? undefined : planOptions, "spot.store");
+    for (const [option, figure] of [
+      ["durationMs", durationMs],
+      ["tokens", tokens],
+    ] as const) {
+      if (figure !== undefined && (typeof figure !== "number" || !(figure >= 0))) {
+        throw new ValidationError(
+          `Option \`${option}\` of spot.store("${name}", …) must be a number >= 0, got ${describeValue(figure)}. Leave it out when it is not known.`,
+        );
+      }
+    }
     if (isStream(value)) {
       throw new ValidationError(
         `spot.store("${name}", …) was given a stream: its chunks would have to be read to store them. Use spot.wrap(name, keyData, () => stream), which records the chunks while they are read.`,
@@ -97,7 +132,19 @@ export class ExplicitKeys {
     // Replay and bypass never write (core/modes.ts): a store is then a no-op, like a run's save.
     if (!plan.modeRules.mayWrite) return;
     const inputId = plan.computeInputId([keyData]);
-    await saveResult(plan, computeCacheKey(plan, inputId), inputId, value, this.runtime, [keyData]);
+    const measured = measureStored(plan, value, this.runtime);
+    await saveResult(
+      plan,
+      computeCacheKey(plan, inputId),
+      inputId,
+      value,
+      this.runtime,
+      [keyData],
+      {
+        durationMs: durationMs ?? null,
+        tokens: tokens === undefined ? measured : readTokenCount(tokens),
+      },
+    );
   }
 
   /** Explains the entry of (`name`, `keyData`) as `wrap` and `lookup` find it. */

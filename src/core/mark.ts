@@ -61,6 +61,7 @@ const MARK_OPTION_NAMES = new Set([
   "redact",
   "dependsOn",
   "storeArguments",
+  "tokensOf",
 ]);
 
 /**
@@ -138,6 +139,11 @@ export function createCallPlan(
     options.retention === undefined
       ? defaults.lifecyclePolicy.resolve(identity, funcName)
       : parseRetention(options.retention, `retention of ${identity}`);
+  if (options.tokensOf !== undefined && typeof options.tokensOf !== "function") {
+    throw new ValidationError(
+      `Option \`tokensOf\` of ${where} must be a function (result) => number | undefined, got ${typeof options.tokensOf}.`,
+    );
+  }
   const modeRules = resolvePlanMode(options.mode, defaults.mode, where);
   if (modeRules.mode === "record") defaults.trackRecording?.(identity);
   return {
@@ -175,6 +181,7 @@ export function createCallPlan(
       options.storeArguments !== undefined
         ? requireBoolean(options.storeArguments, `storeArguments of ${where}`)
         : defaults.storeArguments,
+    tokensOf: options.tokensOf,
   };
 }
 

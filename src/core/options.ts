@@ -196,6 +196,14 @@ export interface MarkOptions<A extends readonly unknown[] = unknown[]> {
    * text) and strings (a prompt kept in a constant, a model name). @default none
    */
   dependsOn?: readonly unknown[];
+  /**
+   * How many tokens a result used (input + output), recorded with its entry so `stats` and the
+   * dashboard can say how many tokens the cache saved. Called once per miss with the result (a
+   * stream: the array of its chunks); return `undefined` when the result reports no usage. The
+   * OpenAI, Anthropic, AI SDK and LangChain integrations set it themselves. @default none
+   * @example tokensOf: (response) => response.usage?.total_tokens
+   */
+  tokensOf?(result: unknown): number | null | undefined;
 }
 
 const DECODE_ERROR_MODES: readonly DecodeErrorMode[] = ["recompute", "raw", "throw"];

@@ -43,6 +43,8 @@ export interface CallPlan {
   readonly captureArguments: (args: readonly unknown[]) => CapturedArguments;
   /** Whether a miss stores `describeArguments(args)` beside its result (`storeArguments`). */
   readonly storeArguments: boolean;
+  /** The tokens a result used (`tokensOf`; a stream's: its chunks), read once per miss. */
+  readonly tokensOf: ((result: unknown) => unknown) | undefined;
 }
 
 /** The cache key of one call: sha256 hex of `${identity}:${inputId}[:${version}]`. */

@@ -54,6 +54,46 @@ export interface PreparedEntry {
   readonly capturedArguments?: CapturedArguments | undefined;
 }
 
+/** What a miss measured about the original call, stored with its entry. */
+export interface CallMeasures {
+  /** ms from the call to its result (a stream: to its last chunk); `null` when not measured. */
+  readonly durationMs: number | null;
+  /** Tokens the call used, from the plan's `tokensOf`; `null` when not reported. */
+  readonly tokens: number | null;
+}
+
+/**
+ * The measures of a call that started at `startedAt` (`performance.now()`) and just produced
+ * `result` (a stream: its chunks). `tokensOf` runs here, once per miss; a throwing or
+ * nonsensical one records no tokens and warns, it never fails the call.
+ */
+export function measureCall(
+  plan: CallPlan,
+  startedAt: number,
+  result: unknown,
+  backends: Backends,
+): CallMeasures {
+  const durationMs = performance.now() - startedAt;
+  if (plan.tokensOf === undefined) return { durationMs, tokens: null };
+  let tokens: unknown;
+  try {
+    tokens = plan.tokensOf(result);
+  } catch (error) {
+    backends.logger.warn(
+      `tokensOf of ${plan.identity} threw (${describeError(error)}); the entry is stored without a token count. Make tokensOf return a number, or undefined when the result reports no usage.`,
+    );
+    return { durationMs, tokens: null };
+  }
+  return { durationMs, tokens: readTokenCount(tokens) };
+}
+
+/** A token count as stored: a whole number >= 0, else `null` (not reported). */
+export function readTokenCount(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0
+    ? Math.round(value)
+    : null;
+}
+
 /** The bytes of `parts` in one array: the piece itself when there is one. */
 function joinParts(parts: readonly Uint8Array[]): Uint8Array {
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
@@ -83,6 +123,7 @@ export function prepareEntry(
   backends: Backends,
   deferDigest = false,
   args?: readonly unknown[],
+  measures?: CallMeasures,
 ): PreparedEntry {
   const { serializer } = plan;
   let parts: readonly Uint8Array[];
@@ -137,6 +178,8 @@ export function prepareEntry(
       // Filled in by the writer when captured for later (see completeDigest).
       arguments: inputs?.bytes ?? null,
       inputPreview: inputs?.preview ?? null,
+      durationMs: measures?.durationMs ?? null,
+      tokens: measures?.tokens ?? null,
     },
   };
 }

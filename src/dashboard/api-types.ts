@@ -38,6 +38,29 @@ export interface TableSummary {
   version: string;
 }
 
+/**
+ * What the cache saved for one function, or in total. A figure is `null` when it was never
+ * recorded for any of the entries (rows of the Python library or of older versions): the page
+ * says "not recorded" rather than 0.
+ */
+export interface SavedView {
+  rows: number;
+  bytes: number;
+  hits: number;
+  /** hits / (hits + entries): the share of calls the entries answered without running the function. */
+  hitRate: number;
+  timeSavedMs: number | null;
+  tokensSaved: number | null;
+}
+
+/** `GET /api/functions`: the function overview, one row per function identity, most entries first. */
+export interface FunctionOverview {
+  functions: (SavedView & { funcIdentifier: string })[];
+  total: SavedView;
+  /** The data version these figures were computed at. */
+  version: string;
+}
+
 /** `GET /api/version`: a token that changes whenever the database changes. */
 export interface DataVersion {
   version: string;

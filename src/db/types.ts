@@ -26,6 +26,12 @@ export interface TaskRecord {
    * written without stored arguments (older ones, explicit writes, the Python library).
    */
   inputPreview: string | null;
+  /** How long the original call took (ms; a stream until it completed); `null` when not recorded. */
+  durationMs: number | null;
+  /** Tokens the original call used (input + output) when usage was reported; `null` otherwise. */
+  tokens: number | null;
+  /** Hits served from this entry so far (counted in batches, so the newest few may still be on their way). */
+  hits: number;
   /**
    * Fields whose stored value is unusable (a damaged row, or one from a foreign writer), each with
    * a message saying what is stored. Absent when the row is sound. The field itself then holds
@@ -96,6 +102,10 @@ export interface TaskWrite {
   arguments?: Uint8Array | null;
   /** One line (at most 200 characters) previewing the redacted arguments. */
   inputPreview?: string | null;
+  /** How long the original call took, in ms (a stream: until it completed); absent or `null` = not recorded. */
+  durationMs?: number | null;
+  /** Tokens the original call used (input + output), when usage was reported; absent or `null` = not recorded. */
+  tokens?: number | null;
 }
 
 /** A function's entry with the arguments it was stored with, as explanations read it. */
@@ -156,6 +166,19 @@ export interface TaskDeletion {
 export interface GroupStats {
   rows: number;
   bytes: number;
+  /** Hits served by the group's entries (as counted so far). */
+  hits: number;
+  /** Sum over rows of hits × duration of the original call, where the duration is recorded (ms). */
+  timeSavedMs: number;
+  /** Sum over rows of hits × tokens of the original call, where tokens are recorded. */
+  tokensSaved: number;
+  /**
+   * Rows whose duration is recorded. Optional: a TaskDB that reports it lets readers tell "no
+   * time saved" (0 with timed rows) from "not recorded" (no timed rows, such as Python-written ones).
+   */
+  timedRows?: number;
+  /** Rows whose token count is recorded; optional, as `timedRows`. */
+  tokenRows?: number;
 }
 
 /** Summary of a database. */
@@ -286,5 +309,11 @@ export interface TaskDB {
   recentInputs?(funcName: string, funcIdentifier: string, limit: number): Awaitable<StoredInputs[]>;
   /** Cheap token that changes when another connection commits (for in-memory tiers). */
   dataVersion?(): number;
+  /**
+   * Adds each count to the `hits` of the row with that cache key (rows that are gone are
+   * ignored), in one transaction. Optional: without it hits are not counted. A Spot calls it in
+   * batches (a timer, `flush()`, shutdown, exit), never once per hit.
+   */
+  addHits?(counts: ReadonlyMap<string, number>): Awaitable<void>;
   close(): Awaitable<void>;
 }

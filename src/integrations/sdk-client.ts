@@ -33,6 +33,11 @@ export interface CachedEndpoint {
    * quietly, as if it were complete: without this event it is refused instead, so never stored.
    */
   readonly isFinalChunk: (chunk: unknown) => boolean;
+  /**
+   * The tokens a result used (a stream: its chunks, an array), as the endpoint reports usage;
+   * `undefined` when it reports none. The user's own `tokensOf` option replaces it.
+   */
+  readonly tokensOf: (result: unknown) => number | undefined;
 }
 
 /**
@@ -116,7 +121,11 @@ export function wrapSdkClient<C extends object>(
   const { name: prefix = defaultPrefix, ...markOptions } = options ?? {};
   const cachedByEndpoint = new Map<CachedEndpoint, CachedCall>();
   for (const endpoint of endpoints) {
-    const marked = spot.mark(sendRequest, { ...markOptions, name: `${prefix}.${endpoint.path}` });
+    const marked = spot.mark(sendRequest, {
+      ...markOptions,
+      name: `${prefix}.${endpoint.path}`,
+      tokensOf: markOptions.tokensOf ?? endpoint.tokensOf,
+    });
     cachedByEndpoint.set(endpoint, (request, body) => marked.call(request, client, body));
   }
   return wrapResource(client, buildTree(endpoints), cachedByEndpoint, defaultPrefix);

@@ -55,6 +55,9 @@ export function toTaskRecord(stored: StoredTask): TaskRecord {
     updatedAt: updatedAt ?? String(stored.updatedAt),
     expiresAt: expiresAt === undefined ? String(stored.expiresAt) : expiresAt,
     inputPreview: null,
+    durationMs: null,
+    tokens: null,
+    hits: 0,
   };
   if (updatedAt === undefined) {
     record.problems = { updatedAt: `updated_at holds ${stored.updatedAt}, not a timestamp.` };

@@ -148,6 +148,9 @@ describe("MaintenanceService.listTasks", () => {
       updatedAt: "2030-01-02T03:04:05.678Z",
       expiresAt: "2030-01-03T03:04:05.678Z",
       inputPreview: null,
+      durationMs: null,
+      tokens: null,
+      hits: 0,
     });
   });
 
@@ -592,9 +595,33 @@ describe("MaintenanceService.stats and functions", () => {
     assert.equal(stats.blobBytes, a2.size);
     assert.equal(stats.inlineBytes, a1.size + b.size);
     assert.equal(stats.expired, 1);
-    assert.deepEqual(stats.byFunction["m.a"], { rows: 2, bytes: a1.size + a2.size });
-    assert.deepEqual(stats.byFunction["m.b"], { rows: 1, bytes: b.size });
-    assert.deepEqual(stats.byContentType["text/plain"], { rows: 2, bytes: a1.size + b.size });
+    // Written without durations, tokens or hits: nothing saved, and nothing recorded to tell.
+    const nothingSaved = { hits: 0, hitRate: 0, timeSavedMs: 0, tokensSaved: 0 };
+    const unrecorded = { timedRows: 0, tokenRows: 0 };
+    assert.deepEqual(stats.byFunction["m.a"], {
+      rows: 2,
+      bytes: a1.size + a2.size,
+      ...nothingSaved,
+      ...unrecorded,
+    });
+    assert.deepEqual(stats.byFunction["m.b"], {
+      rows: 1,
+      bytes: b.size,
+      ...nothingSaved,
+      ...unrecorded,
+    });
+    assert.deepEqual(stats.byContentType["text/plain"], {
+      rows: 2,
+      bytes: a1.size + b.size,
+      hits: 0,
+      timeSavedMs: 0,
+      tokensSaved: 0,
+      ...unrecorded,
+    });
+    assert.deepEqual(
+      [stats.hits, stats.hitRate, stats.timeSavedMs, stats.tokensSaved, stats.timedRows],
+      [0, 0, 0, 0, 0],
+    );
   });
 
   it("lists the functions with their short names and row counts", async (t) => {

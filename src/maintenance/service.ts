@@ -8,7 +8,14 @@ import path from "node:path";
 import { isPostgresUri } from "../db/postgres/connection.js";
 import { PostgresTaskDB } from "../db/postgres/postgres-task-db.js";
 import { SQLiteTaskDB } from "../db/sqlite/sqlite-task-db.js";
-import type { TaskDB, TaskFilter, TaskQuery, TaskRecord, TaskStats } from "../db/types.js";
+import type {
+  GroupStats,
+  TaskDB,
+  TaskFilter,
+  TaskQuery,
+  TaskRecord,
+  TaskStats,
+} from "../db/types.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import { readStoredArguments } from "../keys/arguments.js";
 import { type Explanation, explainMiss } from "../keys/explain.js";
@@ -116,6 +123,79 @@ export interface FunctionSummary {
   /** Short name as shown in lists. */
   funcName: string;
   rows: number;
+}
+
+/**
+ * What the cache saved, for one function or in total. The hit rate counts every stored entry as
+ * the one computed call it took (its miss): hits / (hits + entries), the share of the calls
+ * these entries answered that did not run the function. Misses whose result was not stored (an
+ * error, bypass mode) and entries deleted or replaced since are not counted.
+ */
+export interface SavedFigures {
+  /** Hits served from the cache, as counted so far (a running program writes its counts in batches). */
+  hits: number;
+  /** hits / (hits + entries), from 0 to 1; 0 when there are no entries. */
+  hitRate: number;
+  /** Sum of hits × duration of the original call, where the duration is recorded (ms). */
+  timeSavedMs: number;
+  /** Sum of hits × tokens of the original call, where tokens are recorded. */
+  tokensSaved: number;
+  /**
+   * Entries whose duration is recorded. 0 with entries means time saved is not recorded (entries
+   * of the Python library, or from before this was recorded); absent when the TaskDB cannot tell.
+   */
+  timedRows?: number;
+  /** Entries whose token count is recorded; 0 means tokens saved are not recorded. As `timedRows`. */
+  tokenRows?: number;
+}
+
+/** A function's entries, bytes and what the cache saved, as `MaintenanceService.stats` gives them. */
+export interface FunctionStats extends GroupStats, SavedFigures {}
+
+/** `MaintenanceService.stats`: the TaskDB's totals, plus what the cache saved per function and in total. */
+export interface CacheStats extends TaskStats, SavedFigures {
+  byFunction: Record<string, FunctionStats>;
+}
+
+/** hits / (hits + entries): the share of calls served from the cache (see `SavedFigures`). */
+export function computeHitRate(hits: number, entries: number): number {
+  return hits + entries === 0 ? 0 : hits / (hits + entries);
+}
+
+/** Adds the hit rates and the totals of what the cache saved to a TaskDB's stats. */
+function addSavedFigures(stats: TaskStats): CacheStats {
+  const total: SavedFigures = { hits: 0, hitRate: 0, timeSavedMs: 0, tokensSaved: 0 };
+  let timedRows: number | undefined = 0;
+  let tokenRows: number | undefined = 0;
+  const byFunction = new Map<string, FunctionStats>();
+  for (const [name, group] of Object.entries(stats.byFunction)) {
+    // A TaskDB written for an earlier contract may leave the figures out: they read as none.
+    const hits = group.hits ?? 0;
+    const figures: FunctionStats = {
+      ...group,
+      hits,
+      timeSavedMs: group.timeSavedMs ?? 0,
+      tokensSaved: group.tokensSaved ?? 0,
+      hitRate: computeHitRate(hits, group.rows),
+    };
+    total.hits += figures.hits;
+    total.timeSavedMs += figures.timeSavedMs;
+    total.tokensSaved += figures.tokensSaved;
+    timedRows =
+      group.timedRows === undefined || timedRows === undefined
+        ? undefined
+        : timedRows + group.timedRows;
+    tokenRows =
+      group.tokenRows === undefined || tokenRows === undefined
+        ? undefined
+        : tokenRows + group.tokenRows;
+    byFunction.set(name, figures);
+  }
+  total.hitRate = computeHitRate(total.hits, stats.rows);
+  if (timedRows !== undefined) total.timedRows = timedRows;
+  if (tokenRows !== undefined) total.tokenRows = tokenRows;
+  // fromEntries defines own properties, so a function named "__proto__" stays an ordinary key.
+  return { ...stats, ...total, byFunction: Object.fromEntries(byFunction) };
 }
 
 /** At most this many candidates are returned for an ambiguous key prefix: enough to pick from. */
@@ -417,10 +497,15 @@ export class MaintenanceService {
 
   /**
    * Totals for the whole cache: rows, bytes (inline and blob), expired rows, per function and
-   * content type. Blob rows without a recorded size (written by the Python library) are measured
+   * content type, and what the cache saved (hits, hit rate, time and tokens saved) per function
+   * and in total. Blob rows without a recorded size (written by the Python library) are measured
    * from their files, a batch of rows at a time.
    */
-  async stats(): Promise<TaskStats> {
+  async stats(): Promise<CacheStats> {
+    return addSavedFigures(await this.#measuredStats());
+  }
+
+  async #measuredStats(): Promise<TaskStats> {
     const stats = await this.db.stats(Date.now());
     if (stats.unsizedBlobs === undefined) return stats;
     if (typeof this.db.unsizedBlobs !== "function" || typeof this.storage.getSize !== "function") {

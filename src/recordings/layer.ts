@@ -95,6 +95,8 @@ export class RecordingTaskDB implements TaskDB {
   readonly renewLease?: LeaseMethods["renewLease"];
   readonly releaseLease?: LeaseMethods["releaseLease"];
   readonly getLease?: LeaseMethods["getLease"];
+  /** The database's hit counting; hits on recorded entries (no row there) are ignored by it. */
+  readonly addHits?: (counts: ReadonlyMap<string, number>) => Awaitable<void>;
   private readonly options: RecordingLayerOptions;
   /** Recorded entries by key, as the hit path reads them (the same object on every hit). */
   private readonly recorded = new Map<string, ServedEntry>();
@@ -117,6 +119,7 @@ export class RecordingTaskDB implements TaskDB {
       this.releaseLease = (key, holderId) => inner.releaseLease(key, holderId);
       this.getLease = (key) => inner.getLease(key);
     }
+    if (inner.addHits !== undefined) this.addHits = (counts) => inner.addHits?.(counts);
     for (const file of this.files) {
       const entries = readRecordingFile(file);
       if (entries === undefined) {
@@ -373,7 +376,10 @@ function toServed(entry: RecordedEntry): ServedEntry {
       size: entry.bytes.byteLength,
       updatedAt,
       expiresAt: null,
-      inputPreview: null,
+      inputPreview: entry.inputPreview ?? null,
+      durationMs: null,
+      tokens: null,
+      hits: 0,
     },
     inputs: {
       cacheKey: entry.cacheKey,

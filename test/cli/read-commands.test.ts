@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { Spot } from "../../src/index.js";
+import { writePythonDatabase } from "../damaged-rows.js";
 import { writeSampleCache } from "./fixtures.js";
 import { cliPath, makeTempDir, runCli } from "./run-cli.js";
 
@@ -246,8 +247,8 @@ describe("beautyspot stats", () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^ {2}Entries: {2}6$/m);
     assert.match(result.stdout, /^ {2}Expired: {2}0$/m);
-    assert.match(result.stdout, /^summarize\s+3\s+\d+ B$/m);
-    assert.match(result.stdout, /^pages\.render\s+2\s+\d+ B$/m);
+    assert.match(result.stdout, /^summarize\s+3\s+\d+ B\s+0\s+0\.0%\s+0 ms\s+not recorded$/m);
+    assert.match(result.stdout, /^pages\.render\s+2\s+\d+ B\s+0\s+0\.0%/m);
     assert.match(result.stdout, /^image\/png\s+2\s+\d+ B$/m);
   });
 
@@ -259,6 +260,70 @@ describe("beautyspot stats", () => {
     assert.equal(stats.byFunction.summarize.rows, 3);
     assert.equal(stats.byContentType["text/markdown"].rows, 3);
     assert.ok(stats.blobBytes > 0);
+  });
+});
+
+describe("beautyspot stats: what the cache saved", () => {
+  /** 3 misses of a function that sleeps `SLEEP_MS`, then 5 hits, in a project folder. */
+  async function makeKnownCalls(): Promise<{ cwd: string; db: string }> {
+    const cwd = makeTempDir();
+    const spot = new Spot("known", { workspace: path.join(cwd, ".beautyspot") });
+    const slow = spot.mark(
+      async function slow(n: number) {
+        await new Promise((resolve) => setTimeout(resolve, SLEEP_MS));
+        return { n, usage: { total_tokens: 100 * n } };
+      },
+      { tokensOf: (result) => (result as { usage: { total_tokens: number } }).usage.total_tokens },
+    );
+    for (const n of [1, 2, 3]) await slow(n);
+    for (const n of [1, 1, 2, 3, 3]) await slow(n);
+    await spot.shutdown();
+    return { cwd, db: path.join(".beautyspot", "known.db") };
+  }
+  const SLEEP_MS = 40;
+
+  it("gives hits, hit rate, time and tokens saved per function and in total as JSON", async () => {
+    const { cwd, db } = await makeKnownCalls();
+    const result = runCli(["stats", db, "--json"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    const stats = JSON.parse(result.stdout);
+    const slow = stats.byFunction.slow;
+    assert.equal(slow.rows, 3);
+    assert.equal(slow.hits, 5);
+    assert.equal(slow.hitRate, 5 / 8);
+    // Hits: 2 on n=1, 1 on n=2, 2 on n=3 → tokens 2×100 + 1×200 + 2×300.
+    assert.equal(slow.tokensSaved, 1000);
+    assert.ok(slow.timeSavedMs >= 5 * (SLEEP_MS - 2), `time saved ${slow.timeSavedMs}`);
+    assert.equal(slow.timedRows, 3);
+    assert.deepEqual(
+      [stats.hits, stats.hitRate, stats.tokensSaved, stats.timeSavedMs],
+      [5, 5 / 8, 1000, slow.timeSavedMs],
+    );
+  });
+
+  it("prints them as a table, and the totals above it", async () => {
+    const { cwd, db } = await makeKnownCalls();
+    const result = runCli(["stats", db], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}Hits: {5}5 \(hit rate 62\.5%\)$/m);
+    assert.match(result.stdout, /^ {2}Saved: {4}\d+ ms of calls, 1,000 tokens$/m);
+    assert.match(
+      result.stdout,
+      /^FUNCTION\s+ENTRIES\s+SIZE\s+HITS\s+HIT RATE\s+TIME SAVED\s+TOKENS SAVED$/m,
+    );
+    assert.match(result.stdout, /^slow\s+3\s+\d+ B\s+5\s+62\.5%\s+\d+ ms\s+1,000$/m);
+  });
+
+  it('says "not recorded" for entries the Python library wrote', () => {
+    const cwd = makeTempDir();
+    writePythonDatabase(cwd, "legacy");
+    const result = runCli(["stats", "legacy.db"], cwd);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}Saved: {4}not recorded of calls, not recorded tokens$/m);
+    assert.match(
+      result.stdout,
+      /^__main__\.render\s+2\s+[\d.]+ KB\s+0\s+0\.0%\s+not recorded\s+not recorded$/m,
+    );
   });
 });
 

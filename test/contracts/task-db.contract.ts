@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { TaskDB, TaskRecord, TaskWrite } from "../../src/db/types.js";
+import type { GroupStats, TaskDB, TaskRecord, TaskStats, TaskWrite } from "../../src/db/types.js";
 
 /** Builds a TaskDB on fresh storage, and removes that storage afterwards. */
 export type MakeTaskDB = () => Promise<{ db: TaskDB; cleanup(): Promise<void> }>;
@@ -28,6 +28,28 @@ export function makeTaskWrite(overrides: Partial<TaskWrite> = {}): TaskWrite {
     expiresAt: null,
     updatedAt: BASE_TIME,
     ...overrides,
+  };
+}
+
+/** The pinned fields of stats (a TaskDB may report more per group, such as `timedRows`). */
+function withContractFields(stats: TaskStats): TaskStats {
+  const pick = (groups: Record<string, GroupStats>) =>
+    Object.fromEntries(
+      Object.entries(groups).map(([name, group]) => [
+        name,
+        {
+          rows: group.rows,
+          bytes: group.bytes,
+          hits: group.hits,
+          timeSavedMs: group.timeSavedMs,
+          tokensSaved: group.tokensSaved,
+        },
+      ]),
+    );
+  return {
+    ...stats,
+    byFunction: pick(stats.byFunction),
+    byContentType: pick(stats.byContentType),
   };
 }
 
@@ -159,6 +181,9 @@ export function runTaskDBContract(name: string, makeDb: MakeTaskDB): void {
           updatedAt: "2026-11-28T15:30:00.123Z",
           expiresAt: null,
           inputPreview: null,
+          durationMs: null,
+          tokens: null,
+          hits: 0,
         };
         assert.deepEqual(removed, expected);
         assert.equal(await db.get("gone"), undefined);
@@ -317,17 +342,21 @@ export function runTaskDBContract(name: string, makeDb: MakeTaskDB): void {
           }),
         ]);
         const stats = await db.stats(BASE_TIME);
-        assert.deepEqual(stats, {
+        const none = { hits: 0, timeSavedMs: 0, tokensSaved: 0 };
+        assert.deepEqual(withContractFields(stats), {
           rows: 3,
           bytes: 106,
           inlineBytes: 6,
           blobBytes: 100,
           expired: 1,
           byFunction: {
-            "app.summarize": { rows: 2, bytes: 103 },
-            "app.other": { rows: 1, bytes: 3 },
+            "app.summarize": { rows: 2, bytes: 103, ...none },
+            "app.other": { rows: 1, bytes: 3, ...none },
           },
-          byContentType: { "text/plain": { rows: 1, bytes: 3 }, "(none)": { rows: 2, bytes: 103 } },
+          byContentType: {
+            "text/plain": { rows: 1, bytes: 3, ...none },
+            "(none)": { rows: 2, bytes: 103, ...none },
+          },
         });
       });
 
@@ -341,6 +370,82 @@ export function runTaskDBContract(name: string, makeDb: MakeTaskDB): void {
           expired: 0,
           byFunction: {},
           byContentType: {},
+        });
+      });
+    });
+
+    describe("what the cache saved: durations, tokens and hits", () => {
+      it("keeps the duration and tokens a write records, and starts every row at 0 hits", async () => {
+        await db.saveMany([
+          makeTaskWrite({ cacheKey: "timed", durationMs: 12.5, tokens: 300 }),
+          makeTaskWrite({ cacheKey: "untimed", inputId: "other" }),
+        ]);
+        const records = new Map((await db.list({})).map((record) => [record.cacheKey, record]));
+        assert.equal(records.get("timed")?.durationMs, 12.5);
+        assert.equal(records.get("timed")?.tokens, 300);
+        assert.equal(records.get("timed")?.hits, 0);
+        assert.equal(records.get("untimed")?.durationMs, null);
+        assert.equal(records.get("untimed")?.tokens, null);
+        assert.equal(records.get("untimed")?.hits, 0);
+      });
+
+      it("addHits adds each count to its row in one call and ignores keys with no row", async () => {
+        if (db.addHits === undefined) return;
+        await saveNumbered(2);
+        await db.addHits(new Map([["key-0", 3]]));
+        await db.addHits(
+          new Map([
+            ["key-0", 2],
+            ["key-1", 1],
+            ["never-stored", 7],
+          ]),
+        );
+        const hits = Object.fromEntries(
+          (await db.list({})).map((record) => [record.cacheKey, record.hits]),
+        );
+        assert.deepEqual(hits, { "key-0": 5, "key-1": 1 });
+        assert.equal(await db.count({}), 2);
+      });
+
+      it("a write that replaces a row resets its hits to 0 (a new result has no hits yet)", async () => {
+        if (db.addHits === undefined) return;
+        await db.saveMany([makeTaskWrite({ cacheKey: "k", durationMs: 5 })]);
+        await db.addHits(new Map([["k", 4]]));
+        await db.saveMany([makeTaskWrite({ cacheKey: "k", durationMs: 9 })]);
+        const [record] = await db.list({});
+        assert.equal(record?.hits, 0);
+        assert.equal(record?.durationMs, 9);
+      });
+
+      it("stats sum hits, hits × duration and hits × tokens where they are recorded", async () => {
+        if (db.addHits === undefined) return;
+        await db.saveMany([
+          makeTaskWrite({ cacheKey: "a", durationMs: 100, tokens: 50 }),
+          makeTaskWrite({ cacheKey: "b", durationMs: 20 }),
+          makeTaskWrite({ cacheKey: "c" }),
+          makeTaskWrite({ cacheKey: "d", funcIdentifier: "app.other", funcName: "other" }),
+        ]);
+        await db.addHits(
+          new Map([
+            ["a", 2],
+            ["b", 3],
+            ["c", 10],
+          ]),
+        );
+        const stats = withContractFields(await db.stats(BASE_TIME));
+        assert.deepEqual(stats.byFunction["app.summarize"], {
+          rows: 3,
+          bytes: 9,
+          hits: 15,
+          timeSavedMs: 2 * 100 + 3 * 20,
+          tokensSaved: 2 * 50,
+        });
+        assert.deepEqual(stats.byFunction["app.other"], {
+          rows: 1,
+          bytes: 3,
+          hits: 0,
+          timeSavedMs: 0,
+          tokensSaved: 0,
         });
       });
     });

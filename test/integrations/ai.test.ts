@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { MaintenanceService } from "../../src/index.js";
 import {
   type OpenAICompatibleServer,
   SESSION_COOKIE,
@@ -29,11 +30,15 @@ describe("beautyspot/ai", () => {
   });
   after(() => server.close());
 
+  /** The workspace of the last `twice`. */
+  let lastDir = "";
+
   /** Runs `body` in two processes sharing one workspace; returns both outputs and requests per run. */
   async function twice(
     body: string,
   ): Promise<{ outputs: unknown[]; requests: number[]; stored: string }> {
     const dir = makeScriptDir();
+    lastDir = dir;
     const outputs: unknown[] = [];
     const requests: number[] = [];
     for (let run = 0; run < 2; run++) {
@@ -69,6 +74,31 @@ console.log(JSON.stringify({ text: result.text, finish: result.finishReason, usa
     });
     assert.ok(stored.includes("Echo: hello"), "the answer is stored");
     assert.ok(!stored.includes(SESSION_COOKIE.slice(8)), "response headers are not stored");
+  });
+
+  it("records each answer's tokens and duration: the cached answers of a second process count as hits and tokens saved", async () => {
+    const { outputs } = await twice(`
+const generated = await generateText({ model: cached("gpt-test"), prompt: "count my tokens" });
+const streamed = streamText({ model: cached("gpt-test"), prompt: "count my streamed tokens" });
+for await (const _ of streamed.textStream) {}
+const usage = await streamed.usage;
+await spot.shutdown();
+console.log(JSON.stringify({ generated: generated.usage.inputTokens + generated.usage.outputTokens, streamed: usage.inputTokens + usage.outputTokens }));
+`);
+    const reported = outputs[0] as { generated: number; streamed: number };
+    assert.ok(reported.generated > 0 && reported.streamed > 0);
+    const service = MaintenanceService.fromPath(join(lastDir, "llm.db"));
+    const stats = await service.stats();
+    service.close();
+    for (const [identity, tokens] of [
+      ["ai.generate", reported.generated],
+      ["ai.stream", reported.streamed],
+    ] as const) {
+      const group = stats.byFunction[identity];
+      assert.equal(group?.hits, 1, identity);
+      assert.equal(group?.tokensSaved, tokens, identity);
+      assert.equal(group?.timedRows, 1, identity);
+    }
   });
 
   it("keys by call parameters, never by abort signal or headers", async () => {

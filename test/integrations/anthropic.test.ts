@@ -1,7 +1,9 @@
 /** @module test/integrations/anthropic — `beautyspot/anthropic` with the real SDK over its wire protocol. */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { MaintenanceService } from "../../src/index.js";
 import type { LlmServer } from "../servers/llm.js";
 import { startLlmServer } from "../servers/llm.js";
 import { makeProject, runJson } from "./sdk-scenario.js";
@@ -88,6 +90,29 @@ describe("beautyspot/anthropic", () => {
     assert.deepEqual(second.message, first.message);
     assert.deepEqual(second.stream, first.stream);
     assert.equal(server.count("helper stream"), 2, "messages.stream passes through");
+  });
+
+  test("records the tokens of each message and stream: a second process's answers count as hits and tokens saved", async () => {
+    const project = makeProject();
+    const env = { WORKSPACE: `${project}/.beautyspot`, BASE_URL: server.url, API_KEY: "sk" };
+    const first = await runJson(scenario, project, { ...env, RUN: "1" });
+    await runJson(scenario, project, { ...env, RUN: "2" });
+    type Usage = { input_tokens: number; output_tokens: number };
+    const message = (first.message as { usage: Usage }).usage;
+    const events = first.stream as { type: string; message?: { usage: Usage }; usage?: Usage }[];
+    const input = events.find((event) => event.type === "message_start")?.message?.usage
+      .input_tokens;
+    const output = events.find((event) => event.type === "message_delta")?.usage?.output_tokens;
+    const service = MaintenanceService.fromPath(join(project, ".beautyspot", "llm.db"));
+    const records = await service.listTasks({ func: "anthropic.messages.create" });
+    const stats = await service.stats();
+    service.close();
+    assert.deepEqual(
+      records.map((record) => record.tokens).sort(),
+      [message.input_tokens + message.output_tokens, (input ?? 0) + (output ?? 0)].sort(),
+    );
+    assert.equal(stats.byFunction["anthropic.messages.create"]?.hits, 2);
+    assert.ok((stats.byFunction["anthropic.messages.create"]?.tokensSaved ?? 0) > 0);
   });
 
   test("a stream that fails midway or is aborted reaches the caller as an error and is never stored", async () => {

@@ -1,7 +1,9 @@
 /** @module test/integrations/langchain — `beautyspot/langchain` with real LangChain.js against a local OpenAI-compatible server. */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { MaintenanceService } from "../../src/index.js";
 import {
   type OpenAICompatibleServer,
   startOpenAICompatibleServer,
@@ -53,6 +55,33 @@ console.log(JSON.stringify({ isAI: reply instanceof AIMessage, text: reply.conte
       other: "Echo: hello",
       next: "Echo: again",
     });
+  });
+
+  it("BeautySpotCache records each answer's tokens and the model call's duration; a second process's answers count as hits", async () => {
+    const dir = makeScriptDir();
+    const outputs: unknown[] = [];
+    for (let run = 0; run < 2; run++) {
+      outputs.push(
+        await runLlmScript(
+          `${prelude}
+const reply = await chat().invoke("count my tokens");
+await spot.shutdown();
+console.log(JSON.stringify({ tokens: reply.usage_metadata?.total_tokens }));
+`,
+          dir,
+          server.baseURL,
+        ),
+      );
+    }
+    const tokens = (outputs[0] as { tokens: number }).tokens;
+    assert.ok(tokens > 0);
+    const service = MaintenanceService.fromPath(join(dir, "llm.db"));
+    const stats = await service.stats();
+    const [record] = await service.listTasks({});
+    service.close();
+    assert.equal(stats.byFunction["langchain.cache"]?.hits, 1);
+    assert.equal(stats.byFunction["langchain.cache"]?.tokensSaved, tokens);
+    assert.ok((record?.durationMs ?? 0) > 0, `duration ${record?.durationMs}`);
   });
 
   it("registerLangChainMessages: a marked function returning messages gives back real instances", async () => {

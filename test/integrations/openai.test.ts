@@ -1,7 +1,9 @@
 /** @module test/integrations/openai — `beautyspot/openai` with the real SDK over its wire protocol. */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { MaintenanceService } from "../../src/index.js";
 import type { LlmServer } from "../servers/llm.js";
 import { startLlmServer } from "../servers/llm.js";
 import { makeProject, runJson } from "./sdk-scenario.js";
@@ -105,6 +107,38 @@ describe("beautyspot/openai", () => {
     assert.equal(server.count() - sentByFirst, 2);
     assert.equal(server.count("FAIL_MID_STREAM here"), 2);
     assert.equal(server.count("SLOW_STREAM abort me"), 2);
+  });
+
+  test("records the tokens each request reported: a second process's answers count as hits and tokens saved", async () => {
+    const project = makeProject();
+    const env = { WORKSPACE: `${project}/.beautyspot`, BASE_URL: server.url, API_KEY: "sk" };
+    const first = await runJson(scenario, project, { ...env, RUN: "1" });
+    await runJson(scenario, project, { ...env, RUN: "2" });
+    type Usage = { input_tokens: number; output_tokens: number };
+    const chat = (first.chat as { usage: { total_tokens: number } }).usage.total_tokens;
+    const response = (first.response as { usage: Usage }).usage;
+    const events = first.responseStream as { response?: { usage: Usage } }[];
+    const streamed = events[events.length - 1]?.response?.usage ?? {
+      input_tokens: Number.NaN,
+      output_tokens: Number.NaN,
+    };
+    const embeddings = (first.embeddings as { usage: { total_tokens: number } }).usage.total_tokens;
+    const service = MaintenanceService.fromPath(join(project, ".beautyspot", "llm.db"));
+    const stats = await service.stats();
+    const chatRecords = await service.listTasks({ func: "openai.chat.completions.create" });
+    service.close();
+    // The chat stream was not asked for usage (stream_options.include_usage): no count for it.
+    assert.deepEqual(chatRecords.map((record) => record.tokens).sort(), [chat, null]);
+    assert.equal(stats.byFunction["openai.chat.completions.create"]?.tokensSaved, chat);
+    assert.equal(
+      stats.byFunction["openai.responses.create"]?.tokensSaved,
+      response.input_tokens +
+        response.output_tokens +
+        streamed.input_tokens +
+        streamed.output_tokens,
+    );
+    assert.equal(stats.byFunction["openai.embeddings.create"]?.tokensSaved, embeddings);
+    assert.equal(stats.byFunction["openai.responses.create"]?.hits, 2);
   });
 
   test("a stream that fails midway or is aborted reaches the caller as an error and is never stored", async () => {

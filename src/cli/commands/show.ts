@@ -1,10 +1,17 @@
 /** @module cli/commands/show — one entry: its metadata and its decoded (or rescued) value. */
 
-import type { MaintenanceService } from "../../index.js";
+import type { MaintenanceService, TaskRecord } from "../../index.js";
 import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
 import { CommandFailedError, UsageError } from "../errors.js";
 import { escapeInline, escapeText } from "../escape.js";
-import { formatBytes, formatTimestamp, Output, pluralize } from "../output.js";
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatTimestamp,
+  Output,
+  pluralize,
+} from "../output.js";
 import { listProblems, showField } from "../records.js";
 import { renderValue, toJsonValue } from "../values.js";
 
@@ -115,6 +122,17 @@ function printValue(output: Output, text: string, options: ShowCommandOptions): 
   );
 }
 
+/** How long the call that made the entry took, and its tokens: "412 ms, 300 tokens". */
+function describeOriginalCall(record: TaskRecord): string {
+  const duration =
+    record.durationMs === null || record.durationMs === undefined
+      ? "not recorded"
+      : formatDuration(record.durationMs);
+  return record.tokens === null || record.tokens === undefined
+    ? duration
+    : `${duration}, ${formatCount(record.tokens)} tokens`;
+}
+
 /** Runs `beautyspot show <db> <key-or-prefix>`. */
 export async function runShow(
   databasePath: string,
@@ -178,6 +196,8 @@ export async function runShow(
             colors,
           ),
         ],
+        ["Call took", describeOriginalCall(record)],
+        ["Hits", formatCount(record.hits ?? 0)],
       ];
       for (const [label, value] of fields)
         output.print(`${colors.bold(`${label}:`.padEnd(14))}${value}`);

@@ -1,9 +1,12 @@
-/** @module cli/commands/stats — totals of one database: rows, bytes, per function, per content type. */
+/**
+ * @module cli/commands/stats — totals of one database: rows, bytes, per function, per content
+ * type, and what the cache saved (hits, hit rate, time and tokens saved).
+ */
 
-import type { TaskStats } from "../../index.js";
+import type { FunctionStats, SavedFigures, TaskStats } from "../../index.js";
 import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
 import { escapeInline } from "../escape.js";
-import { formatBytes, formatCount, Output } from "../output.js";
+import { formatBytes, formatCount, formatDuration, formatPercent, Output } from "../output.js";
 
 /** Rows and bytes of one function or content type. */
 type GroupStats = TaskStats["byFunction"][string];
@@ -13,8 +16,25 @@ export interface StatsCommandOptions {
   json?: boolean;
 }
 
-function sortGroups(groups: Record<string, GroupStats>): [string, GroupStats][] {
+function sortGroups<G extends GroupStats>(groups: Record<string, G>): [string, G][] {
   return Object.entries(groups).sort((left, right) => right[1].rows - left[1].rows);
+}
+
+/** Shown where a figure was never recorded (entries of the Python library or of older versions). */
+const NOT_RECORDED = "not recorded";
+
+/** Time saved, or "not recorded" when no entry of the group has a recorded duration. */
+function formatTimeSaved(figures: SavedFigures & { rows: number }): string {
+  return figures.timedRows === 0 && figures.rows > 0
+    ? NOT_RECORDED
+    : formatDuration(figures.timeSavedMs);
+}
+
+/** Tokens saved, or "not recorded" when no entry of the group has a recorded token count. */
+function formatTokensSaved(figures: SavedFigures & { rows: number }): string {
+  return figures.tokenRows === 0 && figures.rows > 0
+    ? NOT_RECORDED
+    : formatCount(figures.tokensSaved);
 }
 
 /** Runs `beautyspot stats <db>`. */
@@ -37,16 +57,26 @@ export async function runStats(databasePath: string, options: StatsCommandOption
     output.print(
       `  Expired:  ${stats.expired > 0 ? colors.yellow(expired) : expired}${stats.expired > 0 ? " (remove them with `beautyspot gc`)" : ""}`,
     );
+    output.print(
+      `  Hits:     ${formatCount(stats.hits)} (hit rate ${formatPercent(stats.hitRate)})`,
+    );
+    output.print(
+      `  Saved:    ${formatTimeSaved(stats)} of calls, ${formatTokensSaved(stats)} tokens`,
+    );
     if (stats.rows === 0) return;
     output.print();
     output.printTable(
-      ["FUNCTION", "ENTRIES", "SIZE"],
-      sortGroups(stats.byFunction).map(([name, group]) => [
+      ["FUNCTION", "ENTRIES", "SIZE", "HITS", "HIT RATE", "TIME SAVED", "TOKENS SAVED"],
+      sortGroups<FunctionStats>(stats.byFunction).map(([name, group]) => [
         colors.cyan(escapeInline(name)),
         formatCount(group.rows),
         formatBytes(group.bytes),
+        formatCount(group.hits),
+        formatPercent(group.hitRate),
+        formatTimeSaved(group),
+        formatTokensSaved(group),
       ]),
-      ["left", "right", "right"],
+      ["left", "right", "right", "right", "right", "right", "right"],
     );
     output.print();
     output.printTable(

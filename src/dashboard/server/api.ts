@@ -7,10 +7,12 @@
 import type { ResultType, TaskQuery, TaskRecord, TaskSortField } from "../../db/types.js";
 import { ContentType, STREAM_CONTENT_TYPE, ValidationError } from "../../index.js";
 import { readStoredArguments } from "../../keys/arguments.js";
-import type { MaintenanceService } from "../../maintenance/service.js";
+import type { CacheStats, MaintenanceService, SavedFigures } from "../../maintenance/service.js";
 import type {
   DeleteMatchingRequest,
+  FunctionOverview,
   RelatedEntries,
+  SavedView,
   TableFilter,
   TableSummary,
   TaskPage,
@@ -137,6 +139,18 @@ export function readPageQuery(
   return query;
 }
 
+/** The page's view of saved figures: `null` where no entry of the group has one recorded. */
+function toSavedView(figures: SavedFigures & { rows: number; bytes: number }): SavedView {
+  return {
+    rows: figures.rows,
+    bytes: figures.bytes,
+    hits: figures.hits,
+    hitRate: figures.hitRate,
+    timeSavedMs: figures.timedRows === 0 && figures.rows > 0 ? null : figures.timeSavedMs,
+    tokensSaved: figures.tokenRows === 0 && figures.rows > 0 ? null : figures.tokensSaved,
+  };
+}
+
 function isFunctionOnly(filter: TableFilter): boolean {
   return (
     filter.resultType === undefined &&
@@ -155,6 +169,14 @@ export class DashboardApi {
     | undefined;
   #matching = new Map<string, number>();
   #matchingVersion = "";
+  /**
+   * The last `stats` (a scan at a million rows), shared by the summary and the function
+   * overview and kept like the summary: per data version, and at least
+   * SUMMARY_COST_FACTOR × its cost while the database keeps changing.
+   */
+  #stats:
+    | { version: string; computedAt: number; cost: number; value: Promise<CacheStats> }
+    | undefined;
 
   /** Throws when the database file is no longer the one `service` has open: checked before each deletion. */
   readonly #requireSameFile: () => void;
@@ -193,7 +215,8 @@ export class DashboardApi {
     if (!fresh || summary === undefined) {
       const started = performance.now();
       const [stats, functions] = await Promise.all([
-        this.#service.stats(),
+        // The summary applied the freshness rule itself: only stats of this version will do.
+        this.#readStats(version, false),
         this.#service.functions(),
       ]);
       summary = {
@@ -215,6 +238,53 @@ export class DashboardApi {
       };
     }
     return { ...summary, matching: await this.#countMatching(filter, summary) };
+  }
+
+  /**
+   * Stats for `version`: the cached ones when they are of that version or, with `allowOlder`,
+   * recent enough for their cost (see `#stats`); else computed once for every caller.
+   */
+  #readStats(version: string, allowOlder = true): Promise<CacheStats> {
+    const cached = this.#stats;
+    if (
+      cached !== undefined &&
+      (cached.version === version ||
+        (allowOlder && Date.now() - cached.computedAt < cached.cost * SUMMARY_COST_FACTOR))
+    ) {
+      return cached.value;
+    }
+    const started = performance.now();
+    const entry = {
+      version,
+      computedAt: Date.now(),
+      // Until it is known, the cost counts as infinite: concurrent requests share this scan.
+      cost: Number.POSITIVE_INFINITY,
+      value: this.#service.stats(),
+    };
+    this.#stats = entry;
+    entry.value.then(
+      () => {
+        entry.cost = performance.now() - started;
+        entry.computedAt = Date.now();
+      },
+      () => {
+        if (this.#stats === entry) this.#stats = undefined;
+      },
+    );
+    return entry.value;
+  }
+
+  /** The function overview: per function and in total, entries, hits, hit rate, time and tokens saved. */
+  async functionOverview(): Promise<FunctionOverview> {
+    const version = await this.readVersion();
+    const stats = await this.#readStats(version);
+    const functions = Object.entries(stats.byFunction)
+      .map(([funcIdentifier, group]) => ({ funcIdentifier, ...toSavedView(group) }))
+      .sort(
+        (left, right) =>
+          right.rows - left.rows || left.funcIdentifier.localeCompare(right.funcIdentifier),
+      );
+    return { functions, total: toSavedView(stats), version };
   }
 
   async #countMatching(

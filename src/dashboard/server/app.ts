@@ -156,6 +156,10 @@ async function routeApi(
     sendJson(response, 200, await api.listPage(readPageQuery(url.searchParams)));
     return;
   }
+  if (pathname === "/api/functions" && method === "GET") {
+    sendJson(response, 200, await api.functionOverview());
+    return;
+  }
   if (pathname === "/api/summary" && method === "GET") {
     sendJson(response, 200, await api.summarize(readFilter(url.searchParams)));
     return;

@@ -3,6 +3,7 @@
 import type {
   DataVersion,
   DeleteMatchingRequest,
+  FunctionOverview,
   RelatedEntries,
   RetryOutcome,
   TableFilter,
@@ -62,6 +63,10 @@ export function fetchPage(request: PageRequest): Promise<TaskPage> {
 
 export function fetchSummary(filter: TableFilter): Promise<TableSummary> {
   return requestJson<TableSummary>(`/api/summary?${toQuery(filter)}`);
+}
+
+export function fetchFunctionOverview(): Promise<FunctionOverview> {
+  return requestJson<FunctionOverview>("/api/functions");
 }
 
 export async function fetchTask(cacheKey: string): Promise<TaskView> {

@@ -4,12 +4,19 @@
  */
 
 import type { RetryOutcome, TableSummary } from "../api-types.js";
-import { canDelete, deleteMatching, fetchPage, fetchSummary } from "./api.js";
+import {
+  canDelete,
+  deleteMatching,
+  fetchFunctionOverview,
+  fetchPage,
+  fetchSummary,
+} from "./api.js";
 import { ComparePane } from "./compare.js";
 import { DetailPane } from "./detail.js";
 import { askConfirmation } from "./dialog.js";
 import { createElement, formatBytes, formatCount } from "./dom.js";
 import { watchForChanges } from "./live.js";
+import { FunctionOverviewPane, isOverviewHash, OVERVIEW_HASH } from "./overview.js";
 import {
   readStateFromHash,
   selectFilter,
@@ -46,6 +53,40 @@ const refreshButton = createElement(
   { type: "button", class: "button", id: "refresh" },
   "Refresh",
 );
+
+const overview = new FunctionOverviewPane();
+const layout = createElement("main", { class: "layout" });
+const viewLinks = createElement(
+  "nav",
+  { class: "views", "aria-label": "Views" },
+  createElement("a", { href: "#", id: "view-entries" }, "Entries"),
+  createElement("a", { href: OVERVIEW_HASH, id: "view-functions" }, "Functions"),
+);
+
+/** Shows the function overview or the table, as the hash says; loads the overview when shown. */
+async function showView(): Promise<void> {
+  const onOverview = isOverviewHash();
+  // In the page only while shown: the table's selectors never meet the overview's cells.
+  if (onOverview) {
+    overview.element.hidden = false;
+    if (!overview.element.isConnected) layout.before(overview.element);
+  } else {
+    overview.element.remove();
+  }
+  layout.hidden = onOverview;
+  for (const link of viewLinks.querySelectorAll("a")) {
+    const current = (link.id === "view-functions") === onOverview;
+    if (current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (!onOverview) return;
+  try {
+    overview.render(await fetchFunctionOverview());
+    statusLine.textContent = "";
+  } catch (error) {
+    statusLine.textContent = (error as Error).message;
+  }
+}
 
 const table = new TaskTable({
   onChange: (update) => updateState(update),
@@ -269,6 +310,7 @@ function mount(): void {
   // The server leaves the token out for other machines when they may not delete.
   if (!canDelete) document.body.classList.add("read-only");
   refreshButton.addEventListener("click", () => {
+    if (isOverviewHash()) void showView();
     void reload({ summary: true });
     if (state.key !== undefined) void detail.show(state.key);
   });
@@ -277,6 +319,7 @@ function mount(): void {
       "header",
       { class: "topbar" },
       createElement("h1", {}, "beautyspot"),
+      viewLinks,
       totals,
       createElement("span", { class: "spacer" }),
       liveStatus,
@@ -294,10 +337,13 @@ function mount(): void {
     databaseProblem,
     statusLine,
     comparison.element,
-    createElement("main", { class: "layout" }, table.element, detail.element),
+    layout,
   );
+  layout.append(table.element, detail.element);
   document.addEventListener("keydown", handlePageKey);
   window.addEventListener("hashchange", () => {
+    void showView();
+    if (isOverviewHash()) return;
     const next = readStateFromHash();
     const keyChanged = next.key !== state.key;
     const compareChanged = next.compare !== state.compare;
@@ -312,12 +358,14 @@ function mount(): void {
       else void comparison.show(state.compare.split(","));
     }
   });
+  void showView();
   void reload({ summary: true });
   if (state.key !== undefined) void detail.show(state.key);
   if (state.compare !== undefined) void comparison.show(state.compare.split(","));
   watchForChanges(
     () => {
       void reload({ summary: true });
+      if (isOverviewHash()) void showView();
     },
     (online, problem) => {
       liveStatus.classList.toggle("offline", !online);

@@ -37,7 +37,6 @@ import {
   mapStoredTask,
   mapTaskRecord,
   RECORD_COLUMNS,
-  RECORDS_CARRY_NOTEBOOK_FIELDS,
   STORED_COLUMNS,
   storableTime,
   toWriteParameters,
@@ -342,36 +341,36 @@ export class PostgresTaskDB implements TaskDB {
     return stats;
   }
 
-  /**
-   * Rows and bytes per value of `column` (with hits, time and tokens saved once records carry the
-   * notebook fields); NULL groups are reported under "(none)".
-   */
+  /** Rows, bytes, hits, time and tokens saved per value of `column`; NULL groups under "(none)". */
   async #groupStats(column: string, bytes: string): Promise<Record<string, GroupStats>> {
     const rows = (await this.#rows(
       `SELECT ${column}, COUNT(*)::float8, COALESCE(SUM(${bytes}), 0)::float8,
         COALESCE(SUM(hits), 0)::float8, COALESCE(SUM(hits * duration_ms), 0)::float8,
-        COALESCE(SUM(hits * tokens), 0)::float8
+        COALESCE(SUM(hits * tokens), 0)::float8, COUNT(duration_ms)::float8, COUNT(tokens)::float8
         FROM tasks GROUP BY ${column}`,
-    )) as [string | null, number, number, number, number, number][];
+    )) as [string | null, number, number, number, number, number, number, number][];
     const groups = new Map<string, GroupStats>();
-    const notebook = RECORDS_CARRY_NOTEBOOK_FIELDS;
-    for (const [name, count, total, hits, timeSavedMs, tokensSaved] of rows) {
+    for (const [name, count, total, hits, timeSavedMs, tokensSaved, timedRows, tokenRows] of rows) {
       const label = name ?? "(none)";
-      const group = groups.get(label) as
-        | (GroupStats & { hits?: number; timeSavedMs?: number; tokensSaved?: number })
-        | undefined;
+      const group = groups.get(label);
       if (group === undefined) {
-        const created = { rows: count, bytes: total } as GroupStats;
-        if (notebook) Object.assign(created, { hits, timeSavedMs, tokensSaved });
-        groups.set(label, created);
+        groups.set(label, {
+          rows: count,
+          bytes: total,
+          hits,
+          timeSavedMs,
+          tokensSaved,
+          timedRows,
+          tokenRows,
+        });
       } else {
         group.rows += count;
         group.bytes += total;
-        if (notebook) {
-          group.hits = (group.hits ?? 0) + hits;
-          group.timeSavedMs = (group.timeSavedMs ?? 0) + timeSavedMs;
-          group.tokensSaved = (group.tokensSaved ?? 0) + tokensSaved;
-        }
+        group.hits += hits;
+        group.timeSavedMs += timeSavedMs;
+        group.tokensSaved += tokensSaved;
+        group.timedRows = (group.timedRows ?? 0) + timedRows;
+        group.tokenRows = (group.tokenRows ?? 0) + tokenRows;
       }
     }
     return Object.fromEntries(groups);

@@ -80,14 +80,6 @@ export const INPUT_COLUMNS = [
   "input_preview",
 ].join(", ");
 
-/**
- * Whether records carry the notebook fields (`inputPreview`, `durationMs`, `tokens`, `hits`) and
- * per-function stats carry `hits`, `timeSavedMs` and `tokensSaved`. The columns are always
- * written and read; this only decides whether records show them, which they must exactly when
- * `TaskRecord` and `GroupStats` declare them (the TaskDB contract compares whole records).
- */
-export const RECORDS_CARRY_NOTEBOOK_FIELDS = false;
-
 function readText(value: unknown): string {
   return typeof value === "string" ? value : value == null ? "" : String(value);
 }
@@ -130,14 +122,6 @@ export function mapStoredTask(row: unknown[]): StoredTask {
   };
 }
 
-/** What the notebook columns hold, for records once the contract carries them. */
-export interface NotebookFields {
-  inputPreview: string | null;
-  durationMs: number | null;
-  tokens: number | null;
-  hits: number;
-}
-
 /** A record row as a TaskRecord; like SQLite's, it never throws and names unusable fields. */
 export function mapTaskRecord(row: unknown[]): TaskRecord {
   let problems: RecordProblems | undefined;
@@ -172,9 +156,7 @@ export function mapTaskRecord(row: unknown[]): TaskRecord {
   if (updated === null) note("updatedAt", "updated_at holds NULL, not a timestamp.");
   else updatedAt = new Date(updated).toISOString();
   const expires = readMs(row[10]);
-  // Asserted rather than annotated: the literal stays valid whether or not TaskRecord carries
-  // the notebook fields, which are added below when it does.
-  const record = {
+  const record: TaskRecord = {
     cacheKey: row[0] as string,
     funcName: readText(funcName),
     funcIdentifier: readText(funcIdentifier),
@@ -187,15 +169,10 @@ export function mapTaskRecord(row: unknown[]): TaskRecord {
     updatedAt,
     expiresAt: expires === null ? null : new Date(expires).toISOString(),
     inputPreview: readOptionalText(row[11]),
-  } as TaskRecord;
-  if (RECORDS_CARRY_NOTEBOOK_FIELDS) {
-    const notebook: Omit<NotebookFields, "inputPreview"> = {
-      durationMs: readOptionalNumber(row[12]),
-      tokens: readOptionalNumber(row[13]),
-      hits: readOptionalNumber(row[14]) ?? 0,
-    };
-    Object.assign(record, notebook);
-  }
+    durationMs: readOptionalNumber(row[12]),
+    tokens: readOptionalNumber(row[13]),
+    hits: readOptionalNumber(row[14]) ?? 0,
+  };
   if (problems !== undefined) record.problems = problems;
   return record;
 }

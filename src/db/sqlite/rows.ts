@@ -53,6 +53,9 @@ export const RECORD_COLUMNS: readonly string[] = [
   "updated_at",
   "expires_at",
   "input_preview",
+  "duration_ms",
+  "tokens",
+  "hits",
 ];
 
 /** The select list for records; columns an old file lacks read as NULL. */
@@ -73,6 +76,12 @@ function readOptionalNumber(value: unknown): number | null {
   if (typeof value === "number") return value;
   if (typeof value === "bigint") return Number(value);
   return null;
+}
+
+/** A recorded figure (duration, tokens, hits): a finite number >= 0, else `null` (not recorded or unusable). */
+function readMeasure(value: unknown): number | null {
+  const number = readOptionalNumber(value);
+  return number !== null && Number.isFinite(number) && number >= 0 ? number : null;
 }
 
 /** A stored `updated_at` as Unix ms; an unreadable one becomes 0. */
@@ -187,22 +196,57 @@ export function mapTaskRecord(row: unknown[]): TaskRecord {
     updatedAt,
     expiresAt,
     inputPreview: readOptionalText(row[11]),
+    durationMs: readMeasure(row[12]),
+    tokens: readMeasure(row[13]),
+    hits: readMeasure(row[14]) ?? 0,
   };
   if (problems !== undefined) record.problems = problems;
   return record;
 }
 
-/** SQL of the upsert; parameters in the order `toWriteParameters` produces. */
-export const UPSERT_SQL = `INSERT OR REPLACE INTO tasks (cache_key, func_name, func_identifier, input_id, result_type, result_value, result_data, content_type, version, expires_at, updated_at, size, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** Columns every upsert writes, in the order of `toWriteParameters`. */
+const WRITE_COLUMNS = [
+  "cache_key",
+  "func_name",
+  "func_identifier",
+  "input_id",
+  "result_type",
+  "result_value",
+  "result_data",
+  "content_type",
+  "version",
+  "expires_at",
+  "updated_at",
+  "size",
+  "digest",
+];
 
-/** The upsert with the stored arguments; parameters from `toWriteParametersWithInputs`. */
-export const UPSERT_WITH_INPUTS_SQL = `INSERT OR REPLACE INTO tasks (cache_key, func_name, func_identifier, input_id, result_type, result_value, result_data, content_type, version, expires_at, updated_at, size, digest, arguments, input_preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** An upsert for the columns a file has, and the parameters of one row for it. */
+export interface Upsert {
+  sql: string;
+  parametersOf(row: TaskWrite): unknown[];
+}
 
-/** Positional parameters for `UPSERT_WITH_INPUTS_SQL`. */
-export function toWriteParametersWithInputs(row: TaskWrite): unknown[] {
-  const parameters = toWriteParameters(row);
-  parameters.push(row.arguments ?? null, row.inputPreview ?? null);
-  return parameters;
+/**
+ * The upsert for a file with `columns`. A file opened with `migrate: false` may predate the
+ * stored arguments or the recorded duration and tokens: those are then left out. `hits` is never
+ * written: INSERT OR REPLACE makes a new row, which starts at the column's default, 0.
+ */
+export function buildUpsert(columns: ReadonlySet<string>): Upsert {
+  const withInputs = columns.has("arguments") && columns.has("input_preview");
+  const withMeasures = columns.has("duration_ms") && columns.has("tokens");
+  const names = [...WRITE_COLUMNS];
+  if (withInputs) names.push("arguments", "input_preview");
+  if (withMeasures) names.push("duration_ms", "tokens");
+  return {
+    sql: `INSERT OR REPLACE INTO tasks (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+    parametersOf(row) {
+      const parameters = toWriteParameters(row);
+      if (withInputs) parameters.push(row.arguments ?? null, row.inputPreview ?? null);
+      if (withMeasures) parameters.push(row.durationMs ?? null, row.tokens ?? null);
+      return parameters;
+    },
+  };
 }
 
 /** Columns read by `mapStoredInputs`, in its order; columns an old file lacks read as NULL. */

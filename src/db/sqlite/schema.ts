@@ -28,13 +28,18 @@ const PYTHON_COLUMNS: readonly (readonly [name: string, type: string])[] = [
  * Our additions: integrity data for every stored value (`size`, `digest`); the call's arguments,
  * redacted (`arguments`: MessagePack, at most 64 KiB, NULL when larger or not encodable) and a
  * one-line preview of them (`input_preview`, at most 200 characters), for explanations and lists.
- * The hit path never reads `arguments`.
+ * The hit path never reads `arguments`. What the cache saved: how long the original call took
+ * (`duration_ms`, NULL when unknown), the tokens it used when usage was reported (`tokens`), and
+ * the hits served from the entry (`hits`, added in batches; a replaced row starts again at 0).
  */
 const EXTRA_COLUMNS: readonly (readonly [name: string, type: string])[] = [
   ["size", "INTEGER"],
   ["digest", "TEXT"],
   ["arguments", "BLOB"],
   ["input_preview", "TEXT"],
+  ["duration_ms", "REAL"],
+  ["tokens", "INTEGER"],
+  ["hits", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 const ALL_COLUMNS = [...PYTHON_COLUMNS, ...EXTRA_COLUMNS];

@@ -302,6 +302,30 @@ describe("SQLiteTaskDB migrations", () => {
     raw.close();
   });
 
+  it("gives a Python-written file the duration, tokens and hits columns: unknown figures, 0 hits", () => {
+    const file = path.join(makeTempDir(), "old-measures.db");
+    createPythonDatabase(file);
+    const readOnly = new SQLiteTaskDB(file, { readonly: true });
+    const before = readOnly.list({})[0];
+    assert.deepEqual(
+      [before?.durationMs, before?.tokens, before?.hits, before?.inputPreview],
+      [null, null, 0, null],
+    );
+    const oldGroup = Object.values(readOnly.stats(Date.UTC(2026, 10, 29)).byFunction)[0];
+    assert.deepEqual(
+      [oldGroup?.hits, oldGroup?.timeSavedMs, oldGroup?.timedRows, oldGroup?.tokenRows],
+      [0, 0, 0, 0],
+    );
+    readOnly.close();
+    const db = new SQLiteTaskDB(file);
+    db.addHits(new Map([["py-key", 2]]));
+    const record = db.list({})[0];
+    assert.deepEqual([record?.durationMs, record?.hits], [null, 2]);
+    const group = Object.values(db.stats(Date.UTC(2026, 10, 29)).byFunction)[0];
+    assert.deepEqual([group?.hits, group?.timeSavedMs, group?.timedRows], [2, 0, 0]);
+    db.close();
+  });
+
   it("survives several threads migrating the same old file at once", async () => {
     const file = path.join(makeTempDir(), "race.db");
     createPythonDatabase(file);

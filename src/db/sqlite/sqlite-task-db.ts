@@ -31,16 +31,13 @@ import {
 } from "./query.js";
 import { RowCache } from "./row-cache.js";
 import {
+  buildUpsert,
   mapStoredInputs,
   mapStoredTask,
   mapTaskRecord,
   selectInputColumns,
   selectRecordColumns,
   selectStoredColumns,
-  toWriteParameters,
-  toWriteParametersWithInputs,
-  UPSERT_SQL,
-  UPSERT_WITH_INPUTS_SQL,
 } from "./rows.js";
 import { ensureSchema } from "./schema.js";
 import { formatTimestamp } from "./timestamps.js";
@@ -159,6 +156,20 @@ function openConnection(file: string, options: SQLiteTaskDBOptions): Database.Da
   return db;
 }
 
+/**
+ * The aggregates of `stats` for what the cache saved: hits, hits × duration and hits × tokens
+ * where recorded, and how many rows have a duration and a token count. Plain column arithmetic:
+ * every expression per row costs the scan of a million rows (a CASE per column made `stats`
+ * twice as slow); TOTAL skips NULLs and reads anything else another writer left as a number.
+ * A file without the columns (an old one opened read-only) reports zeros.
+ */
+function selectSavedAggregates(columns: ReadonlySet<string>): string {
+  if (!columns.has("hits") || !columns.has("duration_ms") || !columns.has("tokens")) {
+    return "0, 0, 0, 0, 0";
+  }
+  return "TOTAL(hits), TOTAL(hits * duration_ms), TOTAL(hits * tokens), COUNT(duration_ms), COUNT(tokens)";
+}
+
 /** Switches to WAL; when another process holds the file the switch waits for a later open. */
 function setJournalModeWal(db: Database.Database): void {
   try {
@@ -193,6 +204,10 @@ export class SQLiteTaskDB implements TaskDB {
   readonly #inputColumns: string;
   /** SQL for a row's byte count when its `size` is a usable one, else NULL. */
   readonly #validSize: string;
+  /** SQL aggregates of what the cache saved, per group; zeros for a file without the columns. */
+  readonly #savedAggregates: string;
+  /** Adds counts to `hits` in one transaction; `undefined` for a file without the column. */
+  readonly #addHitsInTransaction: ((counts: ReadonlyMap<string, number>) => void) | undefined;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #rowCache: RowCache;
   #leases: SQLiteLeases | undefined;
@@ -248,6 +263,7 @@ export class SQLiteTaskDB implements TaskDB {
       this.#validSize = columns.has("size")
         ? `(CASE WHEN typeof(size) = 'integer' AND size BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER} THEN size END)`
         : "NULL";
+      this.#savedAggregates = selectSavedAggregates(columns);
       // raw(): rows as arrays skip building an object per row, which the mapping replaces anyway.
       this.#getStatement = db
         .prepare(`SELECT ${selectStoredColumns(columns)} FROM tasks WHERE cache_key = ?`)
@@ -267,6 +283,12 @@ export class SQLiteTaskDB implements TaskDB {
         )
         .pluck();
       this.#dataVersionStatement = db.prepare("PRAGMA data_version").pluck();
+      if (!this.#readonly && columns.has("hits")) {
+        const addHit = db.prepare("UPDATE tasks SET hits = hits + ? WHERE cache_key = ?");
+        this.#addHitsInTransaction = db.transaction((counts: ReadonlyMap<string, number>) => {
+          for (const [cacheKey, count] of counts) addHit.run(count, cacheKey);
+        });
+      }
       if (this.#readonly) {
         // Old files opened read-only may lack the extra columns the upsert names.
         this.#saveAll = () => this.#assertWritable();
@@ -277,10 +299,9 @@ export class SQLiteTaskDB implements TaskDB {
           );
         };
       } else {
-        // A file opened with `migrate: false` may predate the stored arguments: saved without them.
-        const withInputs = columns.has("arguments") && columns.has("input_preview");
-        const upsert = db.prepare(withInputs ? UPSERT_WITH_INPUTS_SQL : UPSERT_SQL);
-        const parametersOf = withInputs ? toWriteParametersWithInputs : toWriteParameters;
+        // A file opened with `migrate: false` may predate some columns: saved without them.
+        const { sql, parametersOf } = buildUpsert(columns);
+        const upsert = db.prepare(sql);
         const saveInTransaction = db.transaction((rows: readonly TaskWrite[]) => {
           for (const row of rows) upsert.run(parametersOf(row));
         });
@@ -497,6 +518,16 @@ export class SQLiteTaskDB implements TaskDB {
     return this.#dataVersionStatement.get() as number;
   }
 
+  addHits(counts: ReadonlyMap<string, number>): void {
+    if (counts.size === 0) return;
+    if (this.#addHitsInTransaction === undefined) {
+      this.#assertWritable();
+      // A file opened with `migrate: false` before the column existed: nothing to count into.
+      return;
+    }
+    this.#addHitsInTransaction(counts);
+  }
+
   claimLease(
     key: string,
     holder: LeaseHolder,
@@ -540,21 +571,35 @@ export class SQLiteTaskDB implements TaskDB {
     }
   }
 
-  /** Rows and bytes per value of `column`; NULL groups are reported under "(none)". */
+  /** Rows, bytes and what the cache saved per value of `column`; NULL groups are reported under "(none)". */
   #groupStats(column: string, bytes: string): Record<string, GroupStats> {
     const rows = this.#prepare(
-      `SELECT ${column}, COUNT(*), TOTAL(${bytes}) FROM tasks GROUP BY ${column}`,
+      `SELECT ${column}, COUNT(*), TOTAL(${bytes}), ${this.#savedAggregates} FROM tasks GROUP BY ${column}`,
       "raw",
-    ).all() as [string | null, number, number][];
+    ).all() as [string | null, number, number, number, number, number, number, number][];
     const groups = new Map<string, GroupStats>();
-    for (const [name, count, total] of rows) {
+    for (const [name, count, total, hits, timeSavedMs, tokensSaved, timedRows, tokenRows] of rows) {
       const label = name ?? "(none)";
       const group = groups.get(label);
       // A stored "(none)" and the NULL group share a label: add up rather than overwrite.
-      if (group === undefined) groups.set(label, { rows: count, bytes: total });
-      else {
+      if (group === undefined) {
+        groups.set(label, {
+          rows: count,
+          bytes: total,
+          hits,
+          timeSavedMs,
+          tokensSaved,
+          timedRows,
+          tokenRows,
+        });
+      } else {
         group.rows += count;
         group.bytes += total;
+        group.hits += hits;
+        group.timeSavedMs += timeSavedMs;
+        group.tokensSaved += tokensSaved;
+        group.timedRows = (group.timedRows ?? 0) + timedRows;
+        group.tokenRows = (group.tokenRows ?? 0) + tokenRows;
       }
     }
     // fromEntries defines own properties, so a group named "__proto__" stays an ordinary key.

@@ -7,6 +7,7 @@
 
 import type { LanguageModelMiddleware } from "ai";
 import type { ExplicitKeyOptions, Spot } from "../../index.js";
+import { usageTokensOf } from "../usage.js";
 
 type WrapGenerateOptions = Parameters<NonNullable<LanguageModelMiddleware["wrapGenerate"]>>[0];
 type WrapStreamOptions = Parameters<NonNullable<LanguageModelMiddleware["wrapStream"]>>[0];
@@ -47,7 +48,11 @@ export function beautyspotMiddleware(
   options: BeautySpotMiddlewareOptions = {},
 ): LanguageModelMiddleware {
   const { name = "ai", ...wrapOptions } = options;
-  const explicit = Object.keys(wrapOptions).length > 0 ? wrapOptions : undefined;
+  // One options object per middleware, so spot.wrap plans each identity once.
+  const explicit: ExplicitKeyOptions = {
+    ...wrapOptions,
+    tokensOf: wrapOptions.tokensOf ?? tokensOfModelResult,
+  };
   return {
     specificationVersion: "v4",
     wrapGenerate: async ({ doGenerate, params, model }) => {
@@ -69,6 +74,19 @@ export function beautyspotMiddleware(
       return splitMetadata(recorded);
     },
   };
+}
+
+/**
+ * The tokens of a model result: `usage` of a generated result, or of the `finish` part of a
+ * recorded stream (an array of its parts).
+ */
+function tokensOfModelResult(result: unknown): number | undefined {
+  if (!Array.isArray(result)) return usageTokensOf(result);
+  for (let index = result.length - 1; index >= 0; index--) {
+    const part = result[index] as { type?: unknown } | null;
+    if (part?.type === "finish") return usageTokensOf(part);
+  }
+  return undefined;
 }
 
 /** What identifies a call: the model, and its parameters without transport details. */

@@ -9,6 +9,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import type { Spot } from "../../index.js";
 import type { CachedClientOptions, CachedEndpoint } from "../sdk-client.js";
 import { wrapSdkClient } from "../sdk-client.js";
+import { countUsageTokens, usageTokensOf } from "../usage.js";
 
 /** Options of `wrapAnthropic`; `name` defaults to `"anthropic"`. */
 export type WrapAnthropicOptions = CachedClientOptions;
@@ -18,8 +19,36 @@ const CACHED_ENDPOINTS: readonly CachedEndpoint[] = [
   {
     path: "messages.create",
     isFinalChunk: (chunk) => (chunk as { type?: unknown } | null)?.type === "message_stop",
+    tokensOf: (result) =>
+      Array.isArray(result) ? streamUsageTokens(result) : usageTokensOf(result),
   },
 ];
+
+/**
+ * The tokens of a message stream: `message_start` carries the input (and the first output)
+ * counts, each `message_delta` the output count so far; the last one reported wins per field.
+ */
+function streamUsageTokens(events: readonly unknown[]): number | undefined {
+  const usage: Record<string, unknown> = {};
+  for (const event of events) {
+    const {
+      type,
+      message,
+      usage: delta,
+    } = (event ?? {}) as {
+      type?: unknown;
+      message?: { usage?: Record<string, unknown> };
+      usage?: Record<string, unknown>;
+    };
+    const reported =
+      type === "message_start" ? message?.usage : type === "message_delta" ? delta : undefined;
+    if (reported === undefined || reported === null) continue;
+    for (const [field, value] of Object.entries(reported)) {
+      if (value != null) usage[field] = value;
+    }
+  }
+  return countUsageTokens(usage);
+}
 
 /**
  * The same client, with `messages.create` cached in `spot` (identity

@@ -9,6 +9,7 @@ import type { BaseCache } from "@langchain/core/caches";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { Generation } from "@langchain/core/outputs";
 import { ConfigurationError, type ExplicitKeyOptions, type Spot } from "../../index.js";
+import { countUsageTokens } from "../usage.js";
 
 type CachesModule = typeof import("@langchain/core/caches");
 type MessagesModule = typeof import("@langchain/core/messages");
@@ -83,6 +84,12 @@ export interface BeautySpotCacheConstructor {
 class SpotGenerationCache {
   private readonly name: string;
   private readonly storeOptions: ExplicitKeyOptions | undefined;
+  /**
+   * When each missed lookup happened (`performance.now()`), by prompt and model: LangChain runs
+   * the model between `lookup` and `update`, so their gap is the call's duration. Bounded, so
+   * lookups never followed by an update (a failed call) cannot pile up.
+   */
+  private readonly missedAt = new Map<string, number>();
 
   constructor(
     readonly spot: Spot,
@@ -101,7 +108,16 @@ class SpotGenerationCache {
       [prompt, llmKey],
       this.storeOptions,
     );
-    if (!Array.isArray(stored)) return null;
+    if (!Array.isArray(stored)) {
+      const key = `${prompt}\u0000${llmKey}`;
+      this.missedAt.delete(key);
+      this.missedAt.set(key, performance.now());
+      if (this.missedAt.size > MAX_PENDING_MISSES) {
+        const oldest = this.missedAt.keys().next().value;
+        if (oldest !== undefined) this.missedAt.delete(oldest);
+      }
+      return null;
+    }
     return stored.map((generation) =>
       deserializeStoredGeneration(generation as Parameters<typeof deserializeStoredGeneration>[0]),
     );
@@ -110,16 +126,38 @@ class SpotGenerationCache {
   /** Stores `generations` for (`prompt`, `llmKey`) as plain data (messages by `toDict()`). */
   async update(prompt: string, llmKey: string, generations: Generation[]): Promise<void> {
     const { serializeGeneration } = await loadCaches();
+    const key = `${prompt}\u0000${llmKey}`;
+    const missedAt = this.missedAt.get(key);
+    this.missedAt.delete(key);
+    const tokens = tokensOfGenerations(generations);
     await this.spot.store(
       this.name,
       [prompt, llmKey],
       generations.map((generation) => serializeGeneration(generation)),
-      this.storeOptions,
+      {
+        ...this.storeOptions,
+        ...(missedAt === undefined ? {} : { durationMs: performance.now() - missedAt }),
+        ...(tokens === undefined ? {} : { tokens }),
+      },
     );
   }
 
   /** LangChain's hook for custom key encoders: the Spot's key is used instead, so it is ignored. */
   makeDefaultKeyEncoder(): void {}
+}
+
+/** Missed lookups remembered for their duration; beyond, the oldest is forgotten. */
+const MAX_PENDING_MISSES = 1_000;
+
+/** The tokens the generations' messages report (`usage_metadata`), summed; `undefined` if none does. */
+function tokensOfGenerations(generations: readonly Generation[]): number | undefined {
+  let total: number | undefined;
+  for (const generation of generations) {
+    const message = (generation as { message?: { usage_metadata?: unknown } }).message;
+    const tokens = countUsageTokens(message?.usage_metadata);
+    if (tokens !== undefined) total = (total ?? 0) + tokens;
+  }
+  return total;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { OpenAI } from "openai";
 import type { Spot } from "../../index.js";
 import type { CachedClientOptions, CachedEndpoint } from "../sdk-client.js";
 import { wrapSdkClient } from "../sdk-client.js";
+import { lastChunkUsageTokens, usageTokensOf } from "../usage.js";
 
 /** Options of `wrapOpenAI`; `name` defaults to `"openai"`. */
 export type WrapOpenAIOptions = CachedClientOptions;
@@ -22,6 +23,9 @@ const CACHED_ENDPOINTS: readonly CachedEndpoint[] = [
       (chunk as { choices?: { finish_reason?: unknown }[] } | null)?.choices?.some(
         (choice) => choice.finish_reason != null,
       ) === true,
+    // A stream reports usage in its last chunk only with stream_options: { include_usage: true }.
+    tokensOf: (result) =>
+      Array.isArray(result) ? lastChunkUsageTokens(result) : usageTokensOf(result),
   },
   {
     path: "responses.create",
@@ -29,8 +33,14 @@ const CACHED_ENDPOINTS: readonly CachedEndpoint[] = [
       const type = (chunk as { type?: unknown } | null)?.type;
       return type === "response.completed" || type === "response.incomplete";
     },
+    tokensOf: (result) =>
+      Array.isArray(result)
+        ? lastChunkUsageTokens(
+            result.map((chunk) => (chunk as { response?: unknown } | null)?.response),
+          )
+        : usageTokensOf(result),
   },
-  { path: "embeddings.create", isFinalChunk: () => true },
+  { path: "embeddings.create", isFinalChunk: () => true, tokensOf: usageTokensOf },
 ];
 
 /**
