@@ -10,9 +10,13 @@ import path from "node:path";
 import { before, describe, test } from "node:test";
 import { repoRoot } from "../helpers.js";
 
-/** Budgets with some headroom over today's sizes (1.8 MB packed, 3.3 MB unpacked). */
-const MAX_PACKED_BYTES = 2_200_000;
-const MAX_UNPACKED_BYTES = 4_000_000;
+/**
+ * Budgets with some headroom over today's sizes (2.0 MB packed, 4.4 MB unpacked, after the
+ * PostgreSQL backend, the notebook views and the integrations): a jump past them means something
+ * that is not the library (tests, fixtures, a dependency) slipped into the package.
+ */
+const MAX_PACKED_BYTES = 2_400_000;
+const MAX_UNPACKED_BYTES = 5_000_000;
 
 interface PackReport {
   size: number;
