@@ -206,16 +206,29 @@ async function shootNotebookViews(page: Page, url: string, workspace: string): P
   }
 }
 
+/** What the cache saved, per function and in total (`#view=functions`). */
+async function shootFunctionOverview(page: Page, url: string): Promise<void> {
+  await page.setViewportSize(VIEWPORT);
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto(`${url}#view=functions`);
+  await page.waitForSelector("#function-table tbody tr");
+  await page.screenshot({ path: path.join(output, "dashboard-functions.png") });
+}
+
 assertPageBuilt();
 fs.mkdirSync(output, { recursive: true });
 const folder = createTempFolder();
 try {
-  await promisify(execFile)(
-    process.execPath,
-    // tsx by its resolved address: the temp folder, where the demo runs, has no node_modules.
-    ["--import", import.meta.resolve("tsx"), path.join(root, "examples/demo.ts")],
-    { cwd: folder },
-  );
+  // Twice, as a user would: the second run is served from the cache, so the function overview
+  // has hits and time saved to show.
+  for (let run = 0; run < 2; run++) {
+    await promisify(execFile)(
+      process.execPath,
+      // tsx by its resolved address: the temp folder, where the demo runs, has no node_modules.
+      ["--import", import.meta.resolve("tsx"), path.join(root, "examples/demo.ts")],
+      { cwd: folder },
+    );
+  }
   const workspace = path.join(folder, ".beautyspot");
   const dashboard = await startQuietDashboard(path.join(workspace, "demo.db"));
   const browser = await launchChromium(VIEWPORT);
@@ -227,6 +240,7 @@ try {
     await page.screenshot({ path: path.join(output, "dashboard-table.png") });
     await shootDetails(page, dashboard.url, DEMO_DETAILS);
     await shootNotebookViews(page, dashboard.url, workspace);
+    await shootFunctionOverview(page, dashboard.url);
     await addExtraEntries(workspace);
     await shootDetails(page, dashboard.url, EXTRA_DETAILS);
   } finally {
