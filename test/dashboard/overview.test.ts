@@ -100,6 +100,33 @@ describe("dashboard function overview in Chromium", { skip: requireProgram("chro
     assert.equal(`${Math.round(slow?.timeSavedMs ?? 0)} ms`, timeSaved);
   });
 
+  it("shows an entry's call duration, tokens and hits in its detail", async () => {
+    const folder = createTempFolder();
+    const dbPath = await writeKnownCalls(folder);
+    const { page } = await openOverview(dbPath, folder);
+    await page.locator('#function-table tr[data-function="slow"] a').click();
+    await page.waitForSelector("tr[data-key]");
+    // Every slow entry has 100 tokens; n = 1 and n = 3 were hit twice, n = 2 once.
+    const hitsSeen: string[] = [];
+    for (const row of await page.locator("tr[data-key]").all()) {
+      const key = (await row.getAttribute("data-key")) ?? "";
+      await row.click();
+      // The detail of this row, not the one shown before it.
+      await page.waitForFunction(
+        (wanted) => document.querySelector(".metadata dd")?.textContent === wanted,
+        key,
+      );
+      const terms = await page.locator(".metadata dt").allTextContents();
+      const values = await page.locator(".metadata dd").allTextContents();
+      const metadata = new Map(terms.map((term, index) => [term, values[index] ?? ""]));
+      hitsSeen.push(metadata.get("Hits") ?? "");
+      assert.equal(metadata.get("Tokens"), "100");
+      const took = /^(\d+) ms$/.exec(metadata.get("Call took") ?? "");
+      assert.ok(took && Number(took[1]) >= SLEEP_MS - 2, metadata.get("Call took"));
+    }
+    assert.deepEqual(hitsSeen.sort(), ["1", "2", "2"]);
+  });
+
   it("links each function to the table filtered by it", async () => {
     const folder = createTempFolder();
     const dbPath = await writeKnownCalls(folder);

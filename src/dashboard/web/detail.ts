@@ -5,7 +5,15 @@ import type { RelatedEntries, RetryOutcome, TaskView } from "../api-types.js";
 import { canDelete, deleteTask, fetchRelated, fetchTask, NotFoundError, retryTask } from "./api.js";
 import { renderArguments } from "./compare.js";
 import { askConfirmation } from "./dialog.js";
-import { createElement, formatBytes, formatTimestamp, replaceChildren, shortenKey } from "./dom.js";
+import {
+  createElement,
+  formatBytes,
+  formatCount,
+  formatTimestamp,
+  replaceChildren,
+  shortenKey,
+} from "./dom.js";
+import { formatDuration } from "./overview.js";
 import { renderValue } from "./renderers/index.js";
 
 export interface DetailEvents {
@@ -56,6 +64,20 @@ function describeRecord(view: TaskView): [string, string][] {
     ],
     ["Created / updated", shown("updatedAt", formatTimestamp(record.updatedAt))],
     ["Expires", shown("expiresAt", formatTimestamp(record.expiresAt))],
+    [
+      "Call took",
+      record.durationMs === null || record.durationMs === undefined
+        ? "not recorded"
+        : formatDuration(record.durationMs),
+    ],
+    [
+      "Tokens",
+      record.tokens === null || record.tokens === undefined
+        ? "not recorded"
+        : formatCount(record.tokens),
+    ],
+    // Counted in batches by the programs using the cache: the newest few may be on their way.
+    ["Hits", formatCount(record.hits ?? 0)],
   ];
 }
 
