@@ -71,6 +71,12 @@ function findLocationProblem(location: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A location that is one plain file name: letters, digits, `_`, `-` and dots, not starting with
+ * a dot (so never `.` or `..`), without separators, drive letters or NUL.
+ */
+const PLAIN_NAME = /^[\w-][\w.-]*$/;
+
 function isMissing(error: unknown): boolean {
   return (error as { code?: string }).code === "ENOENT";
 }
@@ -299,6 +305,9 @@ export class LocalStorage implements BlobStorage {
 
   /** The absolute path of a location, or `undefined` when it could reach outside the folder. */
   #resolveInside(location: string): string | undefined {
+    // The names this storage writes (`<cache_key>.bin`): checked by one test, joined without
+    // normalizing (nothing to normalize).
+    if (PLAIN_NAME.test(location)) return `${this.#dir}${path.sep}${location}`;
     if (findLocationProblem(location) !== undefined) return undefined;
     const target = path.join(this.#dir, location);
     if (!location.includes("/")) return target;
@@ -344,8 +353,9 @@ export class LocalStorage implements BlobStorage {
     parts: readonly Uint8Array[],
     inPieces: boolean,
   ): { mtime: number | undefined; whenDurable?: () => void } {
-    const target = path.join(this.#dir, location);
-    const temporary = path.join(this.#dir, temporaryNameFor(location, PID));
+    // One file name (a checked key, no separators, never `.` or `..`): nothing to normalize.
+    const target = `${this.#dir}${path.sep}${location}`;
+    const temporary = `${this.#dir}${path.sep}${temporaryNameFor(location, PID)}`;
     const descriptor = fs.openSync(temporary, "wx");
     let mtime: number | undefined;
     let open = true;

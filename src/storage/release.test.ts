@@ -166,6 +166,25 @@ describe("ensureBlobAfterRecord", () => {
       db.close();
     });
 
+    it(`reads the blob's bytes only when it writes them again (${mode})`, async () => {
+      const { db, storage, location } = setUp();
+      db.saveMany([blobRow(location)]);
+      let reads = 0;
+      // A save holds a binary value in pieces: joining them would copy the whole blob.
+      const blob = {
+        cacheKey: KEY,
+        location,
+        get bytes() {
+          reads += 1;
+          return BYTES;
+        },
+      };
+      const ensure = mode === "async" ? ensureBlobAfterRecord : ensureBlobAfterRecordSync;
+      assert.equal(await ensure(db, storage, blob), false);
+      assert.equal(reads, 0);
+      db.close();
+    });
+
     it(`does not bring back the blob of a row deleted since (${mode})`, async () => {
       const { db, storage, location, file } = setUp();
       rmSync(file);

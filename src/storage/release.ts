@@ -75,6 +75,10 @@ export function releaseBlobSync(
 export interface RecordedBlob {
   readonly cacheKey: string;
   readonly location: string;
+  /**
+   * The blob's bytes, read only when it must be written again: a save may hold them in pieces
+   * (a header and the caller's own bytes), and joining them copies the whole blob.
+   */
   readonly bytes: Uint8Array;
 }
 
@@ -86,8 +90,9 @@ export interface RecordedBlob {
 export async function ensureBlobAfterRecord(
   db: TaskDB,
   storage: BlobStorage,
-  { cacheKey, location, bytes }: RecordedBlob,
+  blob: RecordedBlob,
 ): Promise<boolean> {
+  const { location } = blob;
   let gone: boolean;
   try {
     gone = (await storage.getMtime(location)) === undefined;
@@ -97,7 +102,7 @@ export async function ensureBlobAfterRecord(
     return false;
   }
   if (!gone || !(await db.hasLocation(location))) return false;
-  await storage.save(cacheKey, bytes);
+  await storage.save(blob.cacheKey, blob.bytes);
   return true;
 }
 
@@ -105,8 +110,9 @@ export async function ensureBlobAfterRecord(
 export function ensureBlobAfterRecordSync(
   db: TaskDB,
   storage: BlobStorage,
-  { cacheKey, location, bytes }: RecordedBlob,
+  blob: RecordedBlob,
 ): boolean {
+  const { location } = blob;
   let gone: boolean;
   try {
     gone = storage.getMtime(location) === undefined;
@@ -114,6 +120,6 @@ export function ensureBlobAfterRecordSync(
     return false;
   }
   if (!gone || !(db.hasLocation(location) as boolean)) return false;
-  storage.save(cacheKey, bytes);
+  storage.save(blob.cacheKey, blob.bytes);
   return true;
 }
