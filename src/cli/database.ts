@@ -126,12 +126,12 @@ export function requireDatabaseFile(databasePath: string): void {
   if (stat === undefined) {
     const reason = problem === undefined ? "" : ` (${problem})`;
     throw new UsageError(
-      `Database ${databasePath} does not exist${reason}. Check the path; \`beautyspot list\` shows the databases in ${DEFAULT_WORKSPACE} (or pass --workspace).`,
+      `Database ${showDatabase(databasePath)} does not exist${reason}. Check the path; \`beautyspot list\` shows the databases in ${DEFAULT_WORKSPACE} (or pass --workspace).`,
     );
   }
   if (!stat.isFile()) {
     throw new UsageError(
-      `${databasePath} is not a file. Pass the database file itself, such as ${path.join(databasePath, "my_app.db")}.`,
+      `${showDatabase(databasePath)} is not a file. Pass the database file itself, such as ${path.join(databasePath, "my_app.db")}.`,
     );
   }
 }
@@ -184,7 +184,7 @@ function probeDatabase(databasePath: string): SQLiteTaskDB {
     // An empty SQLite file (or a zero-byte file) has no tables: it was never a beautyspot cache.
     if (error instanceof ConfigurationError && error.message.includes("opened read-only")) {
       throw new ConfigurationError(
-        `${databasePath} is not a beautyspot database: it has no \`tasks\` table. Pass a .db file written by beautyspot (\`beautyspot list\` shows them).`,
+        `${showDatabase(databasePath)} is not a beautyspot database: it has no \`tasks\` table. Pass a .db file written by beautyspot (\`beautyspot list\` shows them).`,
         { cause: error },
       );
     }
@@ -241,6 +241,14 @@ export function closeDatabase(service: MaintenanceService): void {
 }
 
 /** How reports name a database: the absolute file path, or the URI without its password. */
+/**
+ * A database as messages show it: a file as given, a PostgreSQL URI without its password or
+ * parameters (messages end up in terminals, CI logs and bug reports).
+ */
+export function showDatabase(databasePath: string): string {
+  return isPostgresUri(databasePath) ? describePostgresUri(databasePath) : databasePath;
+}
+
 export function describeDatabase(databasePath: string): string {
   return isPostgresUri(databasePath)
     ? describePostgresUri(databasePath)

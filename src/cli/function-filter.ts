@@ -5,6 +5,7 @@
 
 import type { MaintenanceService } from "../index.js";
 import type { FunctionSummary } from "../maintenance/service.js";
+import { showDatabase } from "./database.js";
 import { UsageError } from "./errors.js";
 import { escapeInline } from "./escape.js";
 import type { Output } from "./output.js";
@@ -54,7 +55,7 @@ export async function lookUpFunction(
   }
   if (owner !== undefined) {
     throw new UsageError(
-      `--func ${func} is ambiguous in ${databasePath}: it is the short name of ${owners.length} functions (${owners.map((summary) => summary.funcIdentifier).join(", ")}). Pass the full identity of the one you mean, such as --func ${owner.funcIdentifier}.`,
+      `--func ${func} is ambiguous in ${showDatabase(databasePath)}: it is the short name of ${owners.length} functions (${owners.map((summary) => summary.funcIdentifier).join(", ")}). Pass the full identity of the one you mean, such as --func ${owner.funcIdentifier}.`,
     );
   }
   return { found: false, known, closest: findClosestNames(func, listFunctionNames(known)) };
@@ -81,7 +82,7 @@ export function describeUnknownFunction(
   databasePath: string,
   lookup: { known: readonly FunctionSummary[]; closest: readonly string[] },
 ): string {
-  const where = `No function named ${JSON.stringify(func)} in ${databasePath}`;
+  const where = `No function named ${JSON.stringify(func)} in ${showDatabase(databasePath)}`;
   if (lookup.known.length === 0) return `${where}: the database has no entries.`;
   const guess = lookup.closest.length === 0 ? "" : ` Did you mean ${lookup.closest.join(" or ")}?`;
   const listed = lookup.known.slice(0, MAX_FUNCTIONS_LISTED).map(describeFunction).join(", ");

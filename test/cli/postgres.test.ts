@@ -76,6 +76,17 @@ describe("beautyspot commands on a postgres:// database", {
     const withPassword = runCli(["stats", secret, "--json"], cwd);
     assert.equal(withPassword.status, 0, withPassword.stderr);
     assert.doesNotMatch(withPassword.stdout, /hunter2/);
+    // Messages too: they end up in terminals and CI logs.
+    for (const args of [
+      ["list", secret, "--func", "nothing_by_this_name"],
+      ["show", secret, "ffffffffff"],
+      ["clear", secret, "--func", "nothing_by_this_name", "-y"],
+      ["why", secret, "ffffffffff"],
+    ]) {
+      const said = runCli(args, cwd);
+      assert.match(`${said.stdout}${said.stderr}`, /postgres:\*\*\*@/, args.join(" "));
+      assert.doesNotMatch(`${said.stdout}${said.stderr}`, /hunter2/, args.join(" "));
+    }
   });
 
   it("clear, prune and clean change the database and its blob folder", async () => {

@@ -10,7 +10,7 @@ import { ConfigurationError, MaintenanceService } from "../../index.js";
 import { ownerRecordName } from "../../storage/ownership.js";
 import { countLeftovers, inferBlobFolder } from "../blob-folder.js";
 import { confirmAction } from "../confirm.js";
-import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase, showDatabase } from "../database.js";
 import { UsageError } from "../errors.js";
 import { Output, pluralize } from "../output.js";
 import { startProgress } from "../progress.js";
@@ -43,7 +43,7 @@ function refuseSharedFolder(databasePath: string, blobDir: string): void {
   const named = others.map((owner) => owner ?? "a database without a file (a TaskDB passed in)");
   const records = others.map((owner) => ownerRecordName(owner)).join(", ");
   throw new ConfigurationError(
-    `${blobDir} also holds the blobs of ${named.join(", ")} (its owner records say so), so blobs ${databasePath} does not reference may still be in use. Nothing was removed. Pass the blob folder of ${databasePath} with --blob-dir; or, if that other database no longer uses this folder, delete its owner record (${records}) there and run clean again.`,
+    `${blobDir} also holds the blobs of ${named.join(", ")} (its owner records say so), so blobs ${showDatabase(databasePath)} does not reference may still be in use. Nothing was removed. Pass the blob folder of ${showDatabase(databasePath)} with --blob-dir; or, if that other database no longer uses this folder, delete its owner record (${records}) there and run clean again.`,
   );
 }
 

@@ -1,7 +1,7 @@
 /** @module cli/commands/clear — removes every entry of a database, or every entry of one function. */
 
 import { confirmAction } from "../confirm.js";
-import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase, showDatabase } from "../database.js";
 import { resolveFunctionToRemove } from "../function-filter.js";
 import { Output, pluralize } from "../output.js";
 
@@ -41,16 +41,16 @@ export async function runClear(databasePath: string, options: ClearCommandOption
           wouldRemove: matching,
         });
       } else if (matching === 0) {
-        output.print(`Nothing to clear: no entries${scope} in ${databasePath}.`);
+        output.print(`Nothing to clear: no entries${scope} in ${showDatabase(databasePath)}.`);
       } else {
         output.print(
-          `Dry run: would remove ${pluralize(matching, "entry", "entries")}${scope} from ${databasePath}, with their blobs.`,
+          `Dry run: would remove ${pluralize(matching, "entry", "entries")}${scope} from ${showDatabase(databasePath)}, with their blobs.`,
         );
       }
       return;
     }
     await confirmAction(
-      `Remove ${pluralize(matching, "entry", "entries")}${scope} from ${databasePath}, with their blobs?`,
+      `Remove ${pluralize(matching, "entry", "entries")}${scope} from ${showDatabase(databasePath)}, with their blobs?`,
       options,
     );
     const removed = await service.clear({ func });
@@ -63,7 +63,7 @@ export async function runClear(databasePath: string, options: ClearCommandOption
       });
     } else {
       output.print(
-        `Removed ${pluralize(removed, "entry", "entries")}${scope} from ${databasePath}.`,
+        `Removed ${pluralize(removed, "entry", "entries")}${scope} from ${showDatabase(databasePath)}.`,
       );
     }
   } finally {

@@ -13,7 +13,7 @@ import {
 } from "../../index.js";
 import { LocationStorage } from "../../storage/by-location.js";
 import { createStorage } from "../../storage/create.js";
-import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase, showDatabase } from "../database.js";
 import { UsageError } from "../errors.js";
 import { formatCount, Output } from "../output.js";
 
@@ -109,7 +109,7 @@ export async function runImport(
       return;
     }
     output.print(
-      `Imported ${formatCount(report.entries)} ${report.entries === 1 ? "entry" : "entries"} from ${file} into ${databasePath}${created ? " (created)" : ""}.`,
+      `Imported ${formatCount(report.entries)} ${report.entries === 1 ? "entry" : "entries"} from ${file} into ${showDatabase(databasePath)}${created ? " (created)" : ""}.`,
     );
   } finally {
     if (service !== undefined) closeDatabase(service);

@@ -2,7 +2,13 @@
 
 import path from "node:path";
 import { MaintenanceService } from "../../index.js";
-import { closeDatabase, describeDatabase, openDatabase, requireWorkspace } from "../database.js";
+import {
+  closeDatabase,
+  describeDatabase,
+  openDatabase,
+  requireWorkspace,
+  showDatabase,
+} from "../database.js";
 import { UsageError } from "../errors.js";
 import { escapeInline } from "../escape.js";
 import { requireKnownFunction } from "../function-filter.js";
@@ -98,7 +104,9 @@ async function listEntries(databasePath: string, options: ListCommandOptions): P
         );
       }
       output.note(
-        escapeInline(`No entries in ${databasePath}${func === undefined ? "" : ` for ${func}`}.`),
+        escapeInline(
+          `No entries in ${showDatabase(databasePath)}${func === undefined ? "" : ` for ${func}`}.`,
+        ),
       );
       return;
     }
@@ -124,7 +132,7 @@ async function listEntries(databasePath: string, options: ListCommandOptions): P
       const first = damaged[0]?.cacheKey.slice(0, SHORT_KEY_LENGTH) ?? "";
       output.note(
         colors.yellow(
-          `${pluralize(damaged.length, "entry has", "entries have")} fields that hold no usable value (shown as invalid): \`beautyspot show ${databasePath} ${first}\` says what is stored. Delete such an entry in the dashboard (\`beautyspot ui ${databasePath}\`); a call recomputes it.`,
+          `${pluralize(damaged.length, "entry has", "entries have")} fields that hold no usable value (shown as invalid): \`beautyspot show ${showDatabase(databasePath)} ${first}\` says what is stored. Delete such an entry in the dashboard (\`beautyspot ui ${showDatabase(databasePath)}\`); a call recomputes it.`,
         ),
       );
     }

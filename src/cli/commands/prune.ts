@@ -2,7 +2,7 @@
 
 import type { MaintenanceService } from "../../index.js";
 import { confirmAction } from "../confirm.js";
-import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase, showDatabase } from "../database.js";
 import { resolveFunctionToRemove } from "../function-filter.js";
 import { Output, pluralize } from "../output.js";
 import type { DestructiveCommandOptions } from "./clear.js";
@@ -72,16 +72,18 @@ export async function runPrune(databasePath: string, options: PruneCommandOption
           wouldRemove: matching,
         });
       } else if (matching === 0) {
-        output.print(`Nothing to prune: no entries${scope} ${age} in ${databasePath}.`);
+        output.print(
+          `Nothing to prune: no entries${scope} ${age} in ${showDatabase(databasePath)}.`,
+        );
       } else {
         output.print(
-          `Dry run: would remove ${pluralize(matching, "entry", "entries")}${scope} ${age} from ${databasePath}.`,
+          `Dry run: would remove ${pluralize(matching, "entry", "entries")}${scope} ${age} from ${showDatabase(databasePath)}.`,
         );
       }
       return;
     }
     await confirmAction(
-      `Remove ${pluralize(matching, "entry", "entries")}${scope} ${age} from ${databasePath}?`,
+      `Remove ${pluralize(matching, "entry", "entries")}${scope} ${age} from ${showDatabase(databasePath)}?`,
       options,
     );
     const removed = await service.prune({ olderThanDays: options.days, func });
@@ -89,7 +91,7 @@ export async function runPrune(databasePath: string, options: PruneCommandOption
       output.printJson({ ...report, dryRun: false, removed });
     } else {
       output.print(
-        `Removed ${pluralize(removed, "entry", "entries")}${scope} ${age} from ${databasePath}.`,
+        `Removed ${pluralize(removed, "entry", "entries")}${scope} ${age} from ${showDatabase(databasePath)}.`,
       );
     }
   } finally {

@@ -1,7 +1,7 @@
 /** @module cli/commands/show — one entry: its metadata and its decoded (or rescued) value. */
 
 import type { MaintenanceService, TaskRecord } from "../../index.js";
-import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase, showDatabase } from "../database.js";
 import { CommandFailedError, UsageError } from "../errors.js";
 import { escapeInline, escapeText } from "../escape.js";
 import {
@@ -76,7 +76,7 @@ async function resolveKey(
   const resolved = await service.resolveKeyPrefix(prefix);
   if (resolved === undefined) {
     throw new UsageError(
-      `No entry in ${databasePath} has a key starting with ${prefix}. \`beautyspot list ${databasePath}\` shows the keys.`,
+      `No entry in ${showDatabase(databasePath)} has a key starting with ${prefix}. \`beautyspot list ${showDatabase(databasePath)}\` shows the keys.`,
     );
   }
   if (typeof resolved === "string") return resolved;
@@ -146,7 +146,7 @@ export async function runShow(
     const detail = await service.getTaskDetail(key);
     if (detail === undefined) {
       throw new CommandFailedError(
-        `Entry ${key} was deleted while it was being read. Run \`beautyspot list ${databasePath}\` to see what is left.`,
+        `Entry ${key} was deleted while it was being read. Run \`beautyspot list ${showDatabase(databasePath)}\` to see what is left.`,
       );
     }
     const { record } = detail;
@@ -205,7 +205,7 @@ export async function runShow(
       if (problems.length > 0) {
         output.print(
           colors.yellow(
-            `DAMAGED ROW: ${escapeInline(problems.join(" "))} Delete the entry in the dashboard (\`beautyspot ui ${databasePath}\`); a call recomputes it.`,
+            `DAMAGED ROW: ${escapeInline(problems.join(" "))} Delete the entry in the dashboard (\`beautyspot ui ${showDatabase(databasePath)}\`); a call recomputes it.`,
           ),
         );
       }

@@ -5,7 +5,7 @@
  */
 
 import type { Explanation } from "../../index.js";
-import { closeDatabase, describeDatabase, openDatabase } from "../database.js";
+import { closeDatabase, describeDatabase, openDatabase, showDatabase } from "../database.js";
 import { UsageError } from "../errors.js";
 import { escapeText } from "../escape.js";
 import { Output } from "../output.js";
@@ -26,7 +26,7 @@ export async function runWhy(
 ): Promise<void> {
   if ((keyPrefix === undefined) === (options.func === undefined)) {
     throw new UsageError(
-      `beautyspot why needs either a key prefix or --func <name>, not ${keyPrefix === undefined ? "neither" : "both"}. Examples: \`beautyspot why ${databasePath} 3f9a2c\`, \`beautyspot why ${databasePath} --func summarize\`.`,
+      `beautyspot why needs either a key prefix or --func <name>, not ${keyPrefix === undefined ? "neither" : "both"}. Examples: \`beautyspot why ${showDatabase(databasePath)} 3f9a2c\`, \`beautyspot why ${showDatabase(databasePath)} --func summarize\`.`,
     );
   }
   const output = new Output(options);
@@ -37,7 +37,7 @@ export async function runWhy(
       const resolved = await service.resolveKeyPrefix(keyPrefix);
       if (resolved === undefined) {
         throw new UsageError(
-          `No entry in ${databasePath} has a key starting with ${keyPrefix}: it was never stored (a miss that was not saved, or an entry since deleted). \`beautyspot why ${databasePath} --func <name>\` compares a function's newest entry with the others; in a program, wrapper.explain(...args) explains any call.`,
+          `No entry in ${showDatabase(databasePath)} has a key starting with ${keyPrefix}: it was never stored (a miss that was not saved, or an entry since deleted). \`beautyspot why ${showDatabase(databasePath)} --func <name>\` compares a function's newest entry with the others; in a program, wrapper.explain(...args) explains any call.`,
         );
       }
       if (typeof resolved !== "string") {
@@ -52,13 +52,13 @@ export async function runWhy(
       if (explanation === undefined) {
         const names = (await service.functions()).map((summary) => summary.funcIdentifier);
         throw new UsageError(
-          `No function ${JSON.stringify(options.func)} has entries in ${databasePath}.${names.length === 0 ? " The database is empty." : ` Functions with entries: ${names.slice(0, 20).join(", ")}.`}`,
+          `No function ${JSON.stringify(options.func)} has entries in ${showDatabase(databasePath)}.${names.length === 0 ? " The database is empty." : ` Functions with entries: ${names.slice(0, 20).join(", ")}.`}`,
         );
       }
     }
     if (explanation === undefined) {
       throw new UsageError(
-        `The entry was deleted while it was being read. Run \`beautyspot list ${databasePath}\` to see what is left.`,
+        `The entry was deleted while it was being read. Run \`beautyspot list ${showDatabase(databasePath)}\` to see what is left.`,
       );
     }
     if (output.json) {
