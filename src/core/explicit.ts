@@ -10,7 +10,7 @@
 import { ValidationError } from "../errors.js";
 import { canonicalize, hashText } from "../keys/canonical.js";
 import type { CallRuntime, MarkedFunction, StreamResult } from "./call.js";
-import { createMarkedFunction, saveResult } from "./call.js";
+import { createMarkedFunction, lookupAsync, saveResult } from "./call.js";
 import { type Explanation, explainCall } from "./explain.js";
 import type { PlanDefaults } from "./mark.js";
 import { createCallPlan } from "./mark.js";
@@ -18,6 +18,7 @@ import type { MarkOptions } from "./options.js";
 import { describeValue } from "./options.js";
 import type { CallPlan } from "./plan.js";
 import { computeCacheKey } from "./plan.js";
+import { MISS } from "./read.js";
 import { isStream } from "./stream.js";
 import { measureCall, readTokenCount } from "./write.js";
 
@@ -52,7 +53,11 @@ function runCompute(this: () => unknown): unknown {
   return this();
 }
 
-type ExplicitFunction = MarkedFunction<[keyData: unknown], unknown>;
+/** A name's marked function and the plan it was made from (`lookup` reads through the plan). */
+interface ExplicitFunction {
+  readonly run: MarkedFunction<[keyData: unknown], unknown>;
+  readonly plan: CallPlan;
+}
 
 /** The tokens of a stored value by the plan's `tokensOf`, or `null`. */
 function measureStored(plan: CallPlan, value: unknown, runtime: CallRuntime): number | null {
@@ -88,7 +93,7 @@ export class ExplicitKeys {
         `spot.wrap("${String(name)}", keyData, compute) needs compute to be a function, got ${describeValue(compute)}. Pass the work to run on a miss: spot.wrap(name, keyData, () => callModel(prompt)).`,
       );
     }
-    return this.functionFor(name, options, "spot.wrap").call(compute, keyData) as Promise<
+    return this.functionFor(name, options, "spot.wrap").run.call(compute, keyData) as Promise<
       StreamResult<Awaited<T>>
     >;
   }
@@ -98,9 +103,13 @@ export class ExplicitKeys {
    * found counts as a hit of its entry: adapters serve calls this way.
    */
   async lookup(name: string, keyData: unknown, options?: LookupOptions): Promise<unknown> {
-    const marked = this.functionFor(name, options, "spot.lookup");
-    const value = await marked.peek(keyData);
-    if (value !== undefined) this.runtime.countHit(marked.key(keyData));
+    const { plan } = this.functionFor(name, options, "spot.lookup");
+    this.runtime.assertOpen();
+    // The key is computed once: it is both read and counted.
+    const cacheKey = computeCacheKey(plan, plan.computeInputId([keyData]));
+    const value = await lookupAsync(plan, cacheKey, this.runtime);
+    if (value === MISS) return undefined;
+    this.runtime.countHit(cacheKey);
     return value;
   }
 
@@ -160,13 +169,13 @@ export class ExplicitKeys {
     const known = this.knownFunctions(options);
     const found = known?.get(name);
     if (found !== undefined) return found;
-    const marked = createMarkedFunction(
-      runCompute as (keyData: unknown) => unknown,
-      this.planFor(name, options, how),
-      this.runtime,
-    );
-    known?.set(name, marked);
-    return marked;
+    const plan = this.planFor(name, options, how);
+    const created = {
+      run: createMarkedFunction(runCompute as (keyData: unknown) => unknown, plan, this.runtime),
+      plan,
+    };
+    known?.set(name, created);
+    return created;
   }
 
   /** The remembered functions for these options; `undefined` for options that are not an object. */
