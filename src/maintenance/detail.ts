@@ -1,7 +1,7 @@
 /** @module maintenance/detail — one entry's record and value for inspection: load, verify, decode or rescue. */
 
 import { createHash } from "node:crypto";
-import { isValidSize } from "../db/sqlite/rows.js";
+import { isValidSize } from "../db/record-rows.js";
 import type { StoredTask, TaskRecord } from "../db/types.js";
 import { describeError } from "../errors.js";
 import { rescueDecode } from "../serializer/msgpack.js";

@@ -6,6 +6,7 @@
 
 import { ConfigurationError, describeError, ValidationError } from "../../errors.js";
 import type { Awaitable } from "../../types.js";
+import { collectGroups, type GroupRow } from "../record-rows.js";
 import { findPrefixUpperBound } from "../sqlite/query.js";
 import type {
   GroupStats,
@@ -348,32 +349,8 @@ export class PostgresTaskDB implements TaskDB {
         COALESCE(SUM(hits), 0)::float8, COALESCE(SUM(hits * duration_ms), 0)::float8,
         COALESCE(SUM(hits * tokens), 0)::float8, COUNT(duration_ms)::float8, COUNT(tokens)::float8
         FROM tasks GROUP BY ${column}`,
-    )) as [string | null, number, number, number, number, number, number, number][];
-    const groups = new Map<string, GroupStats>();
-    for (const [name, count, total, hits, timeSavedMs, tokensSaved, timedRows, tokenRows] of rows) {
-      const label = name ?? "(none)";
-      const group = groups.get(label);
-      if (group === undefined) {
-        groups.set(label, {
-          rows: count,
-          bytes: total,
-          hits,
-          timeSavedMs,
-          tokensSaved,
-          timedRows,
-          tokenRows,
-        });
-      } else {
-        group.rows += count;
-        group.bytes += total;
-        group.hits += hits;
-        group.timeSavedMs += timeSavedMs;
-        group.tokensSaved += tokensSaved;
-        group.timedRows = (group.timedRows ?? 0) + timedRows;
-        group.tokenRows = (group.tokenRows ?? 0) + tokenRows;
-      }
-    }
-    return Object.fromEntries(groups);
+    )) as GroupRow[];
+    return collectGroups(rows);
   }
 
   async unsizedBlobs(afterRowid: number, limit: number): Promise<UnsizedBlob[]> {

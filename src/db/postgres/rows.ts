@@ -4,15 +4,9 @@
  * no date text is parsed on the hit path and records are identical to the SQLite backend's.
  */
 
+import { mapRecordRow, readOptionalText, readText } from "../record-rows.js";
 import { formatTimestamp } from "../sqlite/timestamps.js";
-import type {
-  RecordProblems,
-  ResultType,
-  StoredInputs,
-  StoredTask,
-  TaskRecord,
-  TaskWrite,
-} from "../types.js";
+import type { ResultType, StoredInputs, StoredTask, TaskRecord, TaskWrite } from "../types.js";
 
 /**
  * A TIMESTAMPTZ column read as Unix ms (NULL stays NULL). `date_part` computes in float8, which
@@ -80,14 +74,6 @@ export const INPUT_COLUMNS = [
   "input_preview",
 ].join(", ");
 
-function readText(value: unknown): string {
-  return typeof value === "string" ? value : value == null ? "" : String(value);
-}
-
-function readOptionalText(value: unknown): string | null {
-  return value == null ? null : typeof value === "string" ? value : String(value);
-}
-
 function readOptionalNumber(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
@@ -95,11 +81,6 @@ function readOptionalNumber(value: unknown): number | null {
 /** Unix ms from a float8 epoch product, rounded to the millisecond. */
 function readMs(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? Math.round(value) : null;
-}
-
-/** A stored value shown in a problem message. */
-function describe(value: unknown): string {
-  return value == null ? "NULL" : JSON.stringify(value);
 }
 
 /** A hit-path row as a StoredTask. A NULL `updated_at` reads as 0; a NULL `expires_at` as never. */
@@ -122,59 +103,15 @@ export function mapStoredTask(row: unknown[]): StoredTask {
   };
 }
 
-/** A record row as a TaskRecord; like SQLite's, it never throws and names unusable fields. */
+/** An epoch-ms column as ISO 8601, or `undefined` when it holds no time (NULL). */
+function isoOfMs(stored: unknown): string | undefined {
+  const ms = readMs(stored);
+  return ms === null ? undefined : new Date(ms).toISOString();
+}
+
+/** A record row as a TaskRecord, exactly as SQLite's (see `mapRecordRow`). */
 export function mapTaskRecord(row: unknown[]): TaskRecord {
-  let problems: RecordProblems | undefined;
-  const note = (field: keyof RecordProblems, message: string) => {
-    problems ??= {};
-    problems[field] = message;
-  };
-  const funcName = row[1];
-  const funcIdentifier = row[2];
-  if (typeof funcName !== "string" || funcName === "") {
-    note("funcName", `func_name holds ${describe(funcName)}, not a function name.`);
-  }
-  if (typeof funcIdentifier !== "string" || funcIdentifier === "") {
-    note(
-      "funcIdentifier",
-      `func_identifier holds ${describe(funcIdentifier)}, not a function identity.`,
-    );
-  }
-  const resultType = row[5];
-  if (resultType !== "DIRECT_BLOB" && resultType !== "FILE") {
-    note(
-      "resultType",
-      `result_type holds ${describe(resultType)}; this version knows DIRECT_BLOB and FILE.`,
-    );
-  }
-  const storedSize = readOptionalNumber(row[8]);
-  let size: number | null = null;
-  if (storedSize !== null && Number.isSafeInteger(storedSize) && storedSize >= 0) size = storedSize;
-  else if (storedSize !== null) note("size", `size holds ${storedSize}, not a byte count.`);
-  const updated = readMs(row[9]);
-  let updatedAt = "";
-  if (updated === null) note("updatedAt", "updated_at holds NULL, not a timestamp.");
-  else updatedAt = new Date(updated).toISOString();
-  const expires = readMs(row[10]);
-  const record: TaskRecord = {
-    cacheKey: row[0] as string,
-    funcName: readText(funcName),
-    funcIdentifier: readText(funcIdentifier),
-    inputId: readText(row[3]),
-    version: readOptionalText(row[4]),
-    resultType: readText(resultType) as ResultType,
-    contentType: readOptionalText(row[6]),
-    resultValue: readOptionalText(row[7]),
-    size,
-    updatedAt,
-    expiresAt: expires === null ? null : new Date(expires).toISOString(),
-    inputPreview: readOptionalText(row[11]),
-    durationMs: readOptionalNumber(row[12]),
-    tokens: readOptionalNumber(row[13]),
-    hits: readOptionalNumber(row[14]) ?? 0,
-  };
-  if (problems !== undefined) record.problems = problems;
-  return record;
+  return mapRecordRow(row, isoOfMs);
 }
 
 /** A row of `INPUT_COLUMNS` as StoredInputs. */

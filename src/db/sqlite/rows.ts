@@ -1,19 +1,8 @@
 /** @module db/sqlite/rows — column lists and the mapping from raw SQLite rows to the contract shapes. */
 
-import type {
-  RecordProblems,
-  ResultType,
-  StoredInputs,
-  StoredTask,
-  TaskRecord,
-  TaskWrite,
-} from "../types.js";
-import {
-  describeStoredValue,
-  formatTimestamp,
-  readStoredTimestamp,
-  toIsoTimestamp,
-} from "./timestamps.js";
+import { mapRecordRow, readOptionalText, readText } from "../record-rows.js";
+import type { ResultType, StoredInputs, StoredTask, TaskRecord, TaskWrite } from "../types.js";
+import { formatTimestamp, readStoredTimestamp, toIsoTimestamp } from "./timestamps.js";
 
 /**
  * Columns read for the hit path, in the order `mapStoredTask` expects. Columns an old file
@@ -63,25 +52,10 @@ export function selectRecordColumns(columns: ReadonlySet<string>): string {
   return RECORD_COLUMNS.map((name) => (columns.has(name) ? name : `NULL AS ${name}`)).join(", ");
 }
 
-/** Text or null as stored; other writers may leave NULLs where we always write text. */
-function readText(value: unknown): string {
-  return typeof value === "string" ? value : value == null ? "" : String(value);
-}
-
-function readOptionalText(value: unknown): string | null {
-  return value == null ? null : typeof value === "string" ? value : String(value);
-}
-
 function readOptionalNumber(value: unknown): number | null {
   if (typeof value === "number") return value;
   if (typeof value === "bigint") return Number(value);
   return null;
-}
-
-/** A recorded figure (duration, tokens, hits): a finite number >= 0, else `null` (not recorded or unusable). */
-function readMeasure(value: unknown): number | null {
-  const number = readOptionalNumber(value);
-  return number !== null && Number.isFinite(number) && number >= 0 ? number : null;
 }
 
 /** A stored `updated_at` as Unix ms; an unreadable one becomes 0. */
@@ -124,84 +98,9 @@ export function mapStoredTask(row: unknown[]): StoredTask {
   };
 }
 
-/** Whether a stored `size` is a byte count: a whole number from 0 to 2^53 - 1 (beyond, a double miscounts). */
-export function isValidSize(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-/**
- * A raw maintenance row (see `selectRecordColumns`) as a TaskRecord with ISO 8601 timestamps.
- * Never throws: a field whose stored value is unusable (a timestamp that is not one or lies
- * beyond what a Date holds, a negative or non-integer size, an unknown result type, a missing
- * function name) is kept as stored and named in `problems`, so the row can still be listed,
- * shown and deleted while the rest of the database works as usual.
- */
+/** A raw maintenance row (see `selectRecordColumns`) as a TaskRecord; see `mapRecordRow`. */
 export function mapTaskRecord(row: unknown[]): TaskRecord {
-  let problems: RecordProblems | undefined;
-  const note = (field: keyof RecordProblems, message: string) => {
-    problems ??= {};
-    problems[field] = message;
-  };
-  const funcName = row[1];
-  const funcIdentifier = row[2];
-  if (typeof funcName !== "string" || funcName === "") {
-    note("funcName", `func_name holds ${describeStoredValue(funcName)}, not a function name.`);
-  }
-  if (typeof funcIdentifier !== "string" || funcIdentifier === "") {
-    note(
-      "funcIdentifier",
-      `func_identifier holds ${describeStoredValue(funcIdentifier)}, not a function identity.`,
-    );
-  }
-  const resultType = row[5];
-  if (resultType !== "DIRECT_BLOB" && resultType !== "FILE") {
-    note(
-      "resultType",
-      `result_type holds ${describeStoredValue(resultType)}; this version knows DIRECT_BLOB and FILE.`,
-    );
-  }
-  const storedSize = row[8];
-  let size: number | null = null;
-  if (isValidSize(storedSize)) size = storedSize;
-  else if (storedSize != null) {
-    note("size", `size holds ${describeStoredValue(storedSize)}, not a byte count.`);
-  }
-  const updated = row[9];
-  let updatedAt = toIsoTimestamp(updated);
-  if (updatedAt === undefined) {
-    note("updatedAt", `updated_at holds ${describeStoredValue(updated)}, not a timestamp.`);
-    updatedAt = updated == null ? "" : String(updated);
-  }
-  const expires = row[10];
-  let expiresAt: string | null = null;
-  if (expires != null) {
-    const iso = toIsoTimestamp(expires);
-    if (iso === undefined) {
-      note("expiresAt", `expires_at holds ${describeStoredValue(expires)}, not a timestamp.`);
-      expiresAt = String(expires);
-    } else {
-      expiresAt = iso;
-    }
-  }
-  const record: TaskRecord = {
-    cacheKey: row[0] as string,
-    funcName: readText(funcName),
-    funcIdentifier: readText(funcIdentifier),
-    inputId: readText(row[3]),
-    version: readOptionalText(row[4]),
-    resultType: readText(resultType) as ResultType,
-    contentType: readOptionalText(row[6]),
-    resultValue: readOptionalText(row[7]),
-    size,
-    updatedAt,
-    expiresAt,
-    inputPreview: readOptionalText(row[11]),
-    durationMs: readMeasure(row[12]),
-    tokens: readMeasure(row[13]),
-    hits: readMeasure(row[14]) ?? 0,
-  };
-  if (problems !== undefined) record.problems = problems;
-  return record;
+  return mapRecordRow(row, toIsoTimestamp);
 }
 
 /** Columns every upsert writes, in the order of `toWriteParameters`. */

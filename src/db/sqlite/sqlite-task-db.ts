@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { type Durability, requireDurability } from "../../durability.js";
 import { ConfigurationError, describeError, ValidationError } from "../../errors.js";
 import type { Awaitable } from "../../types.js";
+import { collectGroups, type GroupRow } from "../record-rows.js";
 import type {
   GroupStats,
   Lease,
@@ -576,34 +577,8 @@ export class SQLiteTaskDB implements TaskDB {
     const rows = this.#prepare(
       `SELECT ${column}, COUNT(*), TOTAL(${bytes}), ${this.#savedAggregates} FROM tasks GROUP BY ${column}`,
       "raw",
-    ).all() as [string | null, number, number, number, number, number, number, number][];
-    const groups = new Map<string, GroupStats>();
-    for (const [name, count, total, hits, timeSavedMs, tokensSaved, timedRows, tokenRows] of rows) {
-      const label = name ?? "(none)";
-      const group = groups.get(label);
-      // A stored "(none)" and the NULL group share a label: add up rather than overwrite.
-      if (group === undefined) {
-        groups.set(label, {
-          rows: count,
-          bytes: total,
-          hits,
-          timeSavedMs,
-          tokensSaved,
-          timedRows,
-          tokenRows,
-        });
-      } else {
-        group.rows += count;
-        group.bytes += total;
-        group.hits += hits;
-        group.timeSavedMs += timeSavedMs;
-        group.tokensSaved += tokensSaved;
-        group.timedRows = (group.timedRows ?? 0) + timedRows;
-        group.tokenRows = (group.tokenRows ?? 0) + tokenRows;
-      }
-    }
-    // fromEntries defines own properties, so a group named "__proto__" stays an ordinary key.
-    return Object.fromEntries(groups);
+    ).all() as GroupRow[];
+    return collectGroups(rows);
   }
 
   /** A prepared statement for `sql`, reused across calls (filters produce few distinct shapes). */
