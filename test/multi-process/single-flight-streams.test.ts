@@ -1,7 +1,7 @@
 /**
- * @module test/multi-process/single-flight-streams.test — `singleFlight: "machine"` for functions
- * that return streams: the holder keeps its lease until the recording is stored, so the other
- * processes wait for it instead of running the function again.
+ * @module test/multi-process/single-flight-streams.test — `singleFlight: "machine"` for a stream
+ * that fails: the holder gives its lease back and a waiting process streams it itself. (Four
+ * processes streaming one key once: `single-flight.test.ts`.)
  */
 
 import assert from "node:assert/strict";
@@ -9,12 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { makeTempDir } from "../helpers.js";
-import {
-  startChild,
-  waitForChild,
-  waitForMarker,
-  writeChildScript,
-} from "../robustness/harness.js";
+import { startChild, waitForChild, writeChildScript } from "../robustness/harness.js";
 
 /**
  * One worker: a marked async generator that yields five chunks 100 ms apart (`BS_FAIL` makes it
@@ -47,47 +42,7 @@ await spot.shutdown();
 
 const ALL_CHUNKS = ["part 0", "part 1", "part 2", "part 3", "part 4"];
 
-async function runWorkers(envs: Record<string, string>[]) {
-  const folder = makeTempDir();
-  const runs = join(folder, "runs.txt");
-  const go = join(folder, "go");
-  writeFileSync(runs, "");
-  const script = writeChildScript(folder, WORKER);
-  const workers = envs.map((env) =>
-    startChild(script, {
-      env: { BS_WORKSPACE: join(folder, "cache"), BS_RUNS: runs, BS_GO: go, ...env },
-    }),
-  );
-  await Promise.all(workers.map((worker) => waitForMarker(worker, "ready")));
-  writeFileSync(go, "");
-  const answers = await Promise.all(
-    workers.map(async (worker) => {
-      const outcome = await waitForChild(worker);
-      assert.equal(outcome.code, 0, outcome.stderr);
-      return JSON.parse(outcome.stdout.trimEnd().split("\n").at(-1) ?? "") as {
-        chunks: string[];
-        error?: string;
-      };
-    }),
-  );
-  const runCount = readFileSync(runs, "utf8").split("\n").filter(Boolean).length;
-  return { answers, runCount };
-}
-
 describe('singleFlight: "machine" with streams', () => {
-  for (const saveSync of [true, false]) {
-    it(`streams once for four processes asking at once; the others get the stored recording (saveSync ${saveSync})`, async () => {
-      const { answers, runCount } = await runWorkers(
-        Array.from({ length: 4 }, () => ({ BS_SAVE_SYNC: saveSync ? "1" : "0" })),
-      );
-      assert.deepEqual(
-        answers,
-        Array.from({ length: 4 }, () => ({ chunks: ALL_CHUNKS })),
-      );
-      assert.equal(runCount, 1, "runs of the function across the four processes");
-    });
-  }
-
   it("gives the lease back when the holder's stream fails, and a waiting process streams it itself", async () => {
     const folder = makeTempDir();
     const runs = join(folder, "runs.txt");
