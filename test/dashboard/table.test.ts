@@ -145,11 +145,13 @@ describe("dashboard task table in Chromium", { skip: requireProgram("chromium") 
     await page.waitForFunction(() =>
       document.querySelector('th[aria-sort="descending"] button')?.textContent?.startsWith("Size"),
     );
-    const firstSize = await page
-      .locator("tr[data-key] td[data-column='size']")
-      .first()
-      .textContent();
-    assert.equal(firstSize, "9.4 KB");
+    // The header changes before the sorted page arrives: wait for the rows themselves (a wrong
+    // order never shows the largest entry first, and the wait fails).
+    await page.waitForFunction(
+      () => document.querySelector("tr[data-key] td[data-column='size']")?.textContent === "9.4 KB",
+      undefined,
+      { timeout: 5_000 },
+    );
   });
 
   it("deletes an entry after a confirmation naming its key: row and blob file are gone", async () => {
